@@ -1,0 +1,194 @@
+//! Public location endpoints: list with filters, one by id, nearest.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams, Params};
+use super::respond::{public_json, LangMode};
+use super::views::{self, LocationOut};
+use super::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::geo;
+
+/// A page of locations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationPage {
+    pub items: Vec<LocationOut>,
+    /// Number of matching locations on all pages.
+    #[schema(example = 40)]
+    pub total: usize,
+    #[schema(example = 1)]
+    pub page: usize,
+    #[schema(example = 20)]
+    pub per_page: usize,
+}
+
+/// List locations, filtered, in alphabetical order of their Finnish names.
+#[utoipa::path(
+    tag = "locations",
+    params(LocationFilterParams, PageParams, LangParams),
+    responses(
+        (status = 200, description = "A page of matching locations", body = LocationPage),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/locations")]
+pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let params = Params::from_request(&req)?;
+    let lang = LangMode::from_request(&req, &params)?;
+    let filter = params::location_filter(&params, &dir)?;
+    let (page, per_page) = params::page(&params)?;
+    let mut total = 0;
+    let mut items = Vec::new();
+    for loc in dir.list(&filter) {
+        if total >= (page - 1) * per_page && items.len() < per_page {
+            items.push(views::location(&dir, loc, lang, None));
+        }
+        total += 1;
+    }
+    Ok(public_json(&req, dir.version, &LocationPage { items, total, page, per_page }))
+}
+
+/// One location.
+#[utoipa::path(
+    tag = "locations",
+    params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), LangParams),
+    responses(
+        (status = 200, description = "The location", body = LocationOut),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Malformed id or parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/locations/{id}")]
+pub async fn get_location(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let params = Params::from_request(&req)?;
+    let lang = LangMode::from_request(&req, &params)?;
+    check_id("id", &id)?;
+    let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
+    Ok(public_json(&req, dir.version, &views::location(&dir, loc, lang, None)))
+}
+
+/// Where the nearest search starts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct NearestParams {
+    /// Latitude (WGS84), with `lon`.
+    #[param(minimum = -90, maximum = 90, example = 62.6)]
+    lat: Option<f64>,
+    /// Longitude (WGS84), with `lat`.
+    #[param(minimum = -180, maximum = 180, example = 29.76)]
+    lon: Option<f64>,
+    /// A North Karelian postal code: the search starts at its area's centroid.
+    #[param(pattern = "^[0-9]{5}$", example = "80100")]
+    postal_code: Option<String>,
+    /// Municipality code or name, instead of a point: the search starts at its centre.
+    /// (As a filter it is given together with `lat`+`lon` or `postal_code`.)
+    #[param(example = "Joensuu")]
+    municipality: Option<String>,
+    /// How many places to return (default 10, at most 100).
+    #[param(minimum = 1, maximum = 100, example = 10)]
+    limit: Option<u32>,
+    /// Leave out places farther than this (km).
+    #[param(minimum = 0, maximum = 2000, example = 25)]
+    max_distance_km: Option<f64>,
+}
+
+use serde::Deserialize;
+
+/// The point the search started from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Origin {
+    #[schema(example = 62.6008)]
+    pub lat: f64,
+    #[schema(example = 29.7626)]
+    pub lon: f64,
+    /// `coordinates`, `postal_code` (area centroid) or `municipality` (its centre).
+    #[schema(example = "postal_code")]
+    pub kind: String,
+    /// Municipality code of the origin, as far as known.
+    #[schema(example = "167")]
+    pub municipality_code: Option<String>,
+}
+
+/// Nearest places, nearest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestResult {
+    pub origin: Origin,
+    /// Places with a position, in increasing great-circle distance (`distance_m`).
+    pub items: Vec<LocationOut>,
+    /// Remote help (phone, video) that serves the origin's municipality and matches the filters.
+    pub remote: Vec<LocationOut>,
+}
+
+/// The matching places nearest to a point, a postal code's area or a municipality's centre.
+#[utoipa::path(
+    tag = "locations",
+    params(NearestParams, LocationFilterParams, LangParams),
+    responses(
+        (status = 200, description = "Nearest places first, each with distance_m", body = NearestResult),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A parameter is invalid, missing or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/locations/nearest")]
+pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let params = Params::from_request(&req)?;
+    let lang = LangMode::from_request(&req, &params)?;
+    let lat = params.number_in("lat", -90.0, 90.0)?;
+    let lon = params.number_in("lon", -180.0, 180.0)?;
+    let postal = params.one("postal_code")?;
+    let limit = params.int_in("limit", 1, params::MAX_PER_PAGE)?.unwrap_or(10);
+    let max_km = params.number_in("max_distance_km", 0.0, 2000.0)?;
+    let mut filter = params::location_filter(&params, &dir)?;
+
+    let origin = match (lat, lon, postal) {
+        (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
+        (None, Some(_), _) => return Err(ApiError::invalid_param("lat", "is required together with lon")),
+        (Some(_), Some(_), Some(_)) => {
+            return Err(ApiError::invalid_param("postal_code", "give either lat+lon or postal_code, not both"))
+        }
+        (Some(lat), Some(lon), None) => {
+            Origin { lat, lon, kind: "coordinates".into(), municipality_code: dir.municipality_near(lat, lon).map(str::to_owned) }
+        }
+        (None, None, Some(code)) => {
+            if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ApiError::invalid_param("postal_code", "must be five digits"));
+            }
+            let pc = dir
+                .postal_code(code)
+                .ok_or_else(|| ApiError::invalid_param("postal_code", format!("unknown postal code {code:?}")))?;
+            let (lat, lon) = pc
+                .centroid
+                .ok_or_else(|| ApiError::invalid_param("postal_code", format!("postal code {code} has no known area")))?;
+            Origin { lat, lon, kind: "postal_code".into(), municipality_code: Some(pc.municipality_code.clone()) }
+        }
+        (None, None, None) => match filter.municipality.take() {
+            // The municipality is the origin here, not a filter: neighbours count too.
+            Some(code) => {
+                let m = dir.municipality(&code).expect("resolved by location_filter");
+                Origin { lat: m.centre.0, lon: m.centre.1, kind: "municipality".into(), municipality_code: Some(code) }
+            }
+            None => {
+                return Err(ApiError::invalid_param("lat", "give lat+lon, postal_code or municipality as the origin"))
+            }
+        },
+    };
+    if !geo::inside_finland(origin.lat, origin.lon) && max_km.is_none() {
+        // Still answered: the nearest places are simply far away.
+        tracing::debug!(lat = origin.lat, lon = origin.lon, "nearest search from outside Finland");
+    }
+    let found = dir.nearest(&filter, origin.lat, origin.lon, limit, max_km.map(|k| k * 1000.0), |_| true);
+    let items = found.into_iter().map(|(loc, d)| views::location(&dir, loc, lang, Some(d))).collect();
+    let remote = match &origin.municipality_code {
+        Some(m) => dir.remote_serving(&filter, m).map(|loc| views::location(&dir, loc, lang, None)).collect(),
+        None => Vec::new(),
+    };
+    Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))
+}

@@ -1,0 +1,95 @@
+//! Public organization endpoints.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{self, check_id, LangParams, PageParams, Params};
+use super::respond::{public_json, LangMode};
+use super::views::{self, OrganizationOut};
+use super::AppState;
+use crate::directory::search::SearchQuery;
+use crate::error::{ApiError, ApiResult, Problem};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationPage {
+    pub items: Vec<OrganizationOut>,
+    #[schema(example = 26)]
+    pub total: usize,
+    #[schema(example = 1)]
+    pub page: usize,
+    #[schema(example = 20)]
+    pub per_page: usize,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OrganizationFilterParams {
+    /// Organization kind, e.g. `library`, `association`, `adult_education_college`.
+    #[param(example = "library")]
+    kind: Option<String>,
+    /// Words to look for in names and descriptions.
+    #[param(example = "kirjasto", max_length = 200)]
+    q: Option<String>,
+}
+
+/// List organizations in alphabetical order of their Finnish names.
+#[utoipa::path(
+    tag = "organizations",
+    params(OrganizationFilterParams, PageParams, LangParams),
+    responses(
+        (status = 200, description = "A page of organizations", body = OrganizationPage),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/organizations")]
+pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let params = Params::from_request(&req)?;
+    let lang = LangMode::from_request(&req, &params)?;
+    let (page, per_page) = params::page(&params)?;
+    let kind = params.one("kind")?;
+    if let Some(k) = kind {
+        if !dir.organizations.iter().any(|o| o.kind == k) && !crate::directory::LOCATION_KINDS.contains(&k) {
+            return Err(ApiError::invalid_param("kind", format!("unknown organization kind {k:?}")));
+        }
+    }
+    let query = match params.one("q")? {
+        Some(q) if q.chars().count() > 200 => return Err(ApiError::invalid_param("q", "must be at most 200 characters")),
+        Some(q) => SearchQuery::parse(q),
+        None => None,
+    };
+    let mut orgs: Vec<_> = dir
+        .organizations
+        .iter()
+        .filter(|o| kind.is_none_or(|k| o.kind == k))
+        .filter(|o| query.as_ref().is_none_or(|q| q.matches(&o.search)))
+        .collect();
+    orgs.sort_by(|a, b| a.name.fi.to_lowercase().cmp(&b.name.fi.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+    let total = orgs.len();
+    let items = orgs.into_iter().skip((page - 1) * per_page).take(per_page).map(|o| views::organization(&dir, o, lang)).collect();
+    Ok(public_json(&req, dir.version, &OrganizationPage { items, total, page, per_page }))
+}
+
+/// One organization, with its locations.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = String, Path, description = "Organization id", example = "joensuun-kaupunginkirjasto"), LangParams),
+    responses(
+        (status = 200, description = "The organization", body = OrganizationOut),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Malformed id or parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/organizations/{id}")]
+pub async fn get_organization(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let params = Params::from_request(&req)?;
+    let lang = LangMode::from_request(&req, &params)?;
+    check_id("id", &id)?;
+    let org = dir.organization(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
+    Ok(public_json(&req, dir.version, &views::organization(&dir, org, lang)))
+}

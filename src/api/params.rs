@@ -1,0 +1,212 @@
+//! Query-string parsing shared by every endpoint: each parameter is checked here once, and a
+//! bad one becomes a 400 problem naming it. The `IntoParams` structs document the same
+//! parameters in OpenAPI.
+
+use std::str::FromStr;
+
+use actix_web::HttpRequest;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::directory::search::SearchQuery;
+use crate::directory::{Directory, LocationFilter, LOCATION_KINDS};
+use crate::error::{ApiError, ApiResult};
+
+pub const MAX_PER_PAGE: usize = 100;
+pub const DEFAULT_PER_PAGE: usize = 20;
+const MAX_PAGE: usize = 100_000;
+const MAX_QUERY_CHARS: usize = 200;
+
+/// The decoded query string of one request.
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    pub fn from_request(req: &HttpRequest) -> ApiResult<Params> {
+        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map_err(|e| ApiError::invalid_param("query", format!("unreadable query string: {e}")))?
+            .into_inner();
+        Ok(Params { pairs })
+    }
+
+    /// A parameter that may appear at most once.
+    pub fn one(&self, name: &str) -> ApiResult<Option<&str>> {
+        let mut values = self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(ApiError::invalid_param(name, "must be given at most once"));
+        }
+        Ok(first)
+    }
+
+    /// A repeatable parameter; comma-separated values count as repeats.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
+    /// A parameter parsed as `T`, with `what` describing the expected form.
+    pub fn parse<T: FromStr>(&self, name: &str, what: &str) -> ApiResult<Option<T>> {
+        match self.one(name)? {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<T>().map(Some).map_err(|_| ApiError::invalid_param(name, format!("must be {what}"))),
+        }
+    }
+
+    /// A finite number within `range`.
+    pub fn number_in(&self, name: &str, lo: f64, hi: f64) -> ApiResult<Option<f64>> {
+        let what = format!("a number between {lo} and {hi}");
+        match self.parse::<f64>(name, &what)? {
+            Some(v) if v.is_finite() && (lo..=hi).contains(&v) => Ok(Some(v)),
+            Some(_) => Err(ApiError::invalid_param(name, format!("must be {what}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// An integer within `lo..=hi`.
+    pub fn int_in(&self, name: &str, lo: usize, hi: usize) -> ApiResult<Option<usize>> {
+        let what = format!("an integer from {lo} to {hi}");
+        match self.parse::<usize>(name, &what)? {
+            Some(v) if (lo..=hi).contains(&v) => Ok(Some(v)),
+            Some(_) => Err(ApiError::invalid_param(name, format!("must be {what}"))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Checks an id taken from the path: lower-case letters, digits and hyphens.
+pub fn check_id(name: &str, id: &str) -> ApiResult<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_param(name, "must be an id of lower-case letters, digits and hyphens (at most 128)"))
+    }
+}
+
+/// Filters shared by the location list, nearest search and GeoJSON.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LocationFilterParams {
+    /// Municipality code (e.g. `167`) or name in Finnish or Swedish (e.g. `Joensuu`).
+    #[param(example = "Joensuu")]
+    municipality: Option<String>,
+    /// Organization id.
+    #[param(example = "joensuun-kaupunginkirjasto")]
+    organization: Option<String>,
+    /// Location kind.
+    #[param(inline, example = "library")]
+    kind: Option<LocationKindParam>,
+    /// Topic code, repeatable: a location matches when it offers all of them.
+    #[param(example = json!(["online_public_services"]))]
+    topic: Option<Vec<String>>,
+    /// ISO 639-1 code of a language of service.
+    #[param(example = "fi", pattern = "^[a-z]{2}$")]
+    language: Option<String>,
+    /// Words to look for in names and descriptions; Finnish inflections and compounds match
+    /// (`kirjasto` finds "Joensuun pääkirjasto").
+    #[param(example = "kirjasto", max_length = 200)]
+    q: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum LocationKindParam {
+    Library,
+    LibraryBookmobile,
+    AdultEducationCollege,
+    Association,
+    MunicipalServicePoint,
+    Parish,
+    PublicAuthorityServicePoint,
+    Other,
+    Remote,
+}
+
+/// Pagination of lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000, example = 1)]
+    page: Option<u32>,
+    /// Items per page, at most 100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    per_page: Option<u32>,
+}
+
+/// Language selection.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LangParams {
+    /// One language for every text (falling back to Finnish where a text has no
+    /// translation). Without it, `Accept-Language` picks one; without both, texts come as
+    /// `{fi, sv, en}` objects.
+    #[param(inline)]
+    lang: Option<crate::i18n::Lang>,
+}
+
+/// Parses the shared location filters against the current directory.
+pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFilter> {
+    let mut filter = LocationFilter::default();
+    if let Some(m) = params.one("municipality")? {
+        let found = dir
+            .find_municipality(m)
+            .ok_or_else(|| ApiError::invalid_param("municipality", format!("unknown municipality {m:?}")))?;
+        filter.municipality = Some(found.code.clone());
+    }
+    if let Some(o) = params.one("organization")? {
+        check_id("organization", o)?;
+        if dir.organization(o).is_none() {
+            return Err(ApiError::invalid_param("organization", format!("unknown organization {o:?}")));
+        }
+        filter.organization = Some(o.to_owned());
+    }
+    if let Some(k) = params.one("kind")? {
+        if !LOCATION_KINDS.contains(&k) {
+            return Err(ApiError::invalid_param("kind", format!("must be one of {}", LOCATION_KINDS.join(", "))));
+        }
+        filter.kind = Some(k.to_owned());
+    }
+    for t in params.all("topic") {
+        let topic = dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?;
+        filter.topics |= topic.bit;
+    }
+    if let Some(l) = params.one("language")? {
+        if dir.language(l).is_none() {
+            return Err(ApiError::invalid_param("language", format!("unknown language code {l:?} (ISO 639-1)")));
+        }
+        filter.language = Some(l.to_owned());
+    }
+    if let Some(q) = params.one("q")? {
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(ApiError::invalid_param("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
+        }
+        filter.text = SearchQuery::parse(q);
+    }
+    Ok(filter)
+}
+
+/// `(page, per_page)`, 1-based.
+pub fn page(params: &Params) -> ApiResult<(usize, usize)> {
+    let page = params.int_in("page", 1, MAX_PAGE)?.unwrap_or(1);
+    let per_page = params.int_in("per_page", 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
+    Ok((page, per_page))
+}

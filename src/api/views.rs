@@ -1,0 +1,273 @@
+//! The public JSON shapes of directory records, built from the snapshot in the request's
+//! language mode. Every endpoint that shows a location or an organization uses these, so a
+//! location looks the same in the list, the detail and nearest.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::respond::{LangMode, Text};
+use crate::directory::{Directory, Location, Organization, ServiceAtLocation};
+
+/// Where a record's facts come from and how sure they are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvenanceOut {
+    /// `manual`, an import's name (e.g. `kirkanta`), or `demo-data`.
+    #[schema(example = "demo-data")]
+    pub source: String,
+    pub external_id: Option<String>,
+    /// The sources the facts were taken from: `{key, title, url}`.
+    #[schema(value_type = Vec<Object>)]
+    pub sources: Value,
+}
+
+/// A reference to an organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationRef {
+    #[schema(example = "joensuun-kaupunginkirjasto")]
+    pub id: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressOut {
+    #[schema(example = "Koskikatu 25")]
+    pub street: Option<String>,
+    #[schema(example = "80100")]
+    pub postal_code: Option<String>,
+    #[schema(example = "Joensuu")]
+    pub post_office: Option<String>,
+    #[schema(example = "167")]
+    pub municipality_code: Option<String>,
+    pub municipality: Option<Text>,
+}
+
+/// WGS84 position.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoordinatesOut {
+    #[schema(example = 62.6017)]
+    pub lat: f64,
+    #[schema(example = 29.7514)]
+    pub lon: f64,
+    /// How the point was obtained (from a source, a municipality centre, a postal-code centroid...).
+    pub method: Option<String>,
+}
+
+/// A service offered at a location.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAtLocationOut {
+    #[schema(example = "jns-paakirjasto-information-search")]
+    pub id: String,
+    #[schema(example = "joensuun-kaupunginkirjasto-information-search")]
+    pub service_id: String,
+    pub name: Text,
+    pub description: Option<Text>,
+    /// Topic codes.
+    pub topics: Vec<String>,
+    /// drop_in, by_appointment, phone, video, group_course, event.
+    pub delivery_modes: Vec<String>,
+    pub languages: Vec<String>,
+    pub audience: Vec<String>,
+    /// DVV guidelines: `guidance` (the customer acts, the helper guides), `authorized_assistance`
+    /// (may act for the customer with a formal authorization), `information_only` (advises and refers).
+    #[schema(example = "guidance")]
+    pub assistance_level: String,
+    pub note: Option<Text>,
+    /// verified, approximate or assumed.
+    #[schema(example = "verified")]
+    pub confidence: String,
+    #[schema(value_type = Vec<Object>)]
+    pub sources: Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOut {
+    pub name: Option<String>,
+    pub title: Option<Text>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A place where digital help is given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationOut {
+    #[schema(example = "jns-paakirjasto")]
+    pub id: String,
+    pub name: Text,
+    pub description: Option<Text>,
+    #[schema(example = "library")]
+    pub kind: String,
+    pub organization: OrganizationRef,
+    pub address: AddressOut,
+    pub coordinates: Option<CoordinatesOut>,
+    /// Great-circle distance from the search origin in metres (nearest search only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 152.4)]
+    pub distance_m: Option<f64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub accessibility: Option<Text>,
+    pub transit: Option<Text>,
+    /// For remote help: the municipality codes it serves.
+    pub served_municipalities: Vec<String>,
+    /// Topic codes offered here (union of the services).
+    pub topics: Vec<String>,
+    /// ISO 639-1 codes of the languages of service.
+    pub languages: Vec<String>,
+    pub services: Vec<ServiceAtLocationOut>,
+    pub contacts: Vec<ContactOut>,
+    /// `active`, `inactive`, or `unverified-current` (only old sources say it exists).
+    #[schema(example = "active")]
+    pub status: String,
+    /// How sure the directory is of this record: `verified` (address and position from a
+    /// source), `approximate` (exists per a source, position estimated) or `assumed` (inferred:
+    /// check before relying on it).
+    #[schema(example = "approximate")]
+    pub confidence: String,
+    /// False unless the record's confidence is `verified`: show such records as unverified.
+    pub verified: bool,
+    /// Confidence per aspect (existence, address, coordinates, services, hours, languages).
+    #[schema(value_type = Object)]
+    pub confidence_detail: Value,
+    /// Free-text notes on the hours, from the sources.
+    pub hours_notes: Option<String>,
+    /// Notes on the record's sources and gaps.
+    pub notes: Option<String>,
+    pub provenance: ProvenanceOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When a partner last confirmed the listing is still true.
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+/// An organization that provides digital help.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationOut {
+    #[schema(example = "joensuun-kaupunginkirjasto")]
+    pub id: String,
+    #[schema(example = "library")]
+    pub kind: String,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub parent_id: Option<String>,
+    #[schema(example = "Vaara-kirjastot")]
+    pub network: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    /// Its locations (id and name).
+    pub locations: Vec<LocationRef>,
+    #[schema(example = "approximate")]
+    pub confidence: String,
+    pub verified: bool,
+    pub provenance: ProvenanceOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationRef {
+    #[schema(example = "jns-paakirjasto")]
+    pub id: String,
+    pub name: Text,
+}
+
+pub fn location(dir: &Directory, loc: &Location, lang: LangMode, distance_m: Option<f64>) -> LocationOut {
+    let org = &dir.organizations[loc.organization];
+    LocationOut {
+        id: loc.id.clone(),
+        name: lang.text(&loc.name),
+        description: lang.opt(&loc.description),
+        kind: loc.kind.clone(),
+        organization: OrganizationRef { id: org.id.clone(), name: lang.text(&org.name) },
+        address: AddressOut {
+            street: loc.address.street.clone(),
+            postal_code: loc.address.postal_code.clone(),
+            post_office: loc.address.post_office.clone(),
+            municipality_code: loc.address.municipality_code.clone(),
+            municipality: loc.address.municipality_code.as_deref().and_then(|c| dir.municipality(c)).map(|m| lang.text(&m.name)),
+        },
+        coordinates: loc.coordinates.map(|(lat, lon)| CoordinatesOut { lat, lon, method: loc.coordinate_method.clone() }),
+        distance_m: distance_m.map(|d| (d * 10.0).round() / 10.0),
+        phone: loc.phone.clone(),
+        email: loc.email.clone(),
+        website: loc.website.clone(),
+        accessibility: lang.opt(&loc.accessibility),
+        transit: lang.opt(&loc.transit),
+        served_municipalities: loc.served_municipalities.clone(),
+        topics: loc.topics.clone(),
+        languages: loc.languages.clone(),
+        services: loc.services.iter().map(|s| service_at_location(dir, s, lang)).collect(),
+        contacts: loc
+            .contacts
+            .iter()
+            .map(|c| ContactOut { name: c.name.clone(), title: lang.opt(&c.title), phone: c.phone.clone(), email: c.email.clone() })
+            .collect(),
+        status: loc.status.clone(),
+        confidence: loc.provenance.confidence.clone(),
+        verified: loc.provenance.confidence == "verified",
+        confidence_detail: loc.confidence_detail.clone(),
+        hours_notes: loc.hours_notes.clone(),
+        notes: loc.notes.clone(),
+        provenance: ProvenanceOut {
+            source: loc.provenance.source.clone(),
+            external_id: loc.provenance.external_id.clone(),
+            sources: loc.provenance.sources.clone(),
+        },
+        created_at: loc.provenance.created_at,
+        updated_at: loc.provenance.updated_at,
+        verified_at: loc.provenance.verified_at,
+    }
+}
+
+fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode) -> ServiceAtLocationOut {
+    let s = &dir.services[sal.service];
+    ServiceAtLocationOut {
+        id: sal.id.clone(),
+        service_id: s.id.clone(),
+        name: lang.text(&s.name),
+        description: lang.opt(&s.description),
+        topics: s.topics.clone(),
+        delivery_modes: s.delivery_modes.clone(),
+        languages: s.languages.clone(),
+        audience: s.audience.clone(),
+        assistance_level: s.assistance_level.clone(),
+        note: lang.opt(&sal.note),
+        confidence: sal.provenance.confidence.clone(),
+        sources: sal.provenance.sources.clone(),
+    }
+}
+
+pub fn organization(dir: &Directory, org: &Organization, lang: LangMode) -> OrganizationOut {
+    OrganizationOut {
+        id: org.id.clone(),
+        kind: org.kind.clone(),
+        name: lang.text(&org.name),
+        description: lang.opt(&org.description),
+        parent_id: org.parent_id.clone(),
+        network: org.network.clone(),
+        website: org.website.clone(),
+        email: org.email.clone(),
+        phone: org.phone.clone(),
+        notes: org.notes.clone(),
+        locations: org
+            .locations
+            .iter()
+            .map(|&i| LocationRef { id: dir.locations[i].id.clone(), name: lang.text(&dir.locations[i].name) })
+            .collect(),
+        confidence: org.provenance.confidence.clone(),
+        verified: org.provenance.confidence == "verified",
+        provenance: ProvenanceOut {
+            source: org.provenance.source.clone(),
+            external_id: org.provenance.external_id.clone(),
+            sources: org.provenance.sources.clone(),
+        },
+        created_at: org.provenance.created_at,
+        updated_at: org.provenance.updated_at,
+        verified_at: org.provenance.verified_at,
+    }
+}

@@ -1,0 +1,57 @@
+//! Command line and environment, parsed once at the edge into typed settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "digituki", version, about = "Digituki directory: digital-support providers of North Karelia")]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Data folder of the embedded PostgreSQL cluster (used when DATABASE_URL is not set).
+    #[arg(long, env = "DIGITUKI_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// PostgreSQL server to use instead of the embedded cluster.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the bundled North Karelia demo data into an empty directory.
+    Seed,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "DIGITUKI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "DIGITUKI_WORKERS")]
+    pub workers: Option<usize>,
+    /// Do not load the demo data into an empty database.
+    #[arg(long, env = "DIGITUKI_NO_DEMO_DATA")]
+    pub no_demo_data: bool,
+    /// Log as JSON lines.
+    #[arg(long, env = "DIGITUKI_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs { listen: "127.0.0.1:8080".parse().unwrap(), workers: None, no_demo_data: false, log_json: false }
+    }
+}

@@ -1,0 +1,113 @@
+//! Loads everything the public read model needs, in one consistent read-only transaction.
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::models::*;
+use super::schema::*;
+
+/// All rows of the public directory, as of one database snapshot.
+pub struct DirectoryRows {
+    /// The value of the `directory_version` sequence, read before the rows: the rows are at
+    /// least as new as this version.
+    pub version: i64,
+    pub municipalities: Vec<MunicipalityRow>,
+    pub postal_codes: Vec<PostalCodeRow>,
+    pub sources: Vec<SourceRow>,
+    pub topics: Vec<TopicRow>,
+    pub languages: Vec<LanguageRow>,
+    pub organizations: Vec<OrganizationRow>,
+    pub locations: Vec<LocationRow>,
+    pub location_languages: Vec<LocationLanguageRow>,
+    pub services: Vec<ServiceRow>,
+    pub service_topics: Vec<ServiceTopicRow>,
+    pub service_languages: Vec<ServiceLanguageRow>,
+    pub services_at_locations: Vec<ServiceAtLocationRow>,
+    pub contacts: Vec<ContactRow>,
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+}
+
+pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<DirectoryRows> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async |conn| {
+            {
+                let version = diesel::sql_query("SELECT last_value AS version FROM directory_version")
+                    .get_result::<Version>(conn)
+                    .await?
+                    .version;
+                Ok(DirectoryRows {
+                    version,
+                    municipalities: municipalities::table
+                        .select(MunicipalityRow::as_select())
+                        .order(municipalities::code)
+                        .load(conn)
+                        .await?,
+                    postal_codes: postal_codes::table
+                        .select(PostalCodeRow::as_select())
+                        .order(postal_codes::code)
+                        .load(conn)
+                        .await?,
+                    sources: sources::table.select(SourceRow::as_select()).load(conn).await?,
+                    topics: topics::table
+                        .select(TopicRow::as_select())
+                        .order((topics::sort_order, topics::code))
+                        .load(conn)
+                        .await?,
+                    languages: languages::table
+                        .select(LanguageRow::as_select())
+                        .order(languages::code)
+                        .load(conn)
+                        .await?,
+                    organizations: organizations::table
+                        .filter(organizations::deleted_at.is_null())
+                        .select(OrganizationRow::as_select())
+                        .order(organizations::id)
+                        .load(conn)
+                        .await?,
+                    locations: locations::table
+                        .filter(locations::deleted_at.is_null())
+                        .select(LocationRow::as_select())
+                        .order(locations::id)
+                        .load(conn)
+                        .await?,
+                    location_languages: location_languages::table
+                        .select(LocationLanguageRow::as_select())
+                        .load(conn)
+                        .await?,
+                    services: services::table
+                        .filter(services::deleted_at.is_null())
+                        .select(ServiceRow::as_select())
+                        .order(services::id)
+                        .load(conn)
+                        .await?,
+                    service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
+                    service_languages: service_languages::table
+                        .select(ServiceLanguageRow::as_select())
+                        .load(conn)
+                        .await?,
+                    services_at_locations: services_at_locations::table
+                        .filter(services_at_locations::deleted_at.is_null())
+                        .select(ServiceAtLocationRow::as_select())
+                        .order(services_at_locations::id)
+                        .load(conn)
+                        .await?,
+                    contacts: contacts::table.select(ContactRow::as_select()).order(contacts::id).load(conn).await?,
+                })
+            }
+        })
+        .await
+}
+
+/// True when the directory holds no organizations yet (a fresh database).
+pub async fn is_empty(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+    let n: i64 = organizations::table.count().get_result(conn).await?;
+    Ok(n == 0)
+}

@@ -1,0 +1,219 @@
+// Diesel table definitions, kept by hand in step with `migrations/`.
+
+diesel::table! {
+    municipalities (code) {
+        code -> Text,
+        name_fi -> Text,
+        name_sv -> Text,
+        centre_latitude -> Float8,
+        centre_longitude -> Float8,
+        centre_confidence -> Text,
+    }
+}
+
+diesel::table! {
+    postal_codes (code) {
+        code -> Text,
+        name_fi -> Text,
+        name_sv -> Text,
+        municipality_code -> Text,
+        posti_type -> Text,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        coordinate_confidence -> Text,
+    }
+}
+
+diesel::table! {
+    sources (key) {
+        key -> Text,
+        title -> Text,
+        url -> Nullable<Text>,
+        licence -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    topics (code) {
+        code -> Text,
+        label_fi -> Text,
+        label_sv -> Text,
+        label_en -> Text,
+        description_fi -> Nullable<Text>,
+        description_sv -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
+    languages (code) {
+        code -> Text,
+        name_fi -> Text,
+        name_sv -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        kind -> Text,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+        description_fi -> Nullable<Text>,
+        description_sv -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        parent_id -> Nullable<Text>,
+        network -> Nullable<Text>,
+        website -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+        description_fi -> Nullable<Text>,
+        description_sv -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        street_address -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        post_office -> Nullable<Text>,
+        municipality_code -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        coordinate_method -> Nullable<Text>,
+        accessibility_fi -> Nullable<Text>,
+        accessibility_sv -> Nullable<Text>,
+        accessibility_en -> Nullable<Text>,
+        transit_fi -> Nullable<Text>,
+        transit_sv -> Nullable<Text>,
+        transit_en -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        served_municipalities -> Array<Text>,
+        status -> Text,
+        hours_notes -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        confidence_detail -> Jsonb,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    location_languages (location_id, language_code) {
+        location_id -> Text,
+        language_code -> Text,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        organization_id -> Text,
+        name_fi -> Text,
+        name_sv -> Nullable<Text>,
+        name_en -> Nullable<Text>,
+        description_fi -> Nullable<Text>,
+        description_sv -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        delivery_modes -> Array<Text>,
+        audience -> Array<Text>,
+        cost_fi -> Nullable<Text>,
+        cost_sv -> Nullable<Text>,
+        cost_en -> Nullable<Text>,
+        assistance_level -> Text,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    service_topics (service_id, topic_code) {
+        service_id -> Text,
+        topic_code -> Text,
+    }
+}
+
+diesel::table! {
+    service_languages (service_id, language_code) {
+        service_id -> Text,
+        language_code -> Text,
+    }
+}
+
+diesel::table! {
+    services_at_locations (id) {
+        id -> Text,
+        service_id -> Text,
+        location_id -> Text,
+        note_fi -> Nullable<Text>,
+        note_sv -> Nullable<Text>,
+        note_en -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Int8,
+        organization_id -> Nullable<Text>,
+        location_id -> Nullable<Text>,
+        service_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        title_fi -> Nullable<Text>,
+        title_sv -> Nullable<Text>,
+        title_en -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(locations -> organizations (organization_id));
+diesel::joinable!(services -> organizations (organization_id));
+diesel::joinable!(services_at_locations -> services (service_id));
+diesel::joinable!(services_at_locations -> locations (location_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    municipalities, postal_codes, sources, topics, languages, organizations, locations,
+    location_languages, services, service_topics, service_languages, services_at_locations, contacts,
+);

@@ -1,0 +1,589 @@
+//! The public directory as an immutable in-memory read model (the snapshot).
+//!
+//! It is built from PostgreSQL at start-up and after every committed change, then swapped in
+//! atomically (`store`). Every public read is answered from it: no database round trip, and
+//! reads keep working while the database is down. This module must never do I/O itself.
+
+pub mod filter;
+pub mod search;
+pub mod store;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::db::load::DirectoryRows;
+use crate::geo::{distance_m, PointIndex};
+use crate::i18n::Localized;
+pub use filter::LocationFilter;
+use search::SearchText;
+
+/// Location kinds. The first eight come from the kind of organisation that runs the place;
+/// `remote` is phone or video help that serves an area instead of a point.
+pub const LOCATION_KINDS: &[&str] = &[
+    "library",
+    "library_bookmobile",
+    "adult_education_college",
+    "association",
+    "municipal_service_point",
+    "parish",
+    "public_authority_service_point",
+    "other",
+    "remote",
+];
+
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub source: String,
+    pub external_id: Option<String>,
+    /// verified, approximate or assumed.
+    pub confidence: String,
+    pub sources: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub code: String,
+    pub label: Localized,
+    pub description: Option<Localized>,
+    pub bit: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub code: String,
+    pub name: Localized,
+}
+
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    pub code: String,
+    pub name: Localized,
+    pub centre: (f64, f64),
+    pub centre_confidence: String,
+    pub postal_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostalCode {
+    pub code: String,
+    pub name: Localized,
+    pub municipality_code: String,
+    pub posti_type: String,
+    pub centroid: Option<(f64, f64)>,
+    pub confidence: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: String,
+    pub kind: String,
+    pub name: Localized,
+    pub description: Option<Localized>,
+    pub parent_id: Option<String>,
+    pub network: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub provenance: Provenance,
+    /// Indices into `Directory::locations`.
+    pub locations: Vec<usize>,
+    pub search: SearchText,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub organization: usize,
+    pub name: Localized,
+    pub description: Option<Localized>,
+    pub delivery_modes: Vec<String>,
+    pub audience: Vec<String>,
+    pub cost: Option<Localized>,
+    pub assistance_level: String,
+    pub topics: Vec<String>,
+    pub topic_mask: u64,
+    pub languages: Vec<String>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceAtLocation {
+    pub id: String,
+    /// Index into `Directory::services`.
+    pub service: usize,
+    pub note: Option<Localized>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Address {
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub post_office: Option<String>,
+    pub municipality_code: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub title: Option<Localized>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub id: String,
+    /// Index into `Directory::organizations`.
+    pub organization: usize,
+    pub kind: String,
+    pub name: Localized,
+    pub description: Option<Localized>,
+    pub address: Address,
+    /// (latitude, longitude), WGS84.
+    pub coordinates: Option<(f64, f64)>,
+    pub coordinate_method: Option<String>,
+    pub accessibility: Option<Localized>,
+    pub transit: Option<Localized>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub served_municipalities: Vec<String>,
+    pub status: String,
+    pub hours_notes: Option<String>,
+    pub notes: Option<String>,
+    pub languages: Vec<String>,
+    pub topics: Vec<String>,
+    pub topic_mask: u64,
+    pub services: Vec<ServiceAtLocation>,
+    pub contacts: Vec<Contact>,
+    pub provenance: Provenance,
+    pub confidence_detail: Value,
+    pub search: SearchText,
+}
+
+/// One immutable version of the whole public directory.
+pub struct Directory {
+    pub version: i64,
+    pub built_at: DateTime<Utc>,
+    pub topics: Vec<Topic>,
+    pub languages: Vec<Language>,
+    pub municipalities: Vec<Municipality>,
+    pub postal_codes: BTreeMap<String, PostalCode>,
+    pub organizations: Vec<Organization>,
+    pub services: Vec<Service>,
+    /// Sorted by Finnish name, then id: the order of every listing.
+    pub locations: Vec<Location>,
+    location_by_id: HashMap<String, usize>,
+    organization_by_id: HashMap<String, usize>,
+    points: PointIndex,
+    postal_points: PointIndex,
+    postal_list: Vec<String>,
+}
+
+fn text(fi: Option<&str>, sv: Option<&str>, en: Option<&str>) -> Option<Localized> {
+    Localized::from_columns(fi, sv, en)
+}
+
+fn required(fi: &str, sv: Option<&str>, en: Option<&str>) -> Localized {
+    Localized::from_columns(Some(fi), sv, en).unwrap_or_else(|| Localized { fi: fi.to_owned(), sv: None, en: None })
+}
+
+impl Directory {
+    /// Builds the read model from one consistent set of rows.
+    pub fn build(rows: DirectoryRows) -> Directory {
+        let topics: Vec<Topic> = rows
+            .topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Topic {
+                code: t.code.clone(),
+                label: Localized::new(&t.label_fi, &t.label_sv, &t.label_en),
+                description: text(t.description_fi.as_deref(), t.description_sv.as_deref(), t.description_en.as_deref()),
+                // The vocabulary is small and controlled; 64 topics is far beyond it.
+                bit: 1u64 << (i.min(63)),
+            })
+            .collect();
+        let topic_bit: HashMap<&str, u64> = topics.iter().map(|t| (t.code.as_str(), t.bit)).collect();
+
+        let mut municipalities: Vec<Municipality> = rows
+            .municipalities
+            .iter()
+            .map(|m| Municipality {
+                code: m.code.clone(),
+                name: Localized { fi: m.name_fi.clone(), sv: Some(m.name_sv.clone()), en: None },
+                centre: (m.centre_latitude, m.centre_longitude),
+                centre_confidence: m.centre_confidence.clone(),
+                postal_codes: Vec::new(),
+            })
+            .collect();
+        let postal_codes: BTreeMap<String, PostalCode> = rows
+            .postal_codes
+            .iter()
+            .map(|p| {
+                let centroid = p.latitude.zip(p.longitude);
+                (
+                    p.code.clone(),
+                    PostalCode {
+                        code: p.code.clone(),
+                        name: Localized { fi: p.name_fi.clone(), sv: Some(p.name_sv.clone()), en: None },
+                        municipality_code: p.municipality_code.clone(),
+                        posti_type: p.posti_type.clone(),
+                        centroid,
+                        confidence: p.coordinate_confidence.clone(),
+                    },
+                )
+            })
+            .collect();
+        for m in &mut municipalities {
+            m.postal_codes =
+                postal_codes.values().filter(|p| p.municipality_code == m.code).map(|p| p.code.clone()).collect();
+        }
+
+        let provenance = |source: &str,
+                          external_id: &Option<String>,
+                          confidence: &str,
+                          sources: &Value,
+                          created_at,
+                          updated_at,
+                          verified_at| Provenance {
+            source: source.to_owned(),
+            external_id: external_id.clone(),
+            confidence: confidence.to_owned(),
+            sources: sources.clone(),
+            created_at,
+            updated_at,
+            verified_at,
+        };
+
+        let mut organizations: Vec<Organization> = rows
+            .organizations
+            .iter()
+            .map(|o| {
+                let name = required(&o.name_fi, o.name_sv.as_deref(), o.name_en.as_deref());
+                let description =
+                    text(o.description_fi.as_deref(), o.description_sv.as_deref(), o.description_en.as_deref());
+                let search = SearchText::new(name.all().chain(description.iter().flat_map(|d| d.all())));
+                Organization {
+                    id: o.id.clone(),
+                    kind: o.kind.clone(),
+                    name,
+                    description,
+                    parent_id: o.parent_id.clone(),
+                    network: o.network.clone(),
+                    website: o.website.clone(),
+                    email: o.email.clone(),
+                    phone: o.phone.clone(),
+                    notes: o.notes.clone(),
+                    provenance: provenance(
+                        &o.source,
+                        &o.external_id,
+                        &o.confidence,
+                        &o.sources,
+                        o.created_at,
+                        o.updated_at,
+                        o.verified_at,
+                    ),
+                    locations: Vec::new(),
+                    search,
+                }
+            })
+            .collect();
+        let organization_by_id: HashMap<String, usize> =
+            organizations.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
+
+        let mut service_topics: HashMap<&str, Vec<String>> = HashMap::new();
+        for st in &rows.service_topics {
+            service_topics.entry(st.service_id.as_str()).or_default().push(st.topic_code.clone());
+        }
+        let mut service_languages: HashMap<&str, Vec<String>> = HashMap::new();
+        for sl in &rows.service_languages {
+            service_languages.entry(sl.service_id.as_str()).or_default().push(sl.language_code.clone());
+        }
+        let services: Vec<Service> = rows
+            .services
+            .iter()
+            .filter_map(|s| {
+                let organization = *organization_by_id.get(&s.organization_id)?;
+                let mut topics = service_topics.remove(s.id.as_str()).unwrap_or_default();
+                topics.sort_by_key(|t| topics_order(&rows.topics, t));
+                let topic_mask = topics.iter().filter_map(|t| topic_bit.get(t.as_str())).fold(0, |a, b| a | b);
+                let mut languages = service_languages.remove(s.id.as_str()).unwrap_or_default();
+                languages.sort();
+                Some(Service {
+                    id: s.id.clone(),
+                    organization,
+                    name: required(&s.name_fi, s.name_sv.as_deref(), s.name_en.as_deref()),
+                    description: text(s.description_fi.as_deref(), s.description_sv.as_deref(), s.description_en.as_deref()),
+                    delivery_modes: s.delivery_modes.clone(),
+                    audience: s.audience.clone(),
+                    cost: text(s.cost_fi.as_deref(), s.cost_sv.as_deref(), s.cost_en.as_deref()),
+                    assistance_level: s.assistance_level.clone(),
+                    topics,
+                    topic_mask,
+                    languages,
+                    provenance: provenance(
+                        &s.source,
+                        &s.external_id,
+                        &s.confidence,
+                        &s.sources,
+                        s.created_at,
+                        s.updated_at,
+                        s.verified_at,
+                    ),
+                })
+            })
+            .collect();
+        let service_by_id: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+
+        let mut sal_by_location: HashMap<&str, Vec<ServiceAtLocation>> = HashMap::new();
+        for sal in &rows.services_at_locations {
+            let Some(&service) = service_by_id.get(sal.service_id.as_str()) else { continue };
+            sal_by_location.entry(sal.location_id.as_str()).or_default().push(ServiceAtLocation {
+                id: sal.id.clone(),
+                service,
+                note: text(sal.note_fi.as_deref(), sal.note_sv.as_deref(), sal.note_en.as_deref()),
+                provenance: provenance(
+                    &sal.source,
+                    &sal.external_id,
+                    &sal.confidence,
+                    &sal.sources,
+                    sal.created_at,
+                    sal.updated_at,
+                    sal.verified_at,
+                ),
+            });
+        }
+        let mut location_languages: HashMap<&str, BTreeSet<String>> = HashMap::new();
+        for ll in &rows.location_languages {
+            location_languages.entry(ll.location_id.as_str()).or_default().insert(ll.language_code.clone());
+        }
+        let mut contacts: HashMap<&str, Vec<Contact>> = HashMap::new();
+        for c in &rows.contacts {
+            if let Some(l) = &c.location_id {
+                contacts.entry(l.as_str()).or_default().push(Contact {
+                    name: c.name.clone(),
+                    title: text(c.title_fi.as_deref(), c.title_sv.as_deref(), c.title_en.as_deref()),
+                    phone: c.phone.clone(),
+                    email: c.email.clone(),
+                });
+            }
+        }
+
+        let mut locations: Vec<Location> = rows
+            .locations
+            .iter()
+            .filter_map(|l| {
+                let organization = *organization_by_id.get(&l.organization_id)?;
+                let services_here = sal_by_location.remove(l.id.as_str()).unwrap_or_default();
+                let topic_mask = services_here.iter().fold(0u64, |m, s| m | services[s.service].topic_mask);
+                let topics_here: Vec<String> =
+                    topics.iter().filter(|t| topic_mask & t.bit != 0).map(|t| t.code.clone()).collect();
+                let mut languages = location_languages.remove(l.id.as_str()).unwrap_or_default();
+                for s in &services_here {
+                    languages.extend(services[s.service].languages.iter().cloned());
+                }
+                let name = required(&l.name_fi, l.name_sv.as_deref(), l.name_en.as_deref());
+                let description =
+                    text(l.description_fi.as_deref(), l.description_sv.as_deref(), l.description_en.as_deref());
+                let search = SearchText::new(
+                    name.all()
+                        .chain(description.iter().flat_map(|d| d.all()))
+                        .chain(organizations[organization].name.all()),
+                );
+                Some(Location {
+                    id: l.id.clone(),
+                    organization,
+                    kind: l.kind.clone(),
+                    name,
+                    description,
+                    address: Address {
+                        street: l.street_address.clone(),
+                        postal_code: l.postal_code.clone(),
+                        post_office: l.post_office.clone(),
+                        municipality_code: l.municipality_code.clone(),
+                    },
+                    coordinates: l.latitude.zip(l.longitude),
+                    coordinate_method: l.coordinate_method.clone(),
+                    accessibility: text(
+                        l.accessibility_fi.as_deref(),
+                        l.accessibility_sv.as_deref(),
+                        l.accessibility_en.as_deref(),
+                    ),
+                    transit: text(l.transit_fi.as_deref(), l.transit_sv.as_deref(), l.transit_en.as_deref()),
+                    phone: l.phone.clone(),
+                    email: l.email.clone(),
+                    website: l.website.clone(),
+                    served_municipalities: l.served_municipalities.clone(),
+                    status: l.status.clone(),
+                    hours_notes: l.hours_notes.clone(),
+                    notes: l.notes.clone(),
+                    languages: languages.into_iter().collect(),
+                    topics: topics_here,
+                    topic_mask,
+                    services: services_here,
+                    contacts: contacts.remove(l.id.as_str()).unwrap_or_default(),
+                    provenance: provenance(
+                        &l.source,
+                        &l.external_id,
+                        &l.confidence,
+                        &l.sources,
+                        l.created_at,
+                        l.updated_at,
+                        l.verified_at,
+                    ),
+                    confidence_detail: l.confidence_detail.clone(),
+                    search,
+                })
+            })
+            .collect();
+        locations.sort_by(|a, b| a.name.fi.to_lowercase().cmp(&b.name.fi.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+        for (i, l) in locations.iter().enumerate() {
+            organizations[l.organization].locations.push(i);
+        }
+        let location_by_id = locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
+        let points = PointIndex::build(
+            // Remote help serves areas, not points: it is offered beside the nearest list.
+            locations
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.kind != "remote")
+                .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
+        );
+        let postal_list: Vec<String> = postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
+        let postal_points = PointIndex::build(postal_list.iter().enumerate().filter_map(|(i, code)| {
+            postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))
+        }));
+
+        Directory {
+            version: rows.version,
+            built_at: Utc::now(),
+            topics,
+            languages: rows
+                .languages
+                .iter()
+                .map(|l| Language { code: l.code.clone(), name: Localized::new(&l.name_fi, &l.name_sv, &l.name_en) })
+                .collect(),
+            municipalities,
+            postal_codes,
+            organizations,
+            services,
+            locations,
+            location_by_id,
+            organization_by_id,
+            points,
+            postal_points,
+            postal_list,
+        }
+    }
+
+    /// An empty directory, served until the first snapshot is built.
+    pub fn empty() -> Directory {
+        Directory::build(DirectoryRows {
+            version: 0,
+            municipalities: vec![],
+            postal_codes: vec![],
+            sources: vec![],
+            topics: vec![],
+            languages: vec![],
+            organizations: vec![],
+            locations: vec![],
+            location_languages: vec![],
+            services: vec![],
+            service_topics: vec![],
+            service_languages: vec![],
+            services_at_locations: vec![],
+            contacts: vec![],
+        })
+    }
+
+    pub fn location(&self, id: &str) -> Option<&Location> {
+        self.location_by_id.get(id).map(|&i| &self.locations[i])
+    }
+
+    pub fn organization(&self, id: &str) -> Option<&Organization> {
+        self.organization_by_id.get(id).map(|&i| &self.organizations[i])
+    }
+
+    pub fn topic(&self, code: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.code == code)
+    }
+
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn municipality(&self, code: &str) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.code == code)
+    }
+
+    /// A municipality by its code or by its Finnish or Swedish name (case-insensitive).
+    pub fn find_municipality(&self, code_or_name: &str) -> Option<&Municipality> {
+        let needle = code_or_name.trim().to_lowercase();
+        self.municipalities.iter().find(|m| {
+            m.code == needle || m.name.fi.to_lowercase() == needle || m.name.sv.as_deref().map(str::to_lowercase) == Some(needle.clone())
+        })
+    }
+
+    pub fn postal_code(&self, code: &str) -> Option<&PostalCode> {
+        self.postal_codes.get(code)
+    }
+
+    /// The municipality a position most probably lies in: that of the nearest postal-code
+    /// centroid. Used only to find remote services for a position.
+    pub fn municipality_near(&self, lat: f64, lon: f64) -> Option<&str> {
+        let i = self.postal_points.nearest(lat, lon).next()?;
+        Some(self.postal_codes[&self.postal_list[i as usize]].municipality_code.as_str())
+    }
+
+    /// Locations that match, in listing order.
+    pub fn list<'a>(&'a self, filter: &'a LocationFilter) -> impl Iterator<Item = &'a Location> + 'a {
+        self.locations.iter().filter(move |l| filter.matches(self, l))
+    }
+
+    /// The `limit` matching locations nearest to the position, nearest first, with their
+    /// great-circle distance in metres. `accept` is a further predicate (e.g. open at a time).
+    pub fn nearest<'a>(
+        &'a self,
+        filter: &LocationFilter,
+        lat: f64,
+        lon: f64,
+        limit: usize,
+        max_distance_m: Option<f64>,
+        mut accept: impl FnMut(&Location) -> bool,
+    ) -> Vec<(&'a Location, f64)> {
+        let mut out = Vec::with_capacity(limit);
+        for i in self.points.nearest(lat, lon) {
+            let loc = &self.locations[i as usize];
+            let (llat, llon) = loc.coordinates.expect("only located places are indexed");
+            let d = distance_m(lat, lon, llat, llon);
+            if max_distance_m.is_some_and(|max| d > max) {
+                break;
+            }
+            if filter.matches(self, loc) && accept(loc) {
+                out.push((loc, d));
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Remote locations (phone, video) that serve the municipality and match the filter.
+    pub fn remote_serving<'a>(&'a self, filter: &'a LocationFilter, municipality: &'a str) -> impl Iterator<Item = &'a Location> + 'a {
+        self.locations.iter().filter(move |l| {
+            l.kind == "remote" && l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
+        })
+    }
+}
+
+fn topics_order(topics: &[crate::db::models::TopicRow], code: &str) -> i32 {
+    topics.iter().find(|t| t.code == code).map(|t| t.sort_order).unwrap_or(i32::MAX)
+}

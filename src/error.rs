@@ -1,0 +1,122 @@
+//! The one error type of the HTTP edge: every failure becomes an RFC 9457 problem+json answer.
+//! Client mistakes name the parameter or field at fault; nothing here ever answers 5xx for bad input.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field or parameter that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The query parameter, path segment or body field at fault.
+    #[schema(example = "lat")]
+    pub field: String,
+    #[schema(example = "must be a number between -90 and 90")]
+    pub message: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub problem_type: String,
+    #[schema(example = "Invalid parameter")]
+    pub title: String,
+    #[schema(example = 400)]
+    pub status: u16,
+    #[schema(example = "lat: must be a number between -90 and 90")]
+    pub detail: String,
+    /// The parameter at fault, when there is exactly one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "lat")]
+    pub parameter: Option<String>,
+    /// Every failing field, for validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{status}: {detail}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub detail: String,
+    pub parameter: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, title, detail: detail.into(), parameter: None, errors: Vec::new() }
+    }
+
+    /// A query or path parameter that is malformed, out of range or unknown.
+    pub fn invalid_param(name: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut e = Self::new(StatusCode::BAD_REQUEST, "Invalid parameter", format!("{name}: {message}"));
+        e.parameter = Some(name.to_owned());
+        e.errors.push(FieldError { field: name.to_owned(), message });
+        e
+    }
+
+    pub fn not_found(what: &str, id: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not found", format!("no {what} with id {id:?}"))
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable", detail)
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", detail)
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            problem_type: "about:blank".into(),
+            title: self.title.into(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            parameter: self.parameter.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut resp = HttpResponse::build(self.status);
+        resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.insert_header((header::RETRY_AFTER, "5"));
+        }
+        resp.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// Turns actix's own extractor and routing errors into problem documents.
+pub fn json_config() -> actix_web::web::JsonConfig {
+    actix_web::web::JsonConfig::default().error_handler(|err, _req| {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "Invalid body", err.to_string());
+        e.parameter = Some("body".into());
+        e.into()
+    })
+}
+
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::new(StatusCode::BAD_REQUEST, "Invalid query", err.to_string()).into()
+    })
+}
+
+pub async fn not_found_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route"))
+}

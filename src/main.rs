@@ -1,0 +1,81 @@
+use std::net::TcpListener;
+
+use anyhow::Context;
+use clap::Parser;
+use digituki::config::{Cli, Command, ServeArgs};
+use digituki::startup;
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    init_logging(matches!(&command, Command::Serve(a) if a.log_json));
+    match command {
+        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Migrate => {
+            let mut db = startup::open_database(&cli.db).await?;
+            println!("migrations applied");
+            stop(&mut db);
+            Ok(())
+        }
+        Command::Seed => {
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = seed(&db.url).await;
+            stop(&mut db);
+            let counts = result?;
+            println!(
+                "loaded {} organizations, {} locations, {} services, {} postal codes",
+                counts.organizations, counts.locations, counts.services, counts.postal_codes
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn seed(url: &str) -> anyhow::Result<digituki::seed::SeedCounts> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url).await?;
+    digituki::seed::seed(&mut conn).await
+}
+
+fn stop(db: &mut startup::Database) {
+    if let Some(pg) = db.embedded.as_mut() {
+        if let Err(e) = pg.stop() {
+            eprintln!("{e:#}");
+        }
+    }
+}
+
+async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let mut db = startup::open_database(db_args).await?;
+    let result = async {
+        if !args.no_demo_data {
+            use diesel_async::AsyncConnection;
+            let mut conn = diesel_async::AsyncPgConnection::establish(&db.url).await?;
+            if digituki::db::load::is_empty(&mut conn).await? {
+                let counts = digituki::seed::seed(&mut conn).await?;
+                tracing::info!(?counts, "loaded the bundled demo data into the empty directory");
+            }
+        }
+        let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
+        let running = startup::build(&db.url, listener, args.workers).await?;
+        tracing::info!("listening on http://{}", args.listen);
+        // actix stops on SIGINT/SIGTERM: no new connections, requests in flight finish.
+        running.server.await?;
+        anyhow::Ok(())
+    }
+    .await;
+    stop(&mut db);
+    result
+}
