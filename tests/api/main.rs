@@ -1,1 +1,10 @@
+//! The one integration-test binary: every test talks HTTP to the real service on a real
+//! PostgreSQL (see `helpers`).
 
+mod helpers;
+
+mod bad_input;
+mod locations;
+mod nearest;
+mod openapi;
+mod reference;
