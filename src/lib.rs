@@ -7,6 +7,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod geo;
+pub mod hours;
 pub mod i18n;
 pub mod openapi;
 pub mod seed;

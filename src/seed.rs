@@ -16,11 +16,14 @@ use serde_json::{json, Value};
 
 use crate::db::models::*;
 use crate::db::schema::*;
+use crate::hours::SourcedHours;
 
 const PROVIDERS: &str = include_str!("../demo-data/providers.json");
 const MUNICIPALITIES: &str = include_str!("../demo-data/municipalities.json");
 const POSTAL_CODES: &str = include_str!("../demo-data/postal_codes.csv");
 const SOURCES: &str = include_str!("../demo-data/sources.json");
+/// Hours: a few from sources, the rest plausible placeholders marked `assumed`.
+const HOURS: &str = include_str!("../demo-data/demo_hours.json");
 
 /// The `source` of every record loaded from the bundled files.
 pub const DEMO_SOURCE: &str = "demo-data";
@@ -193,6 +196,7 @@ pub struct DemoData {
     service_topics: Vec<ServiceTopicRow>,
     service_languages: Vec<ServiceLanguageRow>,
     services_at_locations: Vec<ServiceAtLocationRow>,
+    opening_hours: Vec<NewOpeningHours>,
 }
 
 pub fn demo_data() -> anyhow::Result<DemoData> {
@@ -252,6 +256,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
         service_topics: vec![],
         service_languages: vec![],
         services_at_locations: vec![],
+        opening_hours: vec![],
     };
     for p in providers {
         // Organizations carry no confidence of their own in the compiled data: an organization
@@ -392,6 +397,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                     updated_at: now,
                     verified_at: None,
                     deleted_at: None,
+                    appointment: None,
                 });
             }
         }
@@ -405,6 +411,20 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             }
             data.services.push(row);
         }
+    }
+    let hours: BTreeMap<String, SourcedHours> = serde_json::from_str(HOURS).context("demo-data/demo_hours.json")?;
+    for (location_id, h) in hours {
+        let errors = h.hours.validate();
+        if !errors.is_empty() {
+            bail!("demo hours of {location_id} are invalid: {errors:?}");
+        }
+        data.opening_hours.push(NewOpeningHours {
+            location_id: Some(location_id),
+            service_at_location_id: None,
+            document: serde_json::to_value(&h.hours)?,
+            confidence: serde_json::to_value(h.confidence)?.as_str().unwrap_or("assumed").to_owned(),
+            source_note: Some(h.source_note),
+        });
     }
     Ok(data)
 }
@@ -437,6 +457,7 @@ pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedCounts> {
                 .values(&data.services_at_locations)
                 .execute(conn)
                 .await?;
+            diesel::insert_into(opening_hours::table).values(&data.opening_hours).execute(conn).await?;
             Ok(())
         }
     })

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams, Params};
+use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams, Params, TimeParams};
 use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
@@ -27,7 +27,7 @@ pub struct LocationPage {
 /// List locations, filtered, in alphabetical order of their Finnish names.
 #[utoipa::path(
     tag = "locations",
-    params(LocationFilterParams, PageParams, LangParams),
+    params(LocationFilterParams, TimeParams, PageParams, LangParams),
     responses(
         (status = 200, description = "A page of matching locations", body = LocationPage),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -40,12 +40,13 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
     let filter = params::location_filter(&params, &dir)?;
+    let (at, open_at) = params::times(&params)?;
     let (page, per_page) = params::page(&params)?;
     let mut total = 0;
     let mut items = Vec::new();
-    for loc in dir.list(&filter) {
+    for loc in dir.list(&filter).filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t))) {
         if total >= (page - 1) * per_page && items.len() < per_page {
-            items.push(views::location(&dir, loc, lang, None));
+            items.push(views::location(&dir, loc, lang, at, None));
         }
         total += 1;
     }
@@ -55,7 +56,7 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
 /// One location.
 #[utoipa::path(
     tag = "locations",
-    params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), LangParams),
+    params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), TimeParams, LangParams),
     responses(
         (status = 200, description = "The location", body = LocationOut),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -69,8 +70,9 @@ pub async fn get_location(state: web::Data<AppState>, req: HttpRequest, id: web:
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
+    let (at, _) = params::times(&params)?;
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    Ok(public_json(&req, dir.version, &views::location(&dir, loc, lang, None)))
+    Ok(public_json(&req, dir.version, &views::location(&dir, loc, lang, at, None)))
 }
 
 /// Where the nearest search starts.
@@ -129,7 +131,7 @@ pub struct NearestResult {
 /// The matching places nearest to a point, a postal code's area or a municipality's centre.
 #[utoipa::path(
     tag = "locations",
-    params(NearestParams, LocationFilterParams, LangParams),
+    params(NearestParams, LocationFilterParams, TimeParams, LangParams),
     responses(
         (status = 200, description = "Nearest places first, each with distance_m", body = NearestResult),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -147,6 +149,7 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     let limit = params.int_in("limit", 1, params::MAX_PER_PAGE)?.unwrap_or(10);
     let max_km = params.number_in("max_distance_km", 0.0, 2000.0)?;
     let mut filter = params::location_filter(&params, &dir)?;
+    let (at, open_at) = params::times(&params)?;
 
     let origin = match (lat, lon, postal) {
         (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
@@ -184,10 +187,15 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
         // Still answered: the nearest places are simply far away.
         tracing::debug!(lat = origin.lat, lon = origin.lon, "nearest search from outside Finland");
     }
-    let found = dir.nearest(&filter, origin.lat, origin.lon, limit, max_km.map(|k| k * 1000.0), |_| true);
-    let items = found.into_iter().map(|(loc, d)| views::location(&dir, loc, lang, Some(d))).collect();
+    let open = |l: &crate::directory::Location| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t));
+    let found = dir.nearest(&filter, origin.lat, origin.lon, limit, max_km.map(|k| k * 1000.0), open);
+    let items = found.into_iter().map(|(loc, d)| views::location(&dir, loc, lang, at, Some(d))).collect();
     let remote = match &origin.municipality_code {
-        Some(m) => dir.remote_serving(&filter, m).map(|loc| views::location(&dir, loc, lang, None)).collect(),
+        Some(m) => dir
+            .remote_serving(&filter, m)
+            .filter(|l| open(l))
+            .map(|loc| views::location(&dir, loc, lang, at, None))
+            .collect(),
         None => Vec::new(),
     };
     Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))

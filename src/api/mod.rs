@@ -8,6 +8,7 @@ pub mod organizations;
 pub mod params;
 pub mod reference;
 pub mod respond;
+pub mod schedule;
 pub mod views;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // `nearest` before `{id}`, so that it is not taken for an id.
         .service(locations::nearest_locations)
         .service(locations::list_locations)
+        .service(schedule::location_schedule)
         .service(locations::get_location)
         .service(organizations::list_organizations)
         .service(organizations::get_organization)

@@ -4,6 +4,8 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, Utc};
+
 use actix_web::HttpRequest;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -136,6 +138,50 @@ pub enum LocationKindParam {
     PublicAuthorityServicePoint,
     Other,
     Remote,
+}
+
+/// When: the instant at which `open_now` and `status_now` are evaluated, and the
+/// opening-hours filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TimeParams {
+    /// Evaluate `open_now`, `status_now` and `next_change` at this RFC 3339 instant instead of now.
+    #[param(value_type = Option<String>, format = DateTime, example = "2027-03-29T08:00:00+03:00")]
+    at: Option<String>,
+    /// Keep only places where staffed help is available at this RFC 3339 instant. Where a
+    /// `topic` filter matches a service with its own hours, those hours decide.
+    #[param(value_type = Option<String>, format = DateTime, example = "2027-03-29T12:00:00+03:00")]
+    open_at: Option<String>,
+    /// `true`: keep only places where staffed help is available now (or at `at`).
+    #[param(example = true)]
+    open_now: Option<bool>,
+}
+
+/// An RFC 3339 instant parameter.
+pub fn instant(params: &Params, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
+    match params.one(name)? {
+        None => Ok(None),
+        Some(v) => DateTime::parse_from_rfc3339(v.trim())
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| ApiError::invalid_param(name, "must be an RFC 3339 instant, e.g. 2027-03-29T12:00:00+03:00")),
+    }
+}
+
+/// The evaluation instant (`at` or now) and the instant the open filter asks for, if any.
+pub fn times(params: &Params) -> ApiResult<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    let at = instant(params, "at")?.unwrap_or_else(Utc::now);
+    let open_at = instant(params, "open_at")?;
+    let open_now = match params.one("open_now")? {
+        None => false,
+        Some("true") | Some("1") => true,
+        Some("false") | Some("0") => false,
+        Some(_) => return Err(ApiError::invalid_param("open_now", "must be true or false")),
+    };
+    if open_now && open_at.is_some() {
+        return Err(ApiError::invalid_param("open_now", "give either open_now or open_at, not both"));
+    }
+    Ok((at, if open_now { Some(at) } else { open_at }))
 }
 
 /// Pagination of lists.

@@ -8,7 +8,71 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::respond::{LangMode, Text};
-use crate::directory::{Directory, Location, Organization, ServiceAtLocation};
+use crate::directory::{state_name, Directory, Location, Organization, ServiceAtLocation};
+use crate::hours::{self, Status};
+
+/// The state of a place (or a service at it) at the evaluation instant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusOut {
+    /// `staffed` (digital help available), `self_service` (doors open, no staff: no help;
+    /// *omatoimiaika*), `closed`, or `unknown` (no hours on record).
+    #[schema(example = "staffed")]
+    pub state: String,
+    /// Why the place is closed or special today: a holiday name or an exception reason.
+    pub reason: Option<Text>,
+    pub next_change: Option<ChangeOut>,
+}
+
+/// The next instant at which the state changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeOut {
+    /// The instant, UTC.
+    #[schema(example = "2027-03-29T07:00:00Z")]
+    pub at: DateTime<Utc>,
+    /// The same instant in Helsinki time, with its UTC offset (+02:00 or +03:00).
+    #[schema(example = "2027-03-29T10:00:00+03:00")]
+    pub local: String,
+    /// The state from then on: `staffed`, `self_service` or `closed`.
+    #[schema(example = "staffed")]
+    pub state: String,
+}
+
+pub fn helsinki_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Helsinki).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+pub fn status(status: Option<&Status>, lang: LangMode) -> StatusOut {
+    StatusOut {
+        state: state_name(status).into(),
+        reason: status.and_then(|s| lang.opt(&s.reason)),
+        next_change: status.and_then(|s| s.next_change.as_ref()).map(|c| ChangeOut {
+            at: c.at,
+            local: helsinki_time(c.at),
+            state: state_name(Some(&Status { state: c.state, reason: None, next_change: None })).into(),
+        }),
+    }
+}
+
+/// Booking instructions of a service given by appointment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentOut {
+    pub by_appointment: bool,
+    #[schema(example = "+358 13 267 7111")]
+    pub phone: Option<String>,
+    #[schema(example = "https://example.fi/varaa")]
+    pub url: Option<String>,
+    pub text: Option<Text>,
+}
+
+fn appointment(a: &hours::Appointment, lang: LangMode) -> AppointmentOut {
+    AppointmentOut {
+        by_appointment: a.by_appointment,
+        phone: a.phone.clone(),
+        // Only http(s) links are ever shown.
+        url: a.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        text: lang.opt(&a.text),
+    }
+}
 
 /// Where a record's facts come from and how sure they are.
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,6 +138,14 @@ pub struct ServiceAtLocationOut {
     #[schema(example = "guidance")]
     pub assistance_level: String,
     pub note: Option<Text>,
+    /// This service's own hours here (narrower than the building's), as an OpenStreetMap
+    /// `opening_hours` string; null when the building's hours apply.
+    #[schema(example = "Tu 10:00-12:00; PH off")]
+    pub opening_hours: Option<String>,
+    /// The service's state at the evaluation instant, when it has its own hours.
+    pub status_now: Option<StatusOut>,
+    /// Present when help is (also) given by appointment.
+    pub appointment: Option<AppointmentOut>,
     /// verified, approximate or assumed.
     #[schema(example = "verified")]
     pub confidence: String,
@@ -118,6 +190,18 @@ pub struct LocationOut {
     pub languages: Vec<String>,
     pub services: Vec<ServiceAtLocationOut>,
     pub contacts: Vec<ContactOut>,
+    /// Staffed help available at the evaluation instant (now, or `at`). False when the hours
+    /// are unknown or only self-service is open.
+    pub open_now: bool,
+    pub status_now: StatusOut,
+    /// The next change of state (opens at, closes at), as in `status_now`.
+    pub next_change: Option<ChangeOut>,
+    /// Regular hours as an OpenStreetMap `opening_hours` string; null when unknown.
+    #[schema(example = "Mo-Th 10:00-19:00; Fr 10:00-17:00; PH off")]
+    pub opening_hours: Option<String>,
+    /// How sure the hours are: verified, approximate, or assumed (demo placeholders).
+    #[schema(example = "assumed")]
+    pub hours_confidence: Option<String>,
     /// `active`, `inactive`, or `unverified-current` (only old sources say it exists).
     #[schema(example = "active")]
     pub status: String,
@@ -176,8 +260,10 @@ pub struct LocationRef {
     pub name: Text,
 }
 
-pub fn location(dir: &Directory, loc: &Location, lang: LangMode, distance_m: Option<f64>) -> LocationOut {
+pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Utc>, distance_m: Option<f64>) -> LocationOut {
     let org = &dir.organizations[loc.organization];
+    let now = loc.status_at(at);
+    let status_now = status(now.as_ref(), lang);
     LocationOut {
         id: loc.id.clone(),
         name: lang.text(&loc.name),
@@ -201,12 +287,17 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, distance_m: Opt
         served_municipalities: loc.served_municipalities.clone(),
         topics: loc.topics.clone(),
         languages: loc.languages.clone(),
-        services: loc.services.iter().map(|s| service_at_location(dir, s, lang)).collect(),
+        services: loc.services.iter().map(|s| service_at_location(dir, s, lang, at)).collect(),
         contacts: loc
             .contacts
             .iter()
             .map(|c| ContactOut { name: c.name.clone(), title: lang.opt(&c.title), phone: c.phone.clone(), email: c.email.clone() })
             .collect(),
+        open_now: now.as_ref().is_some_and(|s| s.state == hours::State::Staffed),
+        next_change: status(now.as_ref(), lang).next_change,
+        status_now,
+        opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
+        hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
         status: loc.status.clone(),
         confidence: loc.provenance.confidence.clone(),
         verified: loc.provenance.confidence == "verified",
@@ -224,7 +315,7 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, distance_m: Opt
     }
 }
 
-fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode) -> ServiceAtLocationOut {
+fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode, at: DateTime<Utc>) -> ServiceAtLocationOut {
     let s = &dir.services[sal.service];
     ServiceAtLocationOut {
         id: sal.id.clone(),
@@ -237,6 +328,9 @@ fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode)
         audience: s.audience.clone(),
         assistance_level: s.assistance_level.clone(),
         note: lang.opt(&sal.note),
+        opening_hours: sal.hours.as_ref().map(|h| h.osm.clone()),
+        status_now: sal.hours.as_ref().map(|h| status(Some(&h.hours.status_at(at)), lang)),
+        appointment: sal.appointment.as_ref().map(|a| appointment(a, lang)),
         confidence: sal.provenance.confidence.clone(),
         sources: sal.provenance.sources.clone(),
     }

@@ -25,6 +25,7 @@ pub struct DirectoryRows {
     pub service_languages: Vec<ServiceLanguageRow>,
     pub services_at_locations: Vec<ServiceAtLocationRow>,
     pub contacts: Vec<ContactRow>,
+    pub opening_hours: Vec<OpeningHoursRow>,
 }
 
 #[derive(QueryableByName)]
@@ -100,6 +101,11 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                         .load(conn)
                         .await?,
                     contacts: contacts::table.select(ContactRow::as_select()).order(contacts::id).load(conn).await?,
+                    opening_hours: opening_hours::table
+                        .select(OpeningHoursRow::as_select())
+                        .order(opening_hours::id)
+                        .load(conn)
+                        .await?,
                 })
             }
         })

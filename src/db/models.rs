@@ -197,6 +197,30 @@ pub struct ServiceAtLocationRow {
     pub updated_at: DateTime<Utc>,
     pub verified_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub appointment: Option<Value>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = opening_hours)]
+pub struct OpeningHoursRow {
+    pub id: i64,
+    pub location_id: Option<String>,
+    pub service_at_location_id: Option<String>,
+    pub document: Value,
+    pub confidence: String,
+    pub source_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = opening_hours)]
+pub struct NewOpeningHours {
+    pub location_id: Option<String>,
+    pub service_at_location_id: Option<String>,
+    pub document: Value,
+    pub confidence: String,
+    pub source_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

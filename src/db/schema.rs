@@ -189,6 +189,20 @@ diesel::table! {
         updated_at -> Timestamptz,
         verified_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        appointment -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    opening_hours (id) {
+        id -> Int8,
+        location_id -> Nullable<Text>,
+        service_at_location_id -> Nullable<Text>,
+        document -> Jsonb,
+        confidence -> Text,
+        source_note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -216,4 +230,5 @@ diesel::joinable!(services_at_locations -> locations (location_id));
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities, postal_codes, sources, topics, languages, organizations, locations,
     location_languages, services, service_topics, service_languages, services_at_locations, contacts,
+    opening_hours,
 );

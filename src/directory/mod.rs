@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::db::load::DirectoryRows;
 use crate::geo::{distance_m, PointIndex};
+use crate::hours::{Appointment, OpeningHours, State, Status};
 use crate::i18n::Localized;
 pub use filter::LocationFilter;
 use search::SearchText;
@@ -118,7 +119,19 @@ pub struct ServiceAtLocation {
     /// Index into `Directory::services`.
     pub service: usize,
     pub note: Option<Localized>,
+    /// Hours of this service here, when narrower than the building's.
+    pub hours: Option<Hours>,
+    pub appointment: Option<Appointment>,
     pub provenance: Provenance,
+}
+
+/// Opening hours with their provenance and their OpenStreetMap form (computed once).
+#[derive(Debug, Clone)]
+pub struct Hours {
+    pub hours: OpeningHours,
+    pub confidence: String,
+    pub source_note: Option<String>,
+    pub osm: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -163,9 +176,18 @@ pub struct Location {
     pub topic_mask: u64,
     pub services: Vec<ServiceAtLocation>,
     pub contacts: Vec<Contact>,
+    /// The building's hours; `None` when unknown.
+    pub hours: Option<Hours>,
     pub provenance: Provenance,
     pub confidence_detail: Value,
     pub search: SearchText,
+}
+
+impl Location {
+    /// The state at an instant; `None` when the hours are unknown.
+    pub fn status_at(&self, at: DateTime<Utc>) -> Option<Status> {
+        self.hours.as_ref().map(|h| h.hours.status_at(at))
+    }
 }
 
 /// One immutable version of the whole public directory.
@@ -342,6 +364,31 @@ impl Directory {
             .collect();
         let service_by_id: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
 
+        let mut location_hours: HashMap<&str, Hours> = HashMap::new();
+        let mut sal_hours: HashMap<&str, Hours> = HashMap::new();
+        for h in &rows.opening_hours {
+            // A stored document that no longer parses must not take the directory down:
+            // the place shows as "hours unknown" and the problem is logged.
+            let hours = match serde_json::from_value::<OpeningHours>(h.document.clone()) {
+                Ok(hours) => hours,
+                Err(e) => {
+                    tracing::error!(id = h.id, "unreadable opening hours document: {e}");
+                    continue;
+                }
+            };
+            let problems = hours.validate();
+            if !problems.is_empty() {
+                tracing::error!(id = h.id, ?problems, "invalid opening hours document ignored");
+                continue;
+            }
+            let osm = hours.to_osm();
+            let entry = Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm };
+            match (&h.location_id, &h.service_at_location_id) {
+                (Some(l), _) => location_hours.insert(l.as_str(), entry),
+                (None, Some(s)) => sal_hours.insert(s.as_str(), entry),
+                _ => None,
+            };
+        }
         let mut sal_by_location: HashMap<&str, Vec<ServiceAtLocation>> = HashMap::new();
         for sal in &rows.services_at_locations {
             let Some(&service) = service_by_id.get(sal.service_id.as_str()) else { continue };
@@ -349,6 +396,8 @@ impl Directory {
                 id: sal.id.clone(),
                 service,
                 note: text(sal.note_fi.as_deref(), sal.note_sv.as_deref(), sal.note_en.as_deref()),
+                hours: sal_hours.remove(sal.id.as_str()),
+                appointment: sal.appointment.clone().and_then(|a| serde_json::from_value(a).ok()),
                 provenance: provenance(
                     &sal.source,
                     &sal.external_id,
@@ -429,6 +478,7 @@ impl Directory {
                     topic_mask,
                     services: services_here,
                     contacts: contacts.remove(l.id.as_str()).unwrap_or_default(),
+                    hours: location_hours.remove(l.id.as_str()),
                     provenance: provenance(
                         &l.source,
                         &l.external_id,
@@ -500,6 +550,7 @@ impl Directory {
             service_languages: vec![],
             services_at_locations: vec![],
             contacts: vec![],
+            opening_hours: vec![],
         })
     }
 
@@ -576,6 +627,24 @@ impl Directory {
         out
     }
 
+    /// True when staffed help is available at the location at `at`. Where `topics` (a topic
+    /// bit set) is given, every requested topic must be served by a service that is staffed
+    /// then: a service's own hours decide where it has them, the building's otherwise.
+    /// Unknown hours never count as open.
+    pub fn staffed_at(&self, loc: &Location, topics: u64, at: DateTime<Utc>) -> bool {
+        let building = || loc.hours.as_ref().is_some_and(|h| h.hours.is_staffed_at(at));
+        if topics == 0 {
+            return building();
+        }
+        let mut building_open: Option<bool> = None;
+        (0..64).map(|b| 1u64 << b).filter(|bit| topics & bit != 0).all(|bit| {
+            loc.services.iter().filter(|sal| self.services[sal.service].topic_mask & bit != 0).any(|sal| match &sal.hours {
+                Some(h) => h.hours.is_staffed_at(at),
+                None => *building_open.get_or_insert_with(building),
+            })
+        })
+    }
+
     /// Remote locations (phone, video) that serve the municipality and match the filter.
     pub fn remote_serving<'a>(&'a self, filter: &'a LocationFilter, municipality: &'a str) -> impl Iterator<Item = &'a Location> + 'a {
         self.locations.iter().filter(move |l| {
@@ -586,4 +655,14 @@ impl Directory {
 
 fn topics_order(topics: &[crate::db::models::TopicRow], code: &str) -> i32 {
     topics.iter().find(|t| t.code == code).map(|t| t.sort_order).unwrap_or(i32::MAX)
+}
+
+/// The state name used in the API: the engine's states plus `unknown` (no hours on record).
+pub fn state_name(status: Option<&Status>) -> &'static str {
+    match status.map(|s| s.state) {
+        Some(State::Staffed) => "staffed",
+        Some(State::SelfService) => "self_service",
+        Some(State::Closed) => "closed",
+        None => "unknown",
+    }
 }

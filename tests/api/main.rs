@@ -4,6 +4,7 @@
 mod helpers;
 
 mod bad_input;
+mod hours;
 mod locations;
 mod nearest;
 mod openapi;

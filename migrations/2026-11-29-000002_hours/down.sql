@@ -1,0 +1,2 @@
+DROP TABLE opening_hours;
+ALTER TABLE services_at_locations DROP COLUMN appointment;
