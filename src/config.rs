@@ -32,6 +32,29 @@ pub enum Command {
     Migrate,
     /// Load the bundled North Karelia demo data into an empty directory.
     Seed,
+    /// Manage partner tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed once, as the last line of the output.
+    Create {
+        /// The organization the token may edit.
+        #[arg(long)]
+        organization: String,
+        /// A label saying who uses it.
+        #[arg(long)]
+        name: String,
+        /// May do everything (the regional coordinator).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List tokens, one a line, id first.
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -45,6 +68,12 @@ pub struct ServeArgs {
     /// Do not load the demo data into an empty database.
     #[arg(long, env = "DIGITUKI_NO_DEMO_DATA")]
     pub no_demo_data: bool,
+    /// Largest accepted request body (bytes); larger ones answer 413.
+    #[arg(long, env = "DIGITUKI_MAX_BODY_BYTES", default_value_t = 65536)]
+    pub max_body_bytes: usize,
+    /// Writes per minute allowed per token; more answer 429 with Retry-After.
+    #[arg(long, env = "DIGITUKI_WRITES_PER_MINUTE", default_value_t = 120)]
+    pub writes_per_minute: u32,
     /// Log as JSON lines.
     #[arg(long, env = "DIGITUKI_LOG_JSON")]
     pub log_json: bool,
@@ -52,6 +81,13 @@ pub struct ServeArgs {
 
 impl Default for ServeArgs {
     fn default() -> Self {
-        ServeArgs { listen: "127.0.0.1:8080".parse().unwrap(), workers: None, no_demo_data: false, log_json: false }
+        ServeArgs {
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            workers: None,
+            no_demo_data: false,
+            max_body_bytes: 65536,
+            writes_per_minute: 120,
+            log_json: false,
+        }
     }
 }

@@ -45,13 +45,14 @@ pub struct ApiError {
     pub detail: String,
     pub parameter: Option<String>,
     pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, title, detail: detail.into(), parameter: None, errors: Vec::new() }
+        ApiError { status, title, detail: detail.into(), parameter: None, errors: Vec::new(), retry_after: None }
     }
 
     /// A query or path parameter that is malformed, out of range or unknown.
@@ -65,6 +66,77 @@ impl ApiError {
 
     pub fn not_found(what: &str, id: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "Not found", format!("no {what} with id {id:?}"))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "Conflict", detail)
+    }
+
+    pub fn precondition_required() -> Self {
+        let mut e = Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "Precondition required",
+            "send If-Match with the resource's current ETag (GET it first)",
+        );
+        e.parameter = Some("If-Match".into());
+        e
+    }
+
+    pub fn precondition_failed() -> Self {
+        let mut e = Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "Precondition failed",
+            "the resource changed since the ETag in If-Match was issued; GET it again and retry",
+        );
+        e.parameter = Some("If-Match".into());
+        e
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", format!("request bodies may be at most {limit} bytes"))
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            format!("this token's write rate limit is reached; retry after {retry_after_secs} s"),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type",
+            "send JSON (application/json, or application/merge-patch+json for PATCH)",
+        )
+    }
+
+    /// A body that fails validation: every failing field, one answer.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Validation failed", detail);
+        if errors.len() == 1 {
+            e.parameter = Some(errors[0].field.clone());
+        }
+        e.errors = errors;
+        e
+    }
+
+    /// The database could not be reached (pool timeout, connection refused).
+    pub fn from_pool(e: impl std::fmt::Display) -> Self {
+        tracing::warn!("database unavailable: {e}");
+        Self::unavailable("the database is unavailable; retry shortly")
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
@@ -95,8 +167,13 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut resp = HttpResponse::build(self.status);
         resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = self.retry_after {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        } else if self.status == StatusCode::SERVICE_UNAVAILABLE {
             resp.insert_header((header::RETRY_AFTER, "5"));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         resp.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
@@ -119,4 +196,25 @@ pub fn query_config() -> actix_web::web::QueryConfig {
 
 pub async fn not_found_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route"))
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                ApiError::conflict(format!("a record with the same key exists ({})", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                ApiError::from_pool(e)
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                ApiError::conflict(format!("a referenced record does not exist or is still referenced ({})", info.message()))
+            }
+            _ => {
+                tracing::error!("database error: {e}");
+                ApiError::unavailable("the database could not complete the request; retry shortly")
+            }
+        }
+    }
 }

@@ -2,9 +2,11 @@
 //! where, when and in which language.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod edit;
 pub mod error;
 pub mod geo;
 pub mod hours;

@@ -2,7 +2,7 @@ use std::net::TcpListener;
 
 use anyhow::Context;
 use clap::Parser;
-use digituki::config::{Cli, Command, ServeArgs};
+use digituki::config::{Cli, Command, ServeArgs, TokenCommand};
 use digituki::startup;
 
 fn init_logging(json: bool) {
@@ -40,7 +40,60 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Token(cmd) => {
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = token(&db.url, cmd).await;
+            stop(&mut db);
+            result
+        }
     }
+}
+
+async fn token(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
+    use diesel_async::AsyncConnection;
+    use digituki::db::tokens;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url).await?;
+    match cmd {
+        TokenCommand::Create { organization, name, admin } => {
+            if !digituki::db::load::organization_exists(&mut conn, &organization).await? {
+                anyhow::bail!("no organization {organization:?}");
+            }
+            let token = digituki::auth::generate_token();
+            let row = tokens::create(&mut conn, &organization, &name, admin, &digituki::auth::sha256_hex(&token), &token[..8]).await?;
+            println!(
+                "created token {} for {} ({}{}); it is shown only now:",
+                row.id,
+                row.organization_id,
+                row.name,
+                if row.is_admin { ", admin" } else { "" }
+            );
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for t in tokens::list(&mut conn).await? {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d")),
+                    None => "active".into(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}...\t{}",
+                    t.id,
+                    t.organization_id,
+                    t.name,
+                    if t.is_admin { "admin" } else { "partner" },
+                    t.token_prefix,
+                    state
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !tokens::revoke(&mut conn, id).await? {
+                anyhow::bail!("no active token {id}");
+            }
+            println!("revoked token {id}");
+        }
+    }
+    Ok(())
 }
 
 async fn seed(url: &str) -> anyhow::Result<digituki::seed::SeedCounts> {
@@ -69,7 +122,14 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             }
         }
         let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
-        let running = startup::build(&db.url, listener, args.workers).await?;
+        let options = startup::Options {
+            workers: args.workers,
+            limits: digituki::api::partner::Limits {
+                max_body_bytes: args.max_body_bytes,
+                writes_per_minute: args.writes_per_minute,
+            },
+        };
+        let running = startup::build_with(&db.url, listener, options).await?;
         tracing::info!("listening on http://{}", args.listen);
         // actix stops on SIGINT/SIGTERM: no new connections, requests in flight finish.
         running.server.await?;

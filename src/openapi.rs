@@ -29,18 +29,69 @@ parameter at fault.",
         api::reference::list_topics,
         api::reference::list_municipalities,
         api::reference::get_postal_code,
+        api::partner::hours::get_hours,
+        api::services::list_services,
+        api::services::get_service,
+        api::services::get_service_at_location,
+        api::partner::organizations::create_organization,
+        api::partner::organizations::patch_organization,
+        api::partner::organizations::organization_history,
+        api::partner::locations::create_location,
+        api::partner::locations::patch_location,
+        api::partner::locations::delete_location,
+        api::partner::locations::verify_location,
+        api::partner::locations::restore_location,
+        api::partner::locations::location_history,
+        api::partner::hours::put_hours,
+        api::partner::hours::put_exception,
+        api::partner::hours::delete_exception,
+        api::partner::services::create_service,
+        api::partner::services::patch_service,
+        api::partner::services::delete_service,
+        api::partner::services::restore_service,
+        api::partner::services::service_history,
+        api::partner::services::create_service_at_location,
+        api::partner::services::patch_service_at_location,
+        api::partner::services::delete_service_at_location,
+        api::partner::admin::create_token,
+        api::partner::admin::list_tokens,
+        api::partner::admin::revoke_token,
+        api::partner::admin::stale,
         api::health::healthz,
         api::health::readyz,
     ),
+    modifiers(&BearerAuth),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "locations", description = "Places where digital help is given"),
         (name = "organizations", description = "Who provides the help"),
         (name = "reference", description = "Topics, municipalities and postal codes"),
+        (name = "services", description = "Kinds of help and where they are offered"),
+        (name = "partner", description = "Partners keep their own listings current (bearer token of their organization)"),
+        (name = "admin", description = "The regional coordinator (admin token)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
 pub struct ApiDoc;
+
+/// Registers the bearer scheme that the write endpoints name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A partner token (`dtk_...`), scoped to its organization; admin tokens may do everything"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

@@ -285,6 +285,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             updated_at: now,
             verified_at: None,
             deleted_at: None,
+            version: 1,
         });
 
         // One service per (organization, code), offered at each location listing the code.
@@ -342,6 +343,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                 updated_at: now,
                 verified_at: None,
                 deleted_at: None,
+                version: 1,
             });
             for lang in l.languages.iter().collect::<BTreeSet<_>>() {
                 data.location_languages.push(LocationLanguageRow { location_id: l.id.clone(), language_code: lang.clone() });
@@ -374,6 +376,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                             updated_at: now,
                             verified_at: None,
                             deleted_at: None,
+                            version: 1,
                         },
                         BTreeSet::new(),
                     )
@@ -398,6 +401,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                     verified_at: None,
                     deleted_at: None,
                     appointment: None,
+                    version: 1,
                 });
             }
         }

@@ -42,13 +42,26 @@ pub struct Running {
     pub state: web::Data<AppState>,
 }
 
+/// How the server runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub workers: Option<usize>,
+    pub limits: crate::api::partner::Limits,
+}
+
 /// Loads the snapshot and binds the server (not yet awaited).
 pub async fn build(database_url: &str, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Running> {
+    build_with(database_url, listener, Options { workers, ..Options::default() }).await
+}
+
+pub async fn build_with(database_url: &str, listener: TcpListener, options: Options) -> anyhow::Result<Running> {
+    let workers = options.workers;
     let pool = db::pool(database_url)?;
     let store = Arc::new(Store::default());
     store.rebuild(&pool).await.context("building the first snapshot")?;
     tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned()));
-    let state = web::Data::new(AppState { store, pool });
+    let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
+    let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter });
     let port = listener.local_addr()?.port();
     let data = state.clone();
     let mut server = HttpServer::new(move || {

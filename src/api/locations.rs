@@ -72,7 +72,7 @@ pub async fn get_location(state: web::Data<AppState>, req: HttpRequest, id: web:
     check_id("id", &id)?;
     let (at, _) = params::times(&params)?;
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    Ok(public_json(&req, dir.version, &views::location(&dir, loc, lang, at, None)))
+    Ok(public_json(&req, format!("r{}", loc.provenance.version), &views::location(&dir, loc, lang, at, None)))
 }
 
 /// Where the nearest search starts.

@@ -6,9 +6,11 @@ pub mod health;
 pub mod locations;
 pub mod organizations;
 pub mod params;
+pub mod partner;
 pub mod reference;
 pub mod respond;
 pub mod schedule;
+pub mod services;
 pub mod views;
 
 use std::sync::Arc;
@@ -22,18 +24,53 @@ use crate::directory::store::Store;
 pub struct AppState {
     pub store: Arc<Store>,
     pub pool: Pool,
+    pub limits: partner::Limits,
+    pub limiter: crate::auth::RateLimiter,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use partner::{admin, hours, locations as edit_locations, organizations as edit_organizations, services as edit_services};
     cfg.service(health::healthz)
         .service(health::readyz)
-        // `nearest` before `{id}`, so that it is not taken for an id.
+        // Locations. `nearest` before `{id}`, so that it is not taken for an id.
         .service(locations::nearest_locations)
         .service(locations::list_locations)
+        .service(edit_locations::create_location)
         .service(schedule::location_schedule)
+        .service(hours::get_hours)
+        .service(hours::put_hours)
+        .service(hours::put_exception)
+        .service(hours::delete_exception)
+        .service(edit_locations::verify_location)
+        .service(edit_locations::restore_location)
+        .service(edit_locations::location_history)
         .service(locations::get_location)
+        .service(edit_locations::patch_location)
+        .service(edit_locations::delete_location)
+        // Organizations.
         .service(organizations::list_organizations)
+        .service(edit_organizations::create_organization)
+        .service(edit_organizations::organization_history)
         .service(organizations::get_organization)
+        .service(edit_organizations::patch_organization)
+        // Services and services at locations.
+        .service(services::list_services)
+        .service(edit_services::create_service)
+        .service(edit_services::service_history)
+        .service(edit_services::restore_service)
+        .service(services::get_service)
+        .service(edit_services::patch_service)
+        .service(edit_services::delete_service)
+        .service(edit_services::create_service_at_location)
+        .service(services::get_service_at_location)
+        .service(edit_services::patch_service_at_location)
+        .service(edit_services::delete_service_at_location)
+        // The coordinator.
+        .service(admin::create_token)
+        .service(admin::list_tokens)
+        .service(admin::revoke_token)
+        .service(admin::stale)
+        // Reference data.
         .service(reference::list_topics)
         .service(reference::list_municipalities)
         .service(reference::get_postal_code)

@@ -91,5 +91,5 @@ pub async fn get_organization(state: web::Data<AppState>, req: HttpRequest, id: 
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
     let org = dir.organization(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
-    Ok(public_json(&req, dir.version, &views::organization(&dir, org, lang)))
+    Ok(public_json(&req, format!("r{}", org.provenance.version), &views::organization(&dir, org, lang)))
 }

@@ -80,18 +80,32 @@ impl LangMode {
 }
 
 /// A public JSON answer with ETag, Cache-Control, CORS and conditional GET.
-pub fn public_json<T: Serialize>(req: &HttpRequest, version: i64, body: &T) -> HttpResponse {
+///
+/// `tag` says which version the answer reflects: the snapshot version for listings, `r{row
+/// version}` for one resource (so that `If-Match` on writes can compare it).
+pub fn public_json<T: Serialize>(req: &HttpRequest, tag: impl std::fmt::Display, body: &T) -> HttpResponse {
     let bytes = match serde_json::to_vec(body) {
         Ok(b) => b,
         Err(e) => return actix_web::ResponseError::error_response(&ApiError::internal(e.to_string())),
     };
-    public_bytes(req, version, "application/json", bytes)
+    public_bytes(req, tag, "application/json", bytes)
 }
 
-pub fn public_bytes(req: &HttpRequest, version: i64, content_type: &str, bytes: Vec<u8>) -> HttpResponse {
+pub fn etag(tag: impl std::fmt::Display, bytes: &[u8]) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
-    let etag = format!("\"{version}-{:016x}\"", hasher.finish());
+    format!("\"{tag}-{:016x}\"", hasher.finish())
+}
+
+/// The row version named by an `If-Match` ETag of a single resource (`"r{version}-{hash}"`).
+pub fn row_version_of(etag: &str) -> Option<i64> {
+    let t = etag.trim().trim_start_matches("W/").trim_matches('"');
+    let rest = t.strip_prefix('r')?;
+    rest.split('-').next()?.parse().ok()
+}
+
+pub fn public_bytes(req: &HttpRequest, tag: impl std::fmt::Display, content_type: &str, bytes: Vec<u8>) -> HttpResponse {
+    let etag = etag(tag, &bytes);
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)

@@ -224,6 +224,8 @@ pub struct LocationOut {
     pub updated_at: DateTime<Utc>,
     /// When a partner last confirmed the listing is still true.
     pub verified_at: Option<DateTime<Utc>>,
+    /// Not confirmed by a partner for 180 days (counting from creation when never confirmed).
+    pub stale: bool,
 }
 
 /// An organization that provides digital help.
@@ -312,6 +314,7 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         created_at: loc.provenance.created_at,
         updated_at: loc.provenance.updated_at,
         verified_at: loc.provenance.verified_at,
+        stale: loc.provenance.is_stale(Utc::now()),
     }
 }
 
@@ -364,4 +367,86 @@ pub fn organization(dir: &Directory, org: &Organization, lang: LangMode) -> Orga
         updated_at: org.provenance.updated_at,
         verified_at: org.provenance.verified_at,
     }
+}
+
+/// A kind of digital help an organization offers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceOut {
+    #[schema(example = "pksotu-device-basics")]
+    pub id: String,
+    pub organization: OrganizationRef,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub topics: Vec<String>,
+    pub delivery_modes: Vec<String>,
+    pub languages: Vec<String>,
+    pub audience: Vec<String>,
+    pub cost: Option<Text>,
+    /// guidance, authorized_assistance or information_only (DVV guidelines).
+    #[schema(example = "guidance")]
+    pub assistance_level: String,
+    /// Where it is offered: ids of services at locations and their locations.
+    pub offered_at: Vec<OfferedAt>,
+    #[schema(example = "verified")]
+    pub confidence: String,
+    pub provenance: ProvenanceOut,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferedAt {
+    #[schema(example = "pksotu-kansalaistalo-device-basics")]
+    pub service_at_location_id: String,
+    #[schema(example = "pksotu-kansalaistalo")]
+    pub location_id: String,
+}
+
+/// A service at a location, on its own (with the location it belongs to).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAtLocationDetail {
+    #[schema(example = "pksotu-kansalaistalo")]
+    pub location_id: String,
+    #[serde(flatten)]
+    pub service: ServiceAtLocationOut,
+}
+
+pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
+    let s = &dir.services[index];
+    let org = &dir.organizations[s.organization];
+    let offered_at = dir
+        .locations
+        .iter()
+        .flat_map(|l| l.services.iter().filter(|sal| sal.service == index).map(move |sal| OfferedAt {
+            service_at_location_id: sal.id.clone(),
+            location_id: l.id.clone(),
+        }))
+        .collect();
+    ServiceOut {
+        id: s.id.clone(),
+        organization: OrganizationRef { id: org.id.clone(), name: lang.text(&org.name) },
+        name: lang.text(&s.name),
+        description: lang.opt(&s.description),
+        topics: s.topics.clone(),
+        delivery_modes: s.delivery_modes.clone(),
+        languages: s.languages.clone(),
+        audience: s.audience.clone(),
+        cost: lang.opt(&s.cost),
+        assistance_level: s.assistance_level.clone(),
+        offered_at,
+        confidence: s.provenance.confidence.clone(),
+        provenance: ProvenanceOut {
+            source: s.provenance.source.clone(),
+            external_id: s.provenance.external_id.clone(),
+            sources: s.provenance.sources.clone(),
+        },
+        created_at: s.provenance.created_at,
+        updated_at: s.provenance.updated_at,
+        verified_at: s.provenance.verified_at,
+    }
+}
+
+pub fn service_at_location_detail(dir: &Directory, loc: &Location, sal: &ServiceAtLocation, lang: LangMode, at: DateTime<Utc>) -> ServiceAtLocationDetail {
+    ServiceAtLocationDetail { location_id: loc.id.clone(), service: service_at_location(dir, sal, lang, at) }
 }

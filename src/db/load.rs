@@ -117,3 +117,8 @@ pub async fn is_empty(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
     let n: i64 = organizations::table.count().get_result(conn).await?;
     Ok(n == 0)
 }
+
+pub async fn organization_exists(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<bool> {
+    let n: i64 = organizations::table.filter(organizations::id.eq(id)).count().get_result(conn).await?;
+    Ok(n == 1)
+}

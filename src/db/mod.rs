@@ -6,6 +6,8 @@ pub mod embedded;
 pub mod load;
 pub mod models;
 pub mod schema;
+pub mod tokens;
+pub mod write;
 
 use std::time::Duration;
 

@@ -79,6 +79,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         verified_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        version -> Int8,
     }
 }
 
@@ -122,6 +123,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         verified_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        version -> Int8,
     }
 }
 
@@ -156,6 +158,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         verified_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        version -> Int8,
     }
 }
 
@@ -190,6 +193,7 @@ diesel::table! {
         verified_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
         appointment -> Nullable<Jsonb>,
+        version -> Int8,
     }
 }
 
@@ -223,6 +227,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Int8,
+        organization_id -> Text,
+        name -> Text,
+        token_sha256 -> Text,
+        token_prefix -> Text,
+        is_admin -> Bool,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    history (id) {
+        id -> Int8,
+        entity_type -> Text,
+        entity_id -> Text,
+        action -> Text,
+        token_id -> Nullable<Int8>,
+        token_name -> Text,
+        organization_id -> Text,
+        at -> Timestamptz,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(services -> organizations (organization_id));
 diesel::joinable!(services_at_locations -> services (service_id));
@@ -230,5 +263,5 @@ diesel::joinable!(services_at_locations -> locations (location_id));
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities, postal_codes, sources, topics, languages, organizations, locations,
     location_languages, services, service_topics, service_languages, services_at_locations, contacts,
-    opening_hours,
+    opening_hours, api_tokens, history,
 );

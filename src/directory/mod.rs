@@ -44,6 +44,18 @@ pub struct Provenance {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub verified_at: Option<DateTime<Utc>>,
+    /// Row version: the resource's ETag names it, and writes compare it (If-Match).
+    pub version: i64,
+}
+
+/// Listings not confirmed by a partner for this long are shown as stale.
+pub const STALE_AFTER_DAYS: i64 = 180;
+
+impl Provenance {
+    /// Not verified (or, never verified, not created) within `STALE_AFTER_DAYS` of `now`.
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        now - self.verified_at.unwrap_or(self.created_at) > chrono::Duration::days(STALE_AFTER_DAYS)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -274,7 +286,8 @@ impl Directory {
                           sources: &Value,
                           created_at,
                           updated_at,
-                          verified_at| Provenance {
+                          verified_at,
+                          version| Provenance {
             source: source.to_owned(),
             external_id: external_id.clone(),
             confidence: confidence.to_owned(),
@@ -282,6 +295,7 @@ impl Directory {
             created_at,
             updated_at,
             verified_at,
+            version,
         };
 
         let mut organizations: Vec<Organization> = rows
@@ -311,6 +325,7 @@ impl Directory {
                         o.created_at,
                         o.updated_at,
                         o.verified_at,
+                        o.version,
                     ),
                     locations: Vec::new(),
                     search,
@@ -358,6 +373,7 @@ impl Directory {
                         s.created_at,
                         s.updated_at,
                         s.verified_at,
+                        s.version,
                     ),
                 })
             })
@@ -406,6 +422,7 @@ impl Directory {
                     sal.created_at,
                     sal.updated_at,
                     sal.verified_at,
+                    sal.version,
                 ),
             });
         }
@@ -487,6 +504,7 @@ impl Directory {
                         l.created_at,
                         l.updated_at,
                         l.verified_at,
+                        l.version,
                     ),
                     confidence_detail: l.confidence_detail.clone(),
                     search,

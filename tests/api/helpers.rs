@@ -257,3 +257,41 @@ pub fn write_artifact(name: &str, bytes: &[u8]) {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::File::create(dir.join(name)).unwrap().write_all(bytes).unwrap();
 }
+
+impl TestApp {
+    /// A new token of the organization, made the way `digituki token create` makes one.
+    pub async fn token(&self, organization: &str, admin: bool) -> String {
+        use diesel_async::AsyncConnection;
+        let mut conn = diesel_async::AsyncPgConnection::establish(&self.db_url).await.unwrap();
+        let token = digituki::auth::generate_token();
+        digituki::db::tokens::create(&mut conn, organization, &format!("test token of {organization}"), admin, &digituki::auth::sha256_hex(&token), &token[..8])
+            .await
+            .unwrap();
+        token
+    }
+
+    /// The first column of the first row, as text (NULL → "NULL").
+    pub async fn query(&self, sql: &str) -> String {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        let rows = client.simple_query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        for msg in rows {
+            if let tokio_postgres::SimpleQueryMessage::Row(row) = msg {
+                return row.get(0).unwrap_or("NULL").to_owned();
+            }
+        }
+        panic!("{sql}: no rows");
+    }
+
+    /// A write request with a bearer token.
+    pub fn write(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    /// The current ETag of a resource.
+    pub async fn etag(&self, path: &str) -> String {
+        let resp = self.get(path).await;
+        assert_eq!(resp.status(), 200, "GET {path}");
+        resp.headers()["etag"].to_str().unwrap().to_owned()
+    }
+}

@@ -1,0 +1,206 @@
+//! The coordinator's endpoints (admin token): tokens and the stale-listing report.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{read_body, written};
+use crate::api::AppState;
+use crate::auth::{self, Caller};
+use crate::db::tokens::{self, TokenRow};
+use crate::edit::{parse_body, Errors};
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// A token as listed: never the token itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    #[schema(example = "pksotu")]
+    pub organization_id: String,
+    #[schema(example = "PKSOTU web editor")]
+    pub name: String,
+    /// The first characters of the token, to recognise it.
+    #[schema(example = "dtk_AbCd")]
+    pub prefix: String,
+    pub admin: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRow> for TokenOut {
+    fn from(t: TokenRow) -> Self {
+        TokenOut {
+            id: t.id,
+            organization_id: t.organization_id,
+            name: t.name,
+            prefix: t.token_prefix,
+            admin: t.is_admin,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A new token: `token` is shown only in this answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewToken {
+    #[serde(flatten)]
+    pub info: TokenOut,
+    #[schema(example = "dtk_2mQ7hW9sXbK1LpR4vT8yZc3NfJ6gD0aE5uHqSiBo")]
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    #[schema(example = "pksotu")]
+    pub organization_id: Option<String>,
+    #[schema(example = "PKSOTU web editor")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// Issue a token for an organization (admin).
+#[utoipa::path(
+    tag = "admin",
+    request_body(content = TokenInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The token, shown once", body = NewToken),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/tokens")]
+pub async fn create_token(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let body = read_body(&req, payload, &state).await?;
+    let input: TokenInput = parse_body(&body)?;
+    let mut e = Errors::default();
+    let org = e.id("organization_id", &input.organization_id);
+    match &org {
+        Some(o) if state.store.get().organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+        None => e.push("organization_id", "is required"),
+        _ => {}
+    }
+    let name = e.string("name", &input.name, 200);
+    if name.is_none() {
+        e.push("name", "is required");
+    }
+    e.finish()?;
+    let token = auth::generate_token();
+    let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+    let row = tokens::create(
+        &mut conn,
+        &org.unwrap_or_default(),
+        &name.unwrap_or_default(),
+        input.admin,
+        &auth::sha256_hex(&token),
+        &token[..8],
+    )
+    .await?;
+    Ok(written(StatusCode::CREATED, format!("t{}", row.id), None, &NewToken { info: row.into(), token }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<TokenOut>,
+}
+
+/// List tokens (admin).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "All tokens, revoked ones included", body = TokenList),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/admin/tokens")]
+pub async fn list_tokens(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+    let items = tokens::list(&mut conn).await?.into_iter().map(TokenOut::from).collect();
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenList { items }))
+}
+
+/// Revoke a token (admin). Revoked tokens answer 401 at once.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "Token id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unrevoked token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/admin/tokens/{id}")]
+pub async fn revoke_token(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id", "must be a token id (an integer)"))?;
+    let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+    if !tokens::revoke(&mut conn, id).await? {
+        return Err(ApiError::not_found("unrevoked token", &id.to_string()));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A listing that no partner has confirmed for 180 days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaleListing {
+    #[schema(example = "kon-kirjasto")]
+    pub id: String,
+    #[schema(example = "Kontiolahden kirjasto")]
+    pub name: String,
+    pub organization_id: String,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Days since it was last confirmed (or created, when never confirmed).
+    pub days_unverified: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaleList {
+    pub items: Vec<StaleListing>,
+}
+
+/// Listings not verified for 180 days, longest first (admin).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Stale listings", body = StaleList),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/admin/stale")]
+pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    let dir = state.store.get();
+    let now = Utc::now();
+    let mut items: Vec<StaleListing> = dir
+        .locations
+        .iter()
+        .filter(|l| l.provenance.is_stale(now))
+        .map(|l| StaleListing {
+            id: l.id.clone(),
+            name: l.name.fi.clone(),
+            organization_id: dir.organizations[l.organization].id.clone(),
+            verified_at: l.provenance.verified_at,
+            created_at: l.provenance.created_at,
+            days_unverified: (now - l.provenance.verified_at.unwrap_or(l.provenance.created_at)).num_days(),
+        })
+        .collect();
+    items.sort_by(|a, b| b.days_unverified.cmp(&a.days_unverified).then_with(|| a.id.cmp(&b.id)));
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(StaleList { items }))
+}

@@ -1,0 +1,257 @@
+//! Writing a location's opening hours: the whole document, or one dated exception.
+//! The location's ETag covers its hours: any change to them gives the location a new version.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{transaction, check_id_param, check_version, if_match, read_body, refreshed, written};
+use crate::api::respond::public_json;
+use crate::api::AppState;
+use crate::auth::Caller;
+use crate::db::write;
+use crate::edit::{Errors, TextInput};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::hours::{Exception, OpeningHours, TimeRange};
+
+/// A location's hours document with its provenance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoursOut {
+    #[schema(example = "jns-paakirjasto")]
+    pub location_id: String,
+    /// The hours document: `periods` (weekly ranges `mon`..`sun` of `{start, end, kind}`,
+    /// kind `staffed` or `self_service`; an undated default period and dated ones such as
+    /// summer hours), `exceptions` (`{date, ranges, reason{fi,sv,en}}`, empty ranges = closed)
+    /// and `open_on_holidays`. Times are Europe/Helsinki wall-clock "HH:MM".
+    #[schema(value_type = Option<Object>)]
+    pub hours: Option<serde_json::Value>,
+    pub confidence: Option<String>,
+    /// The regular hours as an OpenStreetMap `opening_hours` string.
+    pub opening_hours: Option<String>,
+}
+
+fn hours_out(dir: &crate::directory::Directory, id: &str) -> Option<(i64, HoursOut)> {
+    let loc = dir.location(id)?;
+    Some((
+        loc.provenance.version,
+        HoursOut {
+            location_id: id.to_owned(),
+            hours: loc.hours.as_ref().map(|h| serde_json::to_value(&h.hours).unwrap_or_default()),
+            confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
+            opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
+        },
+    ))
+}
+
+/// A location's hours document (its ETag is the location's).
+#[utoipa::path(
+    tag = "locations",
+    params(("id" = String, Path, description = "Location id")),
+    responses(
+        (status = 200, description = "The hours document (null when unknown)", body = HoursOut),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/locations/{id}/hours")]
+pub async fn get_hours(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    let dir = state.store.get();
+    let (version, body) = hours_out(&dir, &id).ok_or_else(|| ApiError::not_found("location", &id))?;
+    Ok(public_json(&req, format!("r{version}"), &body))
+}
+
+fn respond(dir: &crate::directory::Directory, id: &str) -> HttpResponse {
+    match hours_out(dir, id) {
+        Some((version, body)) => written(StatusCode::OK, format!("r{version}"), None, &body),
+        None => HttpResponse::Ok().json(serde_json::json!({"location_id": id})),
+    }
+}
+
+fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
+    let hours: OpeningHours = serde_path_to_error::deserialize(value).map_err(|e| {
+        ApiError::validation(vec![FieldError { field: e.path().to_string(), message: e.into_inner().to_string() }])
+    })?;
+    let problems = hours.validate();
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect()));
+    }
+    Ok(hours)
+}
+
+/// Shared by every hours write: lock, scope, version, change, history.
+async fn change_hours(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: super::IfMatch,
+    change: impl FnOnce(Option<OpeningHours>) -> ApiResult<OpeningHours> + Send,
+) -> ApiResult<()> {
+    transaction!(state, async |conn| {
+        let row = write::lock_location(conn, id).await?.filter(|r| r.deleted_at.is_none());
+        let row = row.ok_or_else(|| ApiError::not_found("location", id))?;
+        caller.require_edit(&row.organization_id)?;
+        check_version(&expected, row.version)?;
+        let before = write::hours_of(conn, Some(id), None).await?;
+        let current = before.as_ref().and_then(|h| serde_json::from_value::<OpeningHours>(h.document.clone()).ok());
+        let new = change(current)?;
+        let doc = serde_json::to_value(&new).map_err(|e| ApiError::internal(e.to_string()))?;
+        write::put_hours(conn, Some(id), None, Some(doc.clone()), "verified").await?;
+        write::touch_location(conn, id, false, None).await?;
+        write::record(conn, "location", id, "hours", &super::actor(caller), before.map(|h| h.document), Some(doc)).await?;
+        Ok(())
+    })
+}
+
+/// Replace a location's hours document. Needs If-Match (the location's ETag).
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The location's ETag")),
+    request_body(content = Object, content_type = "application/json", description = "The hours document (see GET /v1/locations/{id}/hours)",
+        example = json!({"periods": [{"week": {"mon": [{"start": "10:00", "end": "16:00", "kind": "staffed"}]}}], "exceptions": [], "open_on_holidays": false})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed, reversed or overlapping ranges, and other failing fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/locations/{id}/hours")]
+pub async fn put_hours(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let hours = parse_hours(&body)?;
+    change_hours(&state, &caller, &id, expected, |_| Ok(hours)).await?;
+    Ok(respond(&*refreshed(&state).await, &id))
+}
+
+/// One dated exception: other ranges that day, or none (closed), and why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionInput {
+    /// The day's ranges; empty = closed.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>, example = json!([{"start": "10:00", "end": "12:00", "kind": "staffed"}]))]
+    pub ranges: Vec<TimeRange>,
+    pub reason: TextInput,
+}
+
+fn date_param(date: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))
+}
+
+/// Set the exception of one date (replacing any). Needs If-Match (the location's ETag).
+#[utoipa::path(
+    tag = "partner",
+    params(
+        ("id" = String, Path, description = "Location id"),
+        ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
+        ("If-Match" = String, Header, description = "The location's ETag")
+    ),
+    request_body(content = ExceptionInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
+        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/locations/{id}/exceptions/{date}")]
+pub async fn put_exception(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let (id, date) = path.into_inner();
+    check_id_param(&id)?;
+    let date = date_param(&date)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let input: ExceptionInput = crate::edit::parse_body(&body)?;
+    let mut e = Errors::default();
+    let (fi, sv, en) = e.text("reason", &Some(input.reason.clone()), true, crate::edit::MAX_NAME);
+    e.finish()?;
+    let exception = Exception { date, ranges: input.ranges, reason: crate::i18n::Localized { fi: fi.unwrap_or_default(), sv, en } };
+    change_hours(&state, &caller, &id, expected, |current| {
+        let mut hours = current.unwrap_or_default();
+        hours.exceptions.retain(|x| x.date != date);
+        hours.exceptions.push(exception);
+        hours.exceptions.sort_by_key(|x| x.date);
+        let problems = hours.validate();
+        if !problems.is_empty() {
+            return Err(ApiError::validation(problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect()));
+        }
+        Ok(hours)
+    })
+    .await?;
+    Ok(respond(&*refreshed(&state).await, &id))
+}
+
+/// Remove the exception of one date. Needs If-Match (the location's ETag).
+#[utoipa::path(
+    tag = "partner",
+    params(
+        ("id" = String, Path, description = "Location id"),
+        ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
+        ("If-Match" = String, Header, description = "The location's ETag")
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Removed", body = HoursOut, headers(("ETag" = String))),
+        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location or exception", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/locations/{id}/exceptions/{date}")]
+pub async fn delete_exception(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, date) = path.into_inner();
+    check_id_param(&id)?;
+    let date = date_param(&date)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    change_hours(&state, &caller, &id, expected, |current| {
+        let mut hours = current.ok_or_else(|| ApiError::not_found("exception on", &date.to_string()))?;
+        let before = hours.exceptions.len();
+        hours.exceptions.retain(|x| x.date != date);
+        if hours.exceptions.len() == before {
+            return Err(ApiError::not_found("exception on", &date.to_string()));
+        }
+        Ok(hours)
+    })
+    .await?;
+    Ok(respond(&*refreshed(&state).await, &id))
+}

@@ -1,0 +1,216 @@
+//! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::{transaction, actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, written};
+use crate::api::respond::LangMode;
+use crate::api::views::{self, LocationOut};
+use crate::api::AppState;
+use crate::auth::Caller;
+use crate::db::write;
+use crate::edit::location::LocationInput;
+use crate::edit::{merge_patch, parse_body};
+use crate::error::{ApiError, ApiResult, Problem};
+
+pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
+    match dir.location(id) {
+        Some(loc) => written(
+            status,
+            format!("r{}", loc.provenance.version),
+            Some(format!("/v1/locations/{id}")),
+            &views::location(dir, loc, LangMode::All, Utc::now(), None),
+        ),
+        None => HttpResponse::build(status).json(serde_json::json!({"id": id})),
+    }
+}
+
+/// Create a location of the caller's organization (admin: any organization).
+#[utoipa::path(
+    tag = "partner",
+    request_body(content = LocationInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = LocationOut, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Write rate limit; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/locations")]
+pub async fn create_location(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+    state.limiter.check(caller.token_id)?;
+    let body = read_body(&req, payload, &state).await?;
+    let mut input: LocationInput = parse_body(&body)?;
+    input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
+    caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
+    let (changes, languages) = input.validate(&state.store.get(), None)?;
+    let id = transaction!(state, async |conn| {
+        let id = new_id(conn, "locations", &input.id, &changes.name_fi).await?;
+        write::insert_location(conn, &id, &changes, &languages).await?;
+        let after = LocationInput { id: Some(id.clone()), ..input.clone() };
+        write::record(conn, "location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        Ok(id)
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
+}
+
+/// Update a location with a JSON Merge Patch (RFC 7396). Needs If-Match.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/locations/{id}")),
+    request_body(content = LocationInput, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = LocationOut, headers(("ETag" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/v1/locations/{id}")]
+pub async fn patch_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let dir = state.store.get();
+    transaction!(state, async |conn| {
+        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
+        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
+        caller.require_edit(&row.organization_id)?;
+        check_version(&expected, row.version)?;
+        let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
+        let after = merge_patch(&before, &body)?;
+        super::id_unchanged(&before.id, &after.id)?;
+        let (changes, languages) = after.validate(&dir, Some(&row))?;
+        // Moving a location to another organization needs rights over both.
+        caller.require_edit(&changes.organization_id)?;
+        write::update_location(conn, &id, &changes, &languages).await?;
+        write::record(conn, "location", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// Delete a location (soft: an admin can restore it). Needs If-Match.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/locations/{id}")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/locations/{id}")]
+pub async fn delete_location(state: web::Data<AppState>, req: HttpRequest, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    transaction!(state, async |conn| {
+        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
+        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
+        caller.require_edit(&row.organization_id)?;
+        check_version(&expected, row.version)?;
+        let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
+        write::touch_location(conn, &id, false, Some(Some(Utc::now()))).await?;
+        write::record(conn, "location", &id, "delete", &actor(&caller), json(&before), None).await?;
+        Ok(())
+    })?;
+    refreshed(&state).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirm the listing is still true: sets `verified_at` (listings unconfirmed for 180 days
+/// show `stale: true`).
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Location id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Verified", body = LocationOut, headers(("ETag" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/locations/{id}/verify")]
+pub async fn verify_location(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    transaction!(state, async |conn| {
+        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
+        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
+        caller.require_edit(&row.organization_id)?;
+        write::touch_location(conn, &id, true, None).await?;
+        let before = serde_json::json!({"verified_at": row.verified_at});
+        let after = serde_json::json!({"verified_at": Utc::now()});
+        write::record(conn, "location", &id, "verify", &actor(&caller), Some(before), Some(after)).await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// Restore a deleted location (admin token).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "Location id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Restored", body = LocationOut),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No deleted location with this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/locations/{id}/restore")]
+pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    caller.require_admin()?;
+    transaction!(state, async |conn| {
+        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_some());
+        let row = row.ok_or_else(|| ApiError::not_found("deleted location", &id))?;
+        write::touch_location(conn, &id, false, Some(None)).await?;
+        let after = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
+        write::record(conn, "location", &id, "restore", &actor(&caller), None, json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// The history of a location: every write, who made it, before and after.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Location id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Oldest first", body = super::HistoryList),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/locations/{id}/history")]
+pub async fn location_history(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    let owner = transaction!(state, async |conn| { Ok(write::lock_location(conn, &id).await?.map(|r| r.organization_id)) })?;
+    super::history(&state, &caller, "location", &id, owner).await
+}

@@ -1,0 +1,198 @@
+//! The partner write API: create, update, delete and verify one's own listings; admin
+//! endpoints for the coordinator. Every write runs in one transaction that locks the row,
+//! checks `If-Match` against its version, validates the whole new record, stores it and its
+//! history entry; then the snapshot is rebuilt so that the change shows in public reads at once.
+
+pub mod admin;
+pub mod hours;
+pub mod locations;
+pub mod organizations;
+pub mod services;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::db::write::Actor;
+use crate::directory::Directory;
+use crate::error::{ApiError, ApiResult};
+
+/// Reads a JSON request body of at most `state.max_body_bytes`; larger bodies are 413.
+pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &AppState) -> ApiResult<web::Bytes> {
+    let limit = state.limits.max_body_bytes;
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()) {
+        let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if ct != "application/json" && ct != "application/merge-patch+json" && !ct.ends_with("+json") {
+            return Err(ApiError::unsupported_media_type());
+        }
+    }
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|h| h.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::invalid_param("body", format!("unreadable body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// What `If-Match` asks for.
+pub enum IfMatch {
+    Any,
+    Version(i64),
+    /// An ETag that names no version of this kind of resource: never matches.
+    Other,
+}
+
+/// PATCH, PUT and DELETE need `If-Match` (428 without it).
+pub fn if_match(req: &HttpRequest) -> ApiResult<IfMatch> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(ApiError::precondition_required)?
+        .trim();
+    if value == "*" {
+        return Ok(IfMatch::Any);
+    }
+    Ok(value.split(',').find_map(super::respond::row_version_of).map(IfMatch::Version).unwrap_or(IfMatch::Other))
+}
+
+/// 412 unless `If-Match` names the current version.
+pub fn check_version(m: &IfMatch, current: i64) -> ApiResult<()> {
+    match m {
+        IfMatch::Any => Ok(()),
+        IfMatch::Version(v) if *v == current => Ok(()),
+        _ => Err(ApiError::precondition_failed()),
+    }
+}
+
+pub fn actor(caller: &Caller) -> Actor<'_> {
+    Actor { token_id: caller.token_id, token_name: &caller.token_name, organization_id: &caller.organization_id }
+}
+
+/// Runs the block in one transaction on a pooled connection; any error rolls everything back:
+/// `transaction!(state, async |conn| { ... Ok(value) })`.
+macro_rules! transaction {
+    ($state:expr, async |$conn:ident| $body:block) => {{
+        let mut pooled = $state.pool.get().await.map_err(crate::error::ApiError::from_pool)?;
+        let c: &mut diesel_async::AsyncPgConnection = &mut pooled;
+        diesel_async::AsyncConnection::transaction::<_, crate::error::ApiError, _>(c, async |$conn| $body).await
+    }};
+}
+pub(crate) use transaction;
+
+/// After a commit: rebuild this instance's snapshot, so the change shows in reads at once.
+/// (Other instances learn of it through NOTIFY.)
+pub async fn refreshed(state: &AppState) -> std::sync::Arc<Directory> {
+    match state.store.rebuild(&state.pool).await {
+        Ok(dir) => dir,
+        Err(e) => {
+            tracing::warn!("snapshot rebuild after a write failed: {e:#}");
+            state.store.get()
+        }
+    }
+}
+
+/// The answer to a write: the record as now stored, with its new ETag; never cached, no CORS.
+pub fn written<T: Serialize>(status: StatusCode, tag: impl std::fmt::Display, location: Option<String>, body: &T) -> HttpResponse {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = HttpResponse::build(status);
+    resp.insert_header((header::ETAG, super::respond::etag(tag, &bytes)))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(l) = location {
+        resp.insert_header((header::LOCATION, l));
+    }
+    resp.content_type("application/json").body(bytes)
+}
+
+/// A readable id from a name: "Joensuun pääkirjasto" → "joensuun-paakirjasto".
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        let c = match c {
+            'ä' | 'å' | 'á' | 'à' => 'a',
+            'ö' | 'ó' | 'ò' => 'o',
+            'é' | 'è' => 'e',
+            'ü' => 'u',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        };
+        if c == '-' && (out.is_empty() || out.ends_with('-')) {
+            continue;
+        }
+        out.push(c);
+    }
+    let mut s: String = out.trim_end_matches('-').chars().take(48).collect();
+    s = s.trim_end_matches('-').to_owned();
+    if s.is_empty() {
+        "record".into()
+    } else {
+        s
+    }
+}
+
+/// The id given by the writer (must be free) or one made from the name.
+pub async fn new_id(conn: &mut AsyncPgConnection, table: &str, given: &Option<String>, name: &str) -> ApiResult<String> {
+    match given {
+        Some(id) => {
+            if crate::db::write::free_id(conn, table, id).await? != *id {
+                return Err(ApiError::conflict(format!("the id {id:?} is taken")));
+            }
+            Ok(id.clone())
+        }
+        None => Ok(crate::db::write::free_id(conn, table, &slug(name)).await?),
+    }
+}
+
+/// A partner may not choose an id when updating: ids never change.
+pub fn id_unchanged(before: &Option<String>, after: &Option<String>) -> ApiResult<()> {
+    if before != after {
+        return Err(ApiError::validation(vec![crate::error::FieldError { field: "id".into(), message: "ids cannot be changed".into() }]));
+    }
+    Ok(())
+}
+
+pub fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(v).ok()
+}
+
+/// A history entry list for any record, readable by its organization's tokens and admins.
+pub async fn history(state: &AppState, caller: &Caller, entity: &str, id: &str, owner: Option<String>) -> ApiResult<HttpResponse> {
+    let owner = owner.ok_or_else(|| ApiError::not_found(entity, id))?;
+    caller.require_edit(&owner)?;
+    let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+    let entries = crate::db::write::history_of(&mut conn, entity, id).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(HistoryList { items: entries }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HistoryList {
+    pub items: Vec<crate::db::write::HistoryRow>,
+}
+
+/// Limits of the write API.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub writes_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120 }
+    }
+}
+
+pub fn check_id_param(id: &str) -> ApiResult<()> {
+    super::params::check_id("id", id)
+}

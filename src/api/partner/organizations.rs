@@ -1,0 +1,123 @@
+//! Writing organizations: the coordinator creates them, partners keep their own current.
+
+use actix_web::http::StatusCode;
+use actix_web::{patch, post, get, web, HttpRequest, HttpResponse};
+
+use super::{transaction, actor, check_id_param, if_match, json, new_id, read_body, refreshed, written};
+use crate::api::params::check_id;
+use crate::api::respond::LangMode;
+use crate::api::views::{self, OrganizationOut};
+use crate::api::AppState;
+use crate::auth::Caller;
+use crate::db::write;
+use crate::edit::organization::OrganizationInput;
+use crate::edit::{merge_patch, parse_body};
+use crate::error::{ApiError, ApiResult, Problem};
+
+fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
+    match dir.organization(id) {
+        Some(org) => written(
+            status,
+            format!("r{}", org.provenance.version),
+            Some(format!("/v1/organizations/{id}")),
+            &views::organization(dir, org, LangMode::All),
+        ),
+        None => HttpResponse::build(status).json(serde_json::json!({"id": id})),
+    }
+}
+
+/// Create an organization (admin token).
+#[utoipa::path(
+    tag = "partner",
+    request_body(content = OrganizationInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = OrganizationOut, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Write rate limit; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/organizations")]
+pub async fn create_organization(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+    caller.require_admin()?;
+    state.limiter.check(caller.token_id)?;
+    let body = read_body(&req, payload, &state).await?;
+    let input: OrganizationInput = parse_body(&body)?;
+    let changes = input.validate(&state.store.get())?;
+    let id = transaction!(state, async |conn| {
+        let id = new_id(conn, "organizations", &input.id, &changes.name_fi).await?;
+        write::insert_organization(conn, &id, &changes).await?;
+        let after = OrganizationInput { id: Some(id.clone()), ..input.clone() };
+        write::record(conn, "organization", &id, "create", &actor(&caller), None, json(&after)).await?;
+        Ok(id)
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
+}
+
+/// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Organization id"), ("If-Match" = String, Header, description = "The ETag from GET")),
+    request_body(content = OrganizationInput, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = OrganizationOut, headers(("ETag" = String))),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/v1/organizations/{id}")]
+pub async fn patch_organization(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    check_id("id", &id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let dir = state.store.get();
+    transaction!(state, async |conn| {
+        let row = write::lock_organization(conn, &id).await?.filter(|r| r.deleted_at.is_none());
+        let row = row.ok_or_else(|| ApiError::not_found("organization", &id))?;
+        caller.require_edit(&row.id)?;
+        super::check_version(&expected, row.version)?;
+        let before = OrganizationInput::from_row(&row);
+        let after = merge_patch(&before, &body)?;
+        super::id_unchanged(&before.id, &after.id)?;
+        let changes = after.validate(&dir)?;
+        write::update_organization(conn, &id, &changes).await?;
+        write::record(conn, "organization", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// The history of an organization's record: every write, who made it, before and after.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Organization id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Oldest first", body = super::HistoryList),
+        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/organizations/{id}/history")]
+pub async fn organization_history(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    let owner = transaction!(state, async |conn| { Ok(write::lock_organization(conn, &id).await?.map(|r| r.id)) })?;
+    super::history(&state, &caller, "organization", &id, owner).await
+}

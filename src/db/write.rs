@@ -1,0 +1,330 @@
+//! Every write of the partner API, one function per change, each run inside the caller's
+//! transaction. Rows that are changed are first locked (`lock_*`, SELECT ... FOR UPDATE), so
+//! that version checks (If-Match) and the changes that follow cannot interleave.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+
+use super::models::*;
+use super::schema::*;
+use crate::edit::location::LocationChanges;
+use crate::edit::organization::OrganizationChanges;
+use crate::edit::service::ServiceChanges;
+use crate::edit::service_at_location::ServiceAtLocationChanges;
+
+/// Who makes a change, for the history.
+pub struct Actor<'a> {
+    pub token_id: i64,
+    pub token_name: &'a str,
+    pub organization_id: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = history)]
+pub struct HistoryRow {
+    pub id: i64,
+    #[schema(example = "location")]
+    pub entity_type: String,
+    #[schema(example = "jns-paakirjasto")]
+    pub entity_id: String,
+    /// create, update, delete, restore, verify, hours
+    #[schema(example = "update")]
+    pub action: String,
+    pub token_id: Option<i64>,
+    #[schema(example = "Joensuun kirjasto, verkkosivut")]
+    pub token_name: String,
+    #[schema(example = "joensuun-kaupunginkirjasto")]
+    pub organization_id: String,
+    pub at: DateTime<Utc>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<Value>,
+}
+
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    actor: &Actor<'_>,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> QueryResult<()> {
+    diesel::insert_into(history::table)
+        .values((
+            history::entity_type.eq(entity_type),
+            history::entity_id.eq(entity_id),
+            history::action.eq(action),
+            history::token_id.eq(actor.token_id),
+            history::token_name.eq(actor.token_name),
+            history::organization_id.eq(actor.organization_id),
+            history::before.eq(before),
+            history::after.eq(after),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn history_of(conn: &mut AsyncPgConnection, entity_type: &str, entity_id: &str) -> QueryResult<Vec<HistoryRow>> {
+    history::table
+        .filter(history::entity_type.eq(entity_type))
+        .filter(history::entity_id.eq(entity_id))
+        .order(history::id)
+        .select(HistoryRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A free id derived from `base`: `base`, `base-2`, `base-3`, ...
+pub async fn free_id(conn: &mut AsyncPgConnection, table: &str, base: &str) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    // `table` is one of our own constants, never input.
+    let taken: Vec<String> = diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 OR id LIKE $1 || '-%'"))
+        .bind::<diesel::sql_types::Text, _>(base)
+        .load::<Taken>(conn)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let mut candidate = base.to_owned();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+// --- organizations -----------------------------------------------------------------------
+
+pub async fn lock_organization(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<OrganizationRow>> {
+    organizations::table.find(id).for_update().select(OrganizationRow::as_select()).first(conn).await.optional()
+}
+
+pub async fn insert_organization(conn: &mut AsyncPgConnection, id: &str, c: &OrganizationChanges) -> QueryResult<()> {
+    diesel::insert_into(organizations::table)
+        .values((organizations::id.eq(id), organizations::source.eq("manual"), c))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_organization(conn: &mut AsyncPgConnection, id: &str, c: &OrganizationChanges) -> QueryResult<()> {
+    diesel::update(organizations::table.find(id))
+        .set((c, organizations::version.eq(organizations::version + 1), organizations::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// --- locations ---------------------------------------------------------------------------
+
+pub async fn lock_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<LocationRow>> {
+    locations::table.find(id).for_update().select(LocationRow::as_select()).first(conn).await.optional()
+}
+
+pub async fn location_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Vec<String>> {
+    location_languages::table
+        .filter(location_languages::location_id.eq(id))
+        .select(location_languages::language_code)
+        .order(location_languages::language_code)
+        .load(conn)
+        .await
+}
+
+/// Languages are checked as ISO 639-1 codes at the edge; the table of names learns new
+/// codes here.
+async fn ensure_languages(conn: &mut AsyncPgConnection, codes: &[String]) -> QueryResult<()> {
+    for code in codes {
+        let name = isolang::Language::from_639_1(code).map(|l| l.to_name().to_owned()).unwrap_or_else(|| code.clone());
+        diesel::insert_into(languages::table)
+            .values((languages::code.eq(code), languages::name_fi.eq(&name), languages::name_sv.eq(&name), languages::name_en.eq(&name)))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn set_location_languages(conn: &mut AsyncPgConnection, id: &str, langs: &[String]) -> QueryResult<()> {
+    ensure_languages(conn, langs).await?;
+    diesel::delete(location_languages::table.filter(location_languages::location_id.eq(id))).execute(conn).await?;
+    let rows: Vec<_> =
+        langs.iter().map(|l| (location_languages::location_id.eq(id), location_languages::language_code.eq(l))).collect();
+    diesel::insert_into(location_languages::table).values(rows).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_location(conn: &mut AsyncPgConnection, id: &str, c: &LocationChanges, langs: &[String]) -> QueryResult<()> {
+    diesel::insert_into(locations::table)
+        .values((locations::id.eq(id), locations::source.eq("manual"), c))
+        .execute(conn)
+        .await?;
+    set_location_languages(conn, id, langs).await
+}
+
+pub async fn update_location(conn: &mut AsyncPgConnection, id: &str, c: &LocationChanges, langs: &[String]) -> QueryResult<()> {
+    diesel::update(locations::table.find(id))
+        .set((c, locations::version.eq(locations::version + 1), locations::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    set_location_languages(conn, id, langs).await
+}
+
+/// Marks a location changed in some other way (hours, verification, deletion, restore).
+pub async fn touch_location(conn: &mut AsyncPgConnection, id: &str, verified: bool, deleted: Option<Option<DateTime<Utc>>>) -> QueryResult<()> {
+    let now = Utc::now();
+    let q = diesel::update(locations::table.find(id));
+    match (verified, deleted) {
+        (true, _) => q.set((locations::version.eq(locations::version + 1), locations::verified_at.eq(now))).execute(conn).await?,
+        (false, Some(d)) => {
+            q.set((locations::version.eq(locations::version + 1), locations::deleted_at.eq(d), locations::updated_at.eq(now)))
+                .execute(conn)
+                .await?
+        }
+        (false, None) => q.set((locations::version.eq(locations::version + 1), locations::updated_at.eq(now))).execute(conn).await?,
+    };
+    Ok(())
+}
+
+/// The hours document of a location or of a service at a location.
+pub async fn hours_of(conn: &mut AsyncPgConnection, location: Option<&str>, sal: Option<&str>) -> QueryResult<Option<OpeningHoursRow>> {
+    let mut q = opening_hours::table.select(OpeningHoursRow::as_select()).into_boxed();
+    q = match (location, sal) {
+        (Some(l), _) => q.filter(opening_hours::location_id.eq(l.to_owned())),
+        (None, Some(s)) => q.filter(opening_hours::service_at_location_id.eq(s.to_owned())),
+        _ => return Ok(None),
+    };
+    q.first(conn).await.optional()
+}
+
+/// Replaces (or with `None` removes) the hours document of a location or a service at a location.
+pub async fn put_hours(
+    conn: &mut AsyncPgConnection,
+    location: Option<&str>,
+    sal: Option<&str>,
+    document: Option<Value>,
+    confidence: &str,
+) -> QueryResult<()> {
+    let existing = hours_of(conn, location, sal).await?;
+    match (existing, document) {
+        (Some(row), Some(doc)) => {
+            diesel::update(opening_hours::table.find(row.id))
+                .set((opening_hours::document.eq(doc), opening_hours::confidence.eq(confidence), opening_hours::updated_at.eq(Utc::now())))
+                .execute(conn)
+                .await?;
+        }
+        (Some(row), None) => {
+            diesel::delete(opening_hours::table.find(row.id)).execute(conn).await?;
+        }
+        (None, Some(doc)) => {
+            diesel::insert_into(opening_hours::table)
+                .values((
+                    opening_hours::location_id.eq(location),
+                    opening_hours::service_at_location_id.eq(sal),
+                    opening_hours::document.eq(doc),
+                    opening_hours::confidence.eq(confidence),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+// --- services ----------------------------------------------------------------------------
+
+pub async fn lock_service(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<ServiceRow>> {
+    services::table.find(id).for_update().select(ServiceRow::as_select()).first(conn).await.optional()
+}
+
+pub async fn service_topics_and_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<(Vec<String>, Vec<String>)> {
+    let topics = service_topics::table
+        .filter(service_topics::service_id.eq(id))
+        .select(service_topics::topic_code)
+        .order(service_topics::topic_code)
+        .load(conn)
+        .await?;
+    let langs = service_languages::table
+        .filter(service_languages::service_id.eq(id))
+        .select(service_languages::language_code)
+        .order(service_languages::language_code)
+        .load(conn)
+        .await?;
+    Ok((topics, langs))
+}
+
+async fn set_service_links(conn: &mut AsyncPgConnection, id: &str, topics: &[String], langs: &[String]) -> QueryResult<()> {
+    ensure_languages(conn, langs).await?;
+    diesel::delete(service_topics::table.filter(service_topics::service_id.eq(id))).execute(conn).await?;
+    diesel::delete(service_languages::table.filter(service_languages::service_id.eq(id))).execute(conn).await?;
+    let t: Vec<_> = topics.iter().map(|x| (service_topics::service_id.eq(id), service_topics::topic_code.eq(x))).collect();
+    diesel::insert_into(service_topics::table).values(t).execute(conn).await?;
+    let l: Vec<_> = langs.iter().map(|x| (service_languages::service_id.eq(id), service_languages::language_code.eq(x))).collect();
+    diesel::insert_into(service_languages::table).values(l).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_service(conn: &mut AsyncPgConnection, id: &str, c: &ServiceChanges, topics: &[String], langs: &[String]) -> QueryResult<()> {
+    diesel::insert_into(services::table).values((services::id.eq(id), services::source.eq("manual"), c)).execute(conn).await?;
+    set_service_links(conn, id, topics, langs).await
+}
+
+pub async fn update_service(conn: &mut AsyncPgConnection, id: &str, c: &ServiceChanges, topics: &[String], langs: &[String]) -> QueryResult<()> {
+    diesel::update(services::table.find(id))
+        .set((c, services::version.eq(services::version + 1), services::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    set_service_links(conn, id, topics, langs).await
+}
+
+pub async fn set_service_deleted(conn: &mut AsyncPgConnection, id: &str, deleted: Option<DateTime<Utc>>) -> QueryResult<()> {
+    diesel::update(services::table.find(id))
+        .set((services::deleted_at.eq(deleted), services::version.eq(services::version + 1), services::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// --- services at locations ---------------------------------------------------------------
+
+pub async fn lock_service_at_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<ServiceAtLocationRow>> {
+    services_at_locations::table.find(id).for_update().select(ServiceAtLocationRow::as_select()).first(conn).await.optional()
+}
+
+pub async fn insert_service_at_location(conn: &mut AsyncPgConnection, id: &str, c: &ServiceAtLocationChanges) -> QueryResult<()> {
+    diesel::insert_into(services_at_locations::table)
+        .values((services_at_locations::id.eq(id), services_at_locations::source.eq("manual"), c))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_service_at_location(conn: &mut AsyncPgConnection, id: &str, c: &ServiceAtLocationChanges) -> QueryResult<()> {
+    diesel::update(services_at_locations::table.find(id))
+        .set((c, services_at_locations::version.eq(services_at_locations::version + 1), services_at_locations::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_service_at_location_deleted(conn: &mut AsyncPgConnection, id: &str, deleted: Option<DateTime<Utc>>) -> QueryResult<()> {
+    diesel::update(services_at_locations::table.find(id))
+        .set((
+            services_at_locations::deleted_at.eq(deleted),
+            services_at_locations::version.eq(services_at_locations::version + 1),
+            services_at_locations::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Locations as partners write them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
+use crate::db::models::LocationRow;
+use crate::directory::{Directory, LOCATION_KINDS};
+use crate::error::ApiResult;
+use crate::geo;
+
+pub const STATUSES: &[&str] = &["active", "inactive", "unverified-current"];
+
+/// A location as written through the API. PATCH takes a JSON Merge Patch of this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    /// Id (only when creating; lower-case letters, digits, hyphens). Generated when absent.
+    #[schema(example = "jns-digipiste")]
+    pub id: Option<String>,
+    /// The owning organization; a partner token may only use its own.
+    #[schema(example = "pksotu")]
+    pub organization_id: Option<String>,
+    #[schema(example = "association")]
+    pub kind: Option<String>,
+    pub name: Option<TextInput>,
+    pub description: Option<TextInput>,
+    #[schema(example = "Koskikatu 25")]
+    pub street_address: Option<String>,
+    #[schema(example = "80100")]
+    pub postal_code: Option<String>,
+    #[schema(example = "Joensuu")]
+    pub post_office: Option<String>,
+    /// Municipality code or name.
+    #[schema(example = "167")]
+    pub municipality_code: Option<String>,
+    /// WGS84, inside Finland; with `longitude`.
+    #[schema(example = 62.6017)]
+    pub latitude: Option<f64>,
+    #[schema(example = 29.7514)]
+    pub longitude: Option<f64>,
+    pub accessibility: Option<TextInput>,
+    pub transit: Option<TextInput>,
+    #[schema(example = "+358 13 267 7111")]
+    pub phone: Option<String>,
+    #[schema(example = "kirjasto@example.fi")]
+    pub email: Option<String>,
+    #[schema(example = "https://vaara.finna.fi")]
+    pub website: Option<String>,
+    /// For remote help: municipality codes served.
+    #[serde(default)]
+    pub served_municipalities: Vec<String>,
+    /// ISO 639-1 codes of the languages of service.
+    #[serde(default)]
+    #[schema(example = json!(["fi", "en"]))]
+    pub languages: Vec<String>,
+    /// active, inactive or unverified-current.
+    pub status: Option<String>,
+    pub hours_notes: Option<String>,
+    pub notes: Option<String>,
+    /// verified, approximate or assumed (default verified).
+    pub confidence: Option<String>,
+}
+
+/// The stored values of a valid location.
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::locations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct LocationChanges {
+    pub organization_id: String,
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub post_office: Option<String>,
+    pub municipality_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub coordinate_method: Option<String>,
+    pub accessibility_fi: Option<String>,
+    pub accessibility_sv: Option<String>,
+    pub accessibility_en: Option<String>,
+    pub transit_fi: Option<String>,
+    pub transit_sv: Option<String>,
+    pub transit_en: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub served_municipalities: Vec<String>,
+    pub status: String,
+    pub hours_notes: Option<String>,
+    pub notes: Option<String>,
+    pub confidence: String,
+}
+
+impl LocationInput {
+    pub fn from_row(r: &LocationRow, languages: Vec<String>) -> Self {
+        LocationInput {
+            id: Some(r.id.clone()),
+            organization_id: Some(r.organization_id.clone()),
+            kind: Some(r.kind.clone()),
+            name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
+            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            street_address: r.street_address.clone(),
+            postal_code: r.postal_code.clone(),
+            post_office: r.post_office.clone(),
+            municipality_code: r.municipality_code.clone(),
+            latitude: r.latitude,
+            longitude: r.longitude,
+            accessibility: TextInput::from_columns(r.accessibility_fi.as_deref(), r.accessibility_sv.as_deref(), r.accessibility_en.as_deref()),
+            transit: TextInput::from_columns(r.transit_fi.as_deref(), r.transit_sv.as_deref(), r.transit_en.as_deref()),
+            phone: r.phone.clone(),
+            email: r.email.clone(),
+            website: r.website.clone(),
+            served_municipalities: r.served_municipalities.clone(),
+            languages,
+            status: Some(r.status.clone()),
+            hours_notes: r.hours_notes.clone(),
+            notes: r.notes.clone(),
+            confidence: Some(r.confidence.clone()),
+        }
+    }
+
+    /// Validates; `previous` is the stored row (PATCH), used to keep how coordinates were
+    /// obtained when they did not change.
+    pub fn validate(&self, dir: &Directory, previous: Option<&LocationRow>) -> ApiResult<(LocationChanges, Vec<String>)> {
+        let mut e = Errors::default();
+        e.id("id", &self.id);
+        let organization_id = e.id("organization_id", &self.organization_id);
+        match &organization_id {
+            Some(o) if dir.organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+            None => e.push("organization_id", "is required"),
+            _ => {}
+        }
+        let kind = e.one_of("kind", &self.kind, LOCATION_KINDS, true);
+        let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
+        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
+        let (accessibility_fi, accessibility_sv, accessibility_en) = e.text("accessibility", &self.accessibility, false, MAX_TEXT);
+        let (transit_fi, transit_sv, transit_en) = e.text("transit", &self.transit, false, MAX_TEXT);
+        let postal_code = e.string("postal_code", &self.postal_code, 5);
+        if let Some(p) = &postal_code {
+            if p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                e.push("postal_code", "must be five digits");
+            }
+        }
+        let municipality_code = e.municipality("municipality_code", &self.municipality_code, dir);
+        match (self.latitude, self.longitude) {
+            (Some(lat), Some(lon)) => {
+                if !lat.is_finite() || !lon.is_finite() || !geo::inside_finland(lat, lon) {
+                    e.push("latitude", "the coordinates must lie inside Finland (WGS84 degrees)");
+                }
+            }
+            (Some(_), None) => e.push("longitude", "is required together with latitude"),
+            (None, Some(_)) => e.push("latitude", "is required together with longitude"),
+            (None, None) => {}
+        }
+        let mut served = Vec::new();
+        for (i, m) in self.served_municipalities.iter().enumerate() {
+            match dir.find_municipality(m) {
+                Some(found) => served.push(found.code.clone()),
+                None => e.push(format!("served_municipalities[{i}]"), format!("unknown municipality {m:?}")),
+            }
+        }
+        let languages = e.languages("languages", &self.languages);
+        let same_point = previous.is_some_and(|p| p.latitude == self.latitude && p.longitude == self.longitude);
+        let changes = LocationChanges {
+            organization_id: organization_id.unwrap_or_default(),
+            kind: kind.unwrap_or_default(),
+            name_fi: name_fi.unwrap_or_default(),
+            name_sv,
+            name_en,
+            description_fi,
+            description_sv,
+            description_en,
+            street_address: e.string("street_address", &self.street_address, MAX_NAME),
+            postal_code,
+            post_office: e.string("post_office", &self.post_office, MAX_NAME),
+            municipality_code,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            coordinate_method: match (same_point, self.latitude) {
+                (true, _) => previous.and_then(|p| p.coordinate_method.clone()),
+                (false, Some(_)) => Some("given by the partner".into()),
+                (false, None) => None,
+            },
+            accessibility_fi,
+            accessibility_sv,
+            accessibility_en,
+            transit_fi,
+            transit_sv,
+            transit_en,
+            phone: e.phone("phone", &self.phone),
+            email: e.email("email", &self.email),
+            website: e.url("website", &self.website),
+            served_municipalities: served,
+            status: e.one_of("status", &self.status, STATUSES, false).unwrap_or_else(|| "active".into()),
+            hours_notes: e.string("hours_notes", &self.hours_notes, MAX_SHORT),
+            notes: e.string("notes", &self.notes, MAX_TEXT),
+            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+        };
+        e.finish()?;
+        Ok((changes, languages))
+    }
+}

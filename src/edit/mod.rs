@@ -1,0 +1,253 @@
+//! What partners may write, and the rules it must pass: request bodies are parsed into
+//! `*Input` types, JSON Merge Patches (RFC 7396) are applied to the current record's input
+//! form, and `validate` turns an input into the values stored, or lists every failing field
+//! (one 422 answer). Nothing here touches the database.
+
+pub mod location;
+pub mod organization;
+pub mod service;
+pub mod service_at_location;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::directory::Directory;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Localized;
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_TEXT: usize = 4000;
+pub const MAX_SHORT: usize = 500;
+
+/// A text in Finnish, Swedish and English. Finnish is required where the text is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextInput {
+    #[schema(example = "Joensuun pääkirjasto")]
+    pub fi: Option<String>,
+    pub sv: Option<String>,
+    #[schema(example = "Joensuu Main Library")]
+    pub en: Option<String>,
+}
+
+impl TextInput {
+    pub fn from_columns(fi: Option<&str>, sv: Option<&str>, en: Option<&str>) -> Option<TextInput> {
+        if fi.is_none() && sv.is_none() && en.is_none() {
+            return None;
+        }
+        Some(TextInput { fi: fi.map(str::to_owned), sv: sv.map(str::to_owned), en: en.map(str::to_owned) })
+    }
+
+    pub fn from_localized(l: &Localized) -> TextInput {
+        TextInput { fi: Some(l.fi.clone()), sv: l.sv.clone(), en: l.en.clone() }
+    }
+}
+
+/// Collects every failing field of one body.
+#[derive(Default)]
+pub struct Errors(Vec<FieldError>);
+
+fn trimmed(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+impl Errors {
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    pub fn finish(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
+    }
+
+    fn length(&mut self, field: &str, s: &str, max: usize) {
+        if s.chars().count() > max {
+            self.push(field, format!("must be at most {max} characters"));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            self.push(field, "must not contain control characters");
+        }
+    }
+
+    /// An optional plain string: trimmed, empty means absent.
+    pub fn string(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+        let v = trimmed(v);
+        if let Some(s) = &v {
+            self.length(field, s, max);
+        }
+        v
+    }
+
+    /// A multilingual text; `(fi, sv, en)` columns. `required` means a Finnish text is needed.
+    pub fn text(
+        &mut self,
+        field: &str,
+        v: &Option<TextInput>,
+        required: bool,
+        max: usize,
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        let (fi, sv, en) = match v {
+            Some(t) => (
+                self.string(&format!("{field}.fi"), &t.fi, max),
+                self.string(&format!("{field}.sv"), &t.sv, max),
+                self.string(&format!("{field}.en"), &t.en, max),
+            ),
+            None => (None, None, None),
+        };
+        if fi.is_none() && (required || sv.is_some() || en.is_some()) {
+            self.push(format!("{field}.fi"), "a Finnish text is required");
+        }
+        (fi, sv, en)
+    }
+
+    pub fn url(&mut self, field: &str, v: &Option<String>) -> Option<String> {
+        let v = self.string(field, v, MAX_SHORT)?;
+        match url::Url::parse(&v) {
+            Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => Some(v),
+            Ok(_) => {
+                self.push(field, "must be an http or https URL");
+                None
+            }
+            Err(_) => {
+                self.push(field, "must be an absolute http or https URL");
+                None
+            }
+        }
+    }
+
+    pub fn email(&mut self, field: &str, v: &Option<String>) -> Option<String> {
+        let v = self.string(field, v, 254)?;
+        let ok = match v.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !local.contains(char::is_whitespace)
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+            }
+            None => false,
+        };
+        if !ok {
+            self.push(field, "must be an e-mail address like name@example.fi");
+        }
+        Some(v)
+    }
+
+    pub fn phone(&mut self, field: &str, v: &Option<String>) -> Option<String> {
+        let v = self.string(field, v, 40)?;
+        let digits = v.chars().filter(char::is_ascii_digit).count();
+        let ok = v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+            && (5..=15).contains(&digits)
+            && !v[1..].contains('+');
+        if !ok {
+            self.push(field, "must be a phone number like +358 13 123 4567 or 013 123 4567");
+        }
+        Some(v)
+    }
+
+    pub fn one_of(&mut self, field: &str, v: &Option<String>, allowed: &[&str], required: bool) -> Option<String> {
+        match trimmed(v) {
+            Some(s) if allowed.contains(&s.as_str()) => Some(s),
+            Some(_) => {
+                self.push(field, format!("must be one of {}", allowed.join(", ")));
+                None
+            }
+            None => {
+                if required {
+                    self.push(field, format!("is required: one of {}", allowed.join(", ")));
+                }
+                None
+            }
+        }
+    }
+
+    pub fn languages(&mut self, field: &str, v: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, code) in v.iter().enumerate() {
+            let ok = code.len() == 2
+                && code.bytes().all(|b| b.is_ascii_lowercase())
+                && isolang::Language::from_639_1(code).is_some();
+            if !ok {
+                self.push(format!("{field}[{i}]"), "must be an ISO 639-1 language code such as fi, sv, en");
+            } else if !out.contains(code) {
+                out.push(code.clone());
+            }
+        }
+        out
+    }
+
+    pub fn topics(&mut self, field: &str, v: &[String], dir: &Directory) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, code) in v.iter().enumerate() {
+            if dir.topic(code).is_none() {
+                self.push(format!("{field}[{i}]"), format!("unknown topic {code:?}; see GET /v1/topics"));
+            } else if !out.contains(code) {
+                out.push(code.clone());
+            }
+        }
+        out
+    }
+
+    pub fn municipality(&mut self, field: &str, v: &Option<String>, dir: &Directory) -> Option<String> {
+        let v = trimmed(v)?;
+        match dir.find_municipality(&v) {
+            Some(m) => Some(m.code.clone()),
+            None => {
+                self.push(field, format!("unknown municipality {v:?}; see GET /v1/municipalities"));
+                None
+            }
+        }
+    }
+
+    /// An id chosen by the writer: lower-case letters, digits and hyphens.
+    pub fn id(&mut self, field: &str, v: &Option<String>) -> Option<String> {
+        let v = trimmed(v)?;
+        let ok = v.len() <= 64
+            && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !v.starts_with('-');
+        if !ok {
+            self.push(field, "must be 1-64 lower-case letters, digits and hyphens");
+            return None;
+        }
+        Some(v)
+    }
+}
+
+/// Parses a JSON body into `T`; a body that is not JSON is 400, a JSON value of the wrong
+/// shape is 422 naming the field.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
+    from_value(value)
+}
+
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+    if !value.is_object() {
+        return Err(ApiError::validation(vec![FieldError { field: "body".into(), message: "must be a JSON object".into() }]));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::validation(vec![FieldError { field, message: e.into_inner().to_string() }])
+    })
+}
+
+/// Applies a JSON Merge Patch (RFC 7396) to the current input form of a record.
+pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -> ApiResult<T> {
+    let patch: serde_json::Value =
+        serde_json::from_slice(patch).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
+    if !patch.is_object() {
+        return Err(ApiError::validation(vec![FieldError { field: "body".into(), message: "a merge patch must be a JSON object".into() }]));
+    }
+    let mut doc = serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
+    json_patch::merge(&mut doc, &patch);
+    from_value(doc)
+}
+
+pub const CONFIDENCE: &[&str] = &["verified", "approximate", "assumed"];

@@ -1,0 +1,115 @@
+//! Organizations as partners and the coordinator write them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
+use crate::db::models::OrganizationRow;
+use crate::directory::Directory;
+use crate::error::ApiResult;
+
+pub const KINDS: &[&str] = &[
+    "library",
+    "library_bookmobile",
+    "adult_education_college",
+    "association",
+    "municipal_service_point",
+    "parish",
+    "public_authority_service_point",
+    "other",
+];
+
+/// An organization as written through the API. PATCH takes a JSON Merge Patch of this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationInput {
+    /// Id (only when creating; lower-case letters, digits, hyphens). Generated when absent.
+    #[schema(example = "joensuun-digitukiyhdistys")]
+    pub id: Option<String>,
+    #[schema(example = "association")]
+    pub kind: Option<String>,
+    pub name: Option<TextInput>,
+    pub description: Option<TextInput>,
+    pub parent_id: Option<String>,
+    #[schema(example = "Vaara-kirjastot")]
+    pub network: Option<String>,
+    #[schema(example = "https://example.fi")]
+    pub website: Option<String>,
+    #[schema(example = "info@example.fi")]
+    pub email: Option<String>,
+    #[schema(example = "+358 13 123 4567")]
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    /// verified, approximate or assumed (default verified: partners know their own records).
+    pub confidence: Option<String>,
+}
+
+/// The stored values of a valid organization.
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::organizations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct OrganizationChanges {
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub parent_id: Option<String>,
+    pub network: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub confidence: String,
+}
+
+impl OrganizationInput {
+    pub fn from_row(r: &OrganizationRow) -> Self {
+        OrganizationInput {
+            id: Some(r.id.clone()),
+            kind: Some(r.kind.clone()),
+            name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
+            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            parent_id: r.parent_id.clone(),
+            network: r.network.clone(),
+            website: r.website.clone(),
+            email: r.email.clone(),
+            phone: r.phone.clone(),
+            notes: r.notes.clone(),
+            confidence: Some(r.confidence.clone()),
+        }
+    }
+
+    pub fn validate(&self, dir: &Directory) -> ApiResult<OrganizationChanges> {
+        let mut e = Errors::default();
+        e.id("id", &self.id);
+        let kind = e.one_of("kind", &self.kind, KINDS, true);
+        let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
+        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
+        let parent_id = e.id("parent_id", &self.parent_id);
+        if let Some(p) = &parent_id {
+            if dir.organization(p).is_none() || Some(p) == self.id.as_ref() {
+                e.push("parent_id", format!("unknown organization {p:?}"));
+            }
+        }
+        let changes = OrganizationChanges {
+            kind: kind.unwrap_or_default(),
+            name_fi: name_fi.unwrap_or_default(),
+            name_sv,
+            name_en,
+            description_fi,
+            description_sv,
+            description_en,
+            parent_id,
+            network: e.string("network", &self.network, MAX_NAME),
+            website: e.url("website", &self.website),
+            email: e.email("email", &self.email),
+            phone: e.phone("phone", &self.phone),
+            notes: e.string("notes", &self.notes, MAX_TEXT),
+            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+        };
+        e.finish()?;
+        Ok(changes)
+    }
+}

@@ -1,0 +1,144 @@
+//! Services (kinds of digital help an organization offers) as partners write them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
+use crate::db::models::ServiceRow;
+use crate::directory::Directory;
+use crate::error::ApiResult;
+
+pub const DELIVERY_MODES: &[&str] = &["drop_in", "by_appointment", "phone", "video", "group_course", "event"];
+pub const AUDIENCES: &[&str] = &["everyone", "seniors", "immigrants", "job_seekers", "young_people", "disabled_people", "students"];
+/// DVV's ethical guidelines for digital support.
+pub const ASSISTANCE_LEVELS: &[&str] = &["guidance", "authorized_assistance", "information_only"];
+
+/// A service as written through the API. PATCH takes a JSON Merge Patch of this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    /// Id (only when creating). Generated when absent.
+    pub id: Option<String>,
+    #[schema(example = "pksotu")]
+    pub organization_id: Option<String>,
+    pub name: Option<TextInput>,
+    pub description: Option<TextInput>,
+    /// Topic codes (GET /v1/topics).
+    #[serde(default)]
+    #[schema(example = json!(["online_public_services"]))]
+    pub topics: Vec<String>,
+    /// drop_in, by_appointment, phone, video, group_course, event.
+    #[serde(default)]
+    #[schema(example = json!(["drop_in"]))]
+    pub delivery_modes: Vec<String>,
+    #[serde(default)]
+    #[schema(example = json!(["fi"]))]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    #[schema(example = json!(["everyone"]))]
+    pub audience: Vec<String>,
+    pub cost: Option<TextInput>,
+    /// guidance, authorized_assistance or information_only.
+    #[schema(example = "guidance")]
+    pub assistance_level: Option<String>,
+    pub confidence: Option<String>,
+}
+
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::services, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct ServiceChanges {
+    pub organization_id: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub delivery_modes: Vec<String>,
+    pub audience: Vec<String>,
+    pub cost_fi: Option<String>,
+    pub cost_sv: Option<String>,
+    pub cost_en: Option<String>,
+    pub assistance_level: String,
+    pub confidence: String,
+}
+
+/// A valid service: its columns plus topics and languages (join tables).
+pub struct ValidService {
+    pub changes: ServiceChanges,
+    pub topics: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+impl ServiceInput {
+    pub fn from_row(r: &ServiceRow, topics: Vec<String>, languages: Vec<String>) -> Self {
+        ServiceInput {
+            id: Some(r.id.clone()),
+            organization_id: Some(r.organization_id.clone()),
+            name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
+            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            topics,
+            delivery_modes: r.delivery_modes.clone(),
+            languages,
+            audience: r.audience.clone(),
+            cost: TextInput::from_columns(r.cost_fi.as_deref(), r.cost_sv.as_deref(), r.cost_en.as_deref()),
+            assistance_level: Some(r.assistance_level.clone()),
+            confidence: Some(r.confidence.clone()),
+        }
+    }
+
+    pub fn validate(&self, dir: &Directory) -> ApiResult<ValidService> {
+        let mut e = Errors::default();
+        e.id("id", &self.id);
+        let organization_id = e.id("organization_id", &self.organization_id);
+        match &organization_id {
+            Some(o) if dir.organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+            None => e.push("organization_id", "is required"),
+            _ => {}
+        }
+        let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
+        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
+        let (cost_fi, cost_sv, cost_en) = e.text("cost", &self.cost, false, MAX_NAME);
+        let topics = e.topics("topics", &self.topics, dir);
+        if topics.is_empty() && !self.topics.is_empty() {
+            // reported per item already
+        }
+        let languages = e.languages("languages", &self.languages);
+        let mut modes = Vec::new();
+        for (i, m) in self.delivery_modes.iter().enumerate() {
+            match e.one_of(&format!("delivery_modes[{i}]"), &Some(m.clone()), DELIVERY_MODES, true) {
+                Some(m) if !modes.contains(&m) => modes.push(m),
+                _ => {}
+            }
+        }
+        let mut audience = Vec::new();
+        for (i, a) in self.audience.iter().enumerate() {
+            match e.one_of(&format!("audience[{i}]"), &Some(a.clone()), AUDIENCES, true) {
+                Some(a) if !audience.contains(&a) => audience.push(a),
+                _ => {}
+            }
+        }
+        if audience.is_empty() {
+            audience.push("everyone".into());
+        }
+        let assistance_level = e.one_of("assistance_level", &self.assistance_level, ASSISTANCE_LEVELS, true);
+        let changes = ServiceChanges {
+            organization_id: organization_id.unwrap_or_default(),
+            name_fi: name_fi.unwrap_or_default(),
+            name_sv,
+            name_en,
+            description_fi,
+            description_sv,
+            description_en,
+            delivery_modes: modes,
+            audience,
+            cost_fi,
+            cost_sv,
+            cost_en,
+            assistance_level: assistance_level.unwrap_or_default(),
+            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+        };
+        e.finish()?;
+        Ok(ValidService { changes, topics, languages })
+    }
+}

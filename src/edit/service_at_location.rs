@@ -1,0 +1,148 @@
+//! A service offered at a location, with its own hours and booking instructions.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Errors, TextInput, MAX_TEXT};
+use crate::db::models::ServiceAtLocationRow;
+use crate::directory::Directory;
+use crate::error::ApiResult;
+use crate::hours::{Appointment, OpeningHours};
+
+/// Booking instructions when help is (also) given by appointment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentInput {
+    #[serde(default)]
+    pub by_appointment: bool,
+    #[schema(example = "+358 13 123 4567")]
+    pub phone: Option<String>,
+    #[schema(example = "https://example.fi/varaa")]
+    pub url: Option<String>,
+    pub text: Option<TextInput>,
+}
+
+/// A service at a location as written through the API. PATCH takes a JSON Merge Patch of this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAtLocationInput {
+    /// Id (only when creating). Generated when absent.
+    pub id: Option<String>,
+    #[schema(example = "pksotu-device-basics")]
+    pub service_id: Option<String>,
+    #[schema(example = "pksotu-kansalaistalo")]
+    pub location_id: Option<String>,
+    pub note: Option<TextInput>,
+    /// This service's own hours here, narrower than the building's (the hours document of
+    /// `PUT /v1/locations/{id}/hours`); null: the building's hours apply.
+    #[schema(value_type = Option<Object>)]
+    pub hours: Option<serde_json::Value>,
+    pub appointment: Option<AppointmentInput>,
+    pub confidence: Option<String>,
+}
+
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::services_at_locations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct ServiceAtLocationChanges {
+    pub service_id: String,
+    pub location_id: String,
+    pub note_fi: Option<String>,
+    pub note_sv: Option<String>,
+    pub note_en: Option<String>,
+    pub appointment: Option<serde_json::Value>,
+    pub confidence: String,
+}
+
+pub struct ValidServiceAtLocation {
+    pub changes: ServiceAtLocationChanges,
+    pub hours: Option<OpeningHours>,
+    /// The organization owning both the service and the location.
+    pub organization_id: String,
+}
+
+impl ServiceAtLocationInput {
+    pub fn from_row(r: &ServiceAtLocationRow, hours: Option<serde_json::Value>) -> Self {
+        ServiceAtLocationInput {
+            id: Some(r.id.clone()),
+            service_id: Some(r.service_id.clone()),
+            location_id: Some(r.location_id.clone()),
+            note: TextInput::from_columns(r.note_fi.as_deref(), r.note_sv.as_deref(), r.note_en.as_deref()),
+            hours,
+            appointment: r.appointment.clone().and_then(|a| serde_json::from_value::<Appointment>(a).ok()).map(|a| AppointmentInput {
+                by_appointment: a.by_appointment,
+                phone: a.phone,
+                url: a.url,
+                text: a.text.as_ref().map(TextInput::from_localized),
+            }),
+            confidence: Some(r.confidence.clone()),
+        }
+    }
+
+    pub fn validate(&self, dir: &Directory) -> ApiResult<ValidServiceAtLocation> {
+        let mut e = Errors::default();
+        e.push_id_checks(self);
+        let service = self.service_id.as_deref().and_then(|s| dir.services.iter().find(|x| x.id == s));
+        let location = self.location_id.as_deref().and_then(|l| dir.location(l));
+        if self.service_id.is_some() && service.is_none() {
+            e.push("service_id", "unknown service");
+        }
+        if self.location_id.is_some() && location.is_none() {
+            e.push("location_id", "unknown location");
+        }
+        let service_org = service.map(|s| dir.organizations[s.organization].id.clone());
+        let location_org = location.map(|l| dir.organizations[l.organization].id.clone());
+        if let (Some(so), Some(lo)) = (&service_org, &location_org) {
+            if so != lo {
+                e.push("location_id", "the service and the location belong to different organizations");
+            }
+        }
+        let (note_fi, note_sv, note_en) = e.text("note", &self.note, false, MAX_TEXT);
+        let hours = match &self.hours {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => match serde_path_to_error::deserialize::<_, OpeningHours>(v.clone()) {
+                Ok(h) => {
+                    for problem in h.validate() {
+                        e.push(format!("hours.{}", problem.field), problem.message);
+                    }
+                    Some(h)
+                }
+                Err(err) => {
+                    e.push(format!("hours.{}", err.path()), err.into_inner().to_string());
+                    None
+                }
+            },
+        };
+        let appointment = self.appointment.as_ref().map(|a| {
+            let (fi, sv, en) = e.text("appointment.text", &a.text, false, MAX_TEXT);
+            Appointment {
+                by_appointment: a.by_appointment,
+                phone: e.phone("appointment.phone", &a.phone),
+                url: e.url("appointment.url", &a.url),
+                text: fi.map(|fi| crate::i18n::Localized { fi, sv, en }),
+            }
+        });
+        let changes = ServiceAtLocationChanges {
+            service_id: self.service_id.clone().unwrap_or_default(),
+            location_id: self.location_id.clone().unwrap_or_default(),
+            note_fi,
+            note_sv,
+            note_en,
+            appointment: appointment.map(|a| serde_json::to_value(a).unwrap_or_default()),
+            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+        };
+        e.finish()?;
+        Ok(ValidServiceAtLocation { changes, hours, organization_id: location_org.unwrap_or_default() })
+    }
+}
+
+impl Errors {
+    fn push_id_checks(&mut self, input: &ServiceAtLocationInput) {
+        self.id("id", &input.id);
+        if self.id("service_id", &input.service_id).is_none() && input.service_id.is_none() {
+            self.push("service_id", "is required");
+        }
+        if self.id("location_id", &input.location_id).is_none() && input.location_id.is_none() {
+            self.push("location_id", "is required");
+        }
+    }
+}
