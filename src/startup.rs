@@ -66,6 +66,13 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     let data = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
+            // HEAD is answered as GET without a body (curl -I, link checkers, caches).
+            .wrap_fn(|mut req, srv| {
+                if req.method() == actix_web::http::Method::HEAD {
+                    req.head_mut().method = actix_web::http::Method::GET;
+                }
+                actix_web::dev::Service::call(srv, req)
+            })
             .app_data(data.clone())
             .app_data(error::json_config())
             .app_data(error::query_config())

@@ -163,6 +163,11 @@ async fn etag_and_if_none_match_give_304() {
         assert!(again.text().await.unwrap().is_empty());
         let other = app.client.get(app.url(path)).header("If-None-Match", "\"0-0\"").send().await.unwrap();
         assert_eq!(other.status(), 200);
+        // HEAD answers like GET, without the body.
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), 200);
+        assert_eq!(head.headers()["etag"].to_str().unwrap(), etag);
+        assert!(head.bytes().await.unwrap().is_empty());
     }
 
     // A committed change gives a new snapshot version and so a new ETag.
