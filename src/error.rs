@@ -218,3 +218,33 @@ impl From<diesel::result::Error> for ApiError {
         }
     }
 }
+
+/// The problem answers every write endpoint may give, for OpenAPI.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum WriteProblems {
+    #[response(status = 400, description = "The body is not JSON, or a path parameter is malformed", content_type = "application/problem+json")]
+    BadRequest(Problem),
+    #[response(status = 401, description = "Missing, unknown or revoked token", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(status = 403, description = "The token may not change this organization's records", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such record", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(status = 409, description = "The id is taken, or the record conflicts with another", content_type = "application/problem+json")]
+    Conflict(Problem),
+    #[response(status = 412, description = "If-Match names an older version: GET the record again", content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    #[response(status = 413, description = "The body is larger than allowed", content_type = "application/problem+json")]
+    TooLarge(Problem),
+    #[response(status = 415, description = "The body is not JSON", content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    #[response(status = 422, description = "Validation failed: `errors` lists every failing field; nothing was stored", content_type = "application/problem+json")]
+    Unprocessable(Problem),
+    #[response(status = 428, description = "If-Match is missing (PATCH, PUT and DELETE need it)", content_type = "application/problem+json")]
+    PreconditionRequired(Problem),
+    #[response(status = 429, description = "The token's write rate limit is reached: see Retry-After", content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+    #[response(status = 503, description = "The database is unavailable: see Retry-After", content_type = "application/problem+json")]
+    Unavailable(Problem),
+}

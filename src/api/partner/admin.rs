@@ -11,7 +11,7 @@ use crate::api::AppState;
 use crate::auth::{self, Caller};
 use crate::db::tokens::{self, TokenRow};
 use crate::edit::{parse_body, Errors};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, WriteProblems};
 
 /// A token as listed: never the token itself.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,9 +72,7 @@ pub struct TokenInput {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The token, shown once", body = NewToken),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/admin/tokens")]
@@ -119,8 +117,7 @@ pub struct TokenList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "All tokens, revoked ones included", body = TokenList),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/admin/tokens")]
@@ -138,9 +135,7 @@ pub async fn list_tokens(state: web::Data<AppState>, caller: Caller) -> ApiResul
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unrevoked token", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[delete("/v1/admin/tokens/{id}")]
@@ -179,8 +174,7 @@ pub struct StaleList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Stale listings", body = StaleList),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/admin/stale")]

@@ -13,7 +13,7 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::{Errors, TextInput};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldError, WriteProblems};
 use crate::hours::{Exception, OpeningHours, TimeRange};
 
 /// A location's hours document with its provenance.
@@ -52,8 +52,7 @@ fn hours_out(dir: &crate::directory::Directory, id: &str) -> Option<(i64, HoursO
     responses(
         (status = 200, description = "The hours document (null when unknown)", body = HoursOut),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/locations/{id}/hours")]
@@ -117,12 +116,7 @@ async fn change_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed, reversed or overlapping ranges, and other failing fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[put("/v1/locations/{id}/hours")]
@@ -169,13 +163,7 @@ fn date_param(date: &str) -> ApiResult<NaiveDate> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
-        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[put("/v1/locations/{id}/exceptions/{date}")]
@@ -223,12 +211,7 @@ pub async fn put_exception(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Removed", body = HoursOut, headers(("ETag" = String))),
-        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location or exception", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[delete("/v1/locations/{id}/exceptions/{date}")]

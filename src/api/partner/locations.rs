@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::location::LocationInput;
 use crate::edit::{merge_patch, parse_body};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, WriteProblems};
 
 pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.location(id) {
@@ -33,12 +33,7 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = LocationOut, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Write rate limit; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/locations")]
@@ -67,12 +62,7 @@ pub async fn create_location(state: web::Data<AppState>, req: HttpRequest, calle
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = LocationOut, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[patch("/v1/locations/{id}")]
@@ -113,11 +103,7 @@ pub async fn patch_location(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[delete("/v1/locations/{id}")]
@@ -147,9 +133,7 @@ pub async fn delete_location(state: web::Data<AppState>, req: HttpRequest, calle
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Verified", body = LocationOut, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/locations/{id}/verify")]
@@ -176,9 +160,7 @@ pub async fn verify_location(state: web::Data<AppState>, caller: Caller, id: web
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Restored", body = LocationOut),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No deleted location with this id", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/locations/{id}/restore")]
@@ -203,9 +185,7 @@ pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: we
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first", body = super::HistoryList),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/locations/{id}/history")]

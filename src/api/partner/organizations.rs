@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::organization::OrganizationInput;
 use crate::edit::{merge_patch, parse_body};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, WriteProblems};
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {
@@ -33,12 +33,7 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = OrganizationOut, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Write rate limit; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/organizations")]
@@ -66,12 +61,7 @@ pub async fn create_organization(state: web::Data<AppState>, req: HttpRequest, c
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = OrganizationOut, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[patch("/v1/organizations/{id}")]
@@ -110,9 +100,7 @@ pub async fn patch_organization(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first", body = super::HistoryList),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/organizations/{id}/history")]

@@ -14,7 +14,7 @@ use crate::directory::Directory;
 use crate::edit::service::ServiceInput;
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
 use crate::edit::{merge_patch, parse_body};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, WriteProblems};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.services.iter().position(|s| s.id == id) {
@@ -47,10 +47,7 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ServiceOut, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/services")]
@@ -80,12 +77,7 @@ pub async fn create_service(state: web::Data<AppState>, req: HttpRequest, caller
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = ServiceOut, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[patch("/v1/services/{id}")]
@@ -126,11 +118,7 @@ pub async fn patch_service(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[delete("/v1/services/{id}")]
@@ -160,8 +148,7 @@ pub async fn delete_service(state: web::Data<AppState>, req: HttpRequest, caller
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Restored", body = ServiceOut),
-        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No deleted service with this id", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/services/{id}/restore")]
@@ -186,9 +173,7 @@ pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: web
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first", body = super::HistoryList),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[get("/v1/services/{id}/history")]
@@ -212,10 +197,7 @@ async fn store_sal_hours(conn: &mut diesel_async::AsyncPgConnection, id: &str, v
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ServiceAtLocationDetail, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken, or the service is already offered there", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[post("/v1/services-at-locations")]
@@ -255,12 +237,7 @@ pub async fn create_service_at_location(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = ServiceAtLocationDetail, headers(("ETag" = String))),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service at a location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every failing field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[patch("/v1/services-at-locations/{id}")]
@@ -303,11 +280,7 @@ pub async fn patch_service_at_location(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, unknown or revoked token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another organization's record", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service at a location", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
     )
 )]
 #[delete("/v1/services-at-locations/{id}")]
