@@ -11,6 +11,7 @@ use crate::api::{self, AppState};
 use crate::db::{self, embedded::EmbeddedPostgres};
 use crate::directory::store::{self, Store};
 use crate::error;
+use crate::geocode::{Geocoder, GeocoderConfig};
 
 /// Where the database is: an external server, or the embedded cluster this process may own.
 pub struct Database {
@@ -42,13 +43,25 @@ pub struct Running {
     pub state: web::Data<AppState>,
 }
 
-/// Loads the snapshot and binds the server (not yet awaited).
+/// Loads the snapshot and binds the server (not yet awaited), with the geocoder configured in
+/// the environment (`DIGITUKI_GEOCODER_URL`, see `crate::geocode`).
 pub async fn build(database_url: &str, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Running> {
+    let geocoder = GeocoderConfig::from_env()?.map(Geocoder::new).transpose()?;
+    build_with(database_url, listener, workers, geocoder).await
+}
+
+/// `build` with an explicit geocoder (or none).
+pub async fn build_with(
+    database_url: &str,
+    listener: TcpListener,
+    workers: Option<usize>,
+    geocoder: Option<Geocoder>,
+) -> anyhow::Result<Running> {
     let pool = db::pool(database_url)?;
     let store = Arc::new(Store::default());
     store.rebuild(&pool).await.context("building the first snapshot")?;
     tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned()));
-    let state = web::Data::new(AppState { store, pool });
+    let state = web::Data::new(AppState { store, pool, geocoder });
     let port = listener.local_addr()?.port();
     let data = state.clone();
     let mut server = HttpServer::new(move || {
