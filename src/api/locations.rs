@@ -203,6 +203,7 @@ pub struct NearestResult {
         (status = 200, description = "Nearest places first, each with distance_m", body = NearestResult),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid, missing or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`address` given but the geocoder is not answering (Retry-After)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/locations/nearest")]

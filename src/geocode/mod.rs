@@ -123,8 +123,17 @@ struct Properties {
     label: Option<String>,
 }
 
+/// Fails early, with the fix, when an https URL meets a build without TLS.
+pub fn check_tls(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("https://") && !cfg!(feature = "tls") {
+        anyhow::bail!("{url}: this build has no TLS support; rebuild with `cargo build --features tls`");
+    }
+    Ok(())
+}
+
 impl Geocoder {
     pub fn new(config: GeocoderConfig) -> anyhow::Result<Self> {
+        check_tls(&config.url)?;
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)

@@ -98,7 +98,12 @@ pub fn organization(dir: &Directory, org: &Organization) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(uuid_for("organization", &org.id)));
     o.insert("name".into(), json!(org.name.fi));
-    o.insert("description".into(), json!(org.description.as_ref().map(|d| d.fi.as_str()).unwrap_or("")));
+    // HSDS requires a description; without one of our own, say what the organization is.
+    let description = match &org.description {
+        Some(d) => d.fi.clone(),
+        None => format!("{}: digitukea tarjoava organisaatio ({}).", org.name.fi, org.kind),
+    };
+    o.insert("description".into(), json!(description));
     put(&mut o, "email", org.email.clone());
     put(&mut o, "website", web_url(&org.website));
     put(

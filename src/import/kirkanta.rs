@@ -199,6 +199,7 @@ async fn get_json(client: &reqwest::Client, url: &str, opts: &Options) -> anyhow
 
 /// Every library in scope, as raw JSON records.
 async fn fetch(opts: &Options) -> anyhow::Result<Vec<Value>> {
+    crate::geocode::check_tls(&opts.base_url)?;
     let client = reqwest::Client::builder()
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)
@@ -289,15 +290,19 @@ fn hours_from_days(days: &[Day]) -> Result<Option<OpeningHours>, String> {
     for wd in WEEKDAYS {
         // The most frequent pattern among this weekday's ordinary (non-holiday) days.
         let mut counts: Vec<(&Vec<TimeRange>, usize)> = Vec::new();
-        for (d, r) in parsed.iter().filter(|(d, _)| d.date.weekday() == wd && crate::hours::holiday_on(d.date).is_none()) {
-            let _ = d;
+        for (_, r) in parsed.iter().filter(|(d, _)| d.date.weekday() == wd && crate::hours::holiday_on(d.date).is_none()) {
             match counts.iter_mut().find(|(p, _)| *p == r) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((r, 1)),
             }
         }
-        if let Some((best, _)) = counts.iter().max_by_key(|(p, n)| (*n, std::cmp::Reverse(p.len()))) {
-            *week.get_mut(wd) = (*best).clone();
+        // Ties go to the earliest pattern in the window.
+        let best = counts.iter().fold(None::<(&Vec<TimeRange>, usize)>, |best, &(p, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((p, n)),
+        });
+        if let Some((best, _)) = best {
+            *week.get_mut(wd) = best.clone();
         }
     }
     let mut exceptions = Vec::new();
@@ -409,6 +414,12 @@ async fn map_library(
 ) -> Result<Mapped, (Option<String>, String)> {
     let ext = raw.get("id").and_then(id_text);
     let fail = |reason: String| (ext.clone(), reason);
+    if ext.is_none() {
+        return Err(fail("no usable id".into()));
+    }
+    if !raw.get("name").is_some_and(Value::is_string) {
+        return Err(fail("no name (missing, or not text)".into()));
+    }
     let lib: Library = serde_json::from_value(raw.clone()).map_err(|e| fail(format!("not a Kirkanta library record: {e}")))?;
     let external_id = id_text(&lib.id).ok_or_else(|| fail("no usable id".into()))?;
     let location_id = location_id(&external_id).ok_or_else(|| fail(format!("id {external_id:?} is not usable as a directory id")))?;

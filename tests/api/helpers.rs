@@ -180,8 +180,14 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db_url: String) -> TestApp {
+        Self::spawn_with(db_url, None).await
+    }
+
+    /// The service with the given geocoder (tests never read DIGITUKI_GEOCODER_URL).
+    pub async fn spawn_with(db_url: String, geocoder: Option<digituki::geocode::Geocoder>) -> TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let running = digituki::startup::build(&db_url, listener, Some(1)).await.expect("starting the service");
+        let running =
+            digituki::startup::build_with(&db_url, listener, Some(1), geocoder).await.expect("starting the service");
         let base = format!("http://127.0.0.1:{}", running.port);
         tokio::spawn(running.server);
         TestApp { base, db_url, client: reqwest::Client::new(), state: running.state }
@@ -222,6 +228,20 @@ impl TestApp {
         let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);
         client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The database's `directory_version` (bumped by every write statement).
+    pub async fn directory_version(&self) -> i64 {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.query_one("SELECT last_value FROM directory_version", &[]).await.unwrap().get(0)
+    }
+
+    /// Runs a query on this test's database and returns its rows.
+    pub async fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.query(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// Waits until the service's snapshot reaches the database's current version.

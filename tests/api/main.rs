@@ -9,3 +9,7 @@ mod locations;
 mod nearest;
 mod openapi;
 mod reference;
+mod fixture;
+mod geocode;
+mod hsds;
+mod kirkanta;
