@@ -54,6 +54,10 @@ pub struct KirkantaArgs {
     /// Only libraries in this city (Kirkanta `city.name`).
     #[arg(long)]
     pub city: Option<String>,
+    /// Put the libraries under this existing organization (default: one organization per
+    /// consortium, `kirkanta-<consortium>`, created when missing).
+    #[arg(long)]
+    pub organization: Option<String>,
     /// Kirkanta API base URL.
     #[arg(long, env = "DIGITUKI_KIRKANTA_URL", default_value = crate::import::kirkanta::DEFAULT_BASE_URL)]
     pub base_url: String,

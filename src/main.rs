@@ -74,6 +74,7 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         base_url: args.base_url,
         consortium: args.consortium,
         city: args.city,
+        organization: args.organization,
         timeout: std::time::Duration::from_secs(args.timeout_secs),
         retries: args.retries,
         ..Default::default()

@@ -35,7 +35,7 @@ use crate::i18n::Localized;
 
 pub const SOURCE: &str = "kirkanta";
 pub const DEFAULT_BASE_URL: &str = "https://api.kirjastot.fi/v4";
-/// Vaara-kirjastot, the North Karelian consortium (Kirkanta's consortium id).
+/// Libraries per request.
 pub const PAGE_SIZE: usize = 100;
 /// Days of schedules to read (from today).
 pub const WINDOW_DAYS: i64 = 28;
@@ -46,6 +46,9 @@ pub struct Options {
     pub base_url: String,
     pub consortium: Option<String>,
     pub city: Option<String>,
+    /// Put the libraries under this existing organization (e.g. `outokummun-kirjasto`) instead of
+    /// one created per consortium (`kirkanta-<consortium>`).
+    pub organization: Option<String>,
     /// Per request.
     pub timeout: Duration,
     /// Extra attempts after the first, for timeouts, connection errors and 5xx.
@@ -61,6 +64,7 @@ impl Default for Options {
             base_url: DEFAULT_BASE_URL.into(),
             consortium: None,
             city: None,
+            organization: None,
             timeout: Duration::from_secs(20),
             retries: 2,
             backoff: Duration::from_millis(500),
@@ -549,9 +553,21 @@ async fn write(
     let mut orgs_ready: HashMap<String, ()> = HashMap::new();
     for m in mapped {
         let org_key = opts.consortium.clone().or_else(|| m.consortium.clone()).unwrap_or_else(|| "all".into());
-        let org_id = format!("kirkanta-{}", org_key.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>());
+        let org_id = match &opts.organization {
+            Some(o) => o.clone(),
+            None => format!(
+                "kirkanta-{}",
+                org_key.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>()
+            ),
+        };
         if !orgs_ready.contains_key(&org_id) {
-            ensure_organization(&tx, &org_id, &org_key).await?;
+            if opts.organization.is_some() {
+                if tx.query_opt("SELECT 1 FROM organizations WHERE id = $1", &[&org_id]).await?.is_none() {
+                    bail!("organization {org_id:?} does not exist");
+                }
+            } else {
+                ensure_organization(&tx, &org_id, &org_key).await?;
+            }
             orgs_ready.insert(org_id.clone(), ());
         }
         let existing = tx

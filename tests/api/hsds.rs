@@ -339,7 +339,10 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
     let resp = app.get("/v1/export/hsds.zip").await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "application/zip");
+    let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
     let bytes = resp.bytes().await.unwrap();
+    let again = app.client.get(app.url("/v1/export/hsds.zip")).header("If-None-Match", etag).send().await.unwrap();
+    assert_eq!(again.status(), 304, "the same snapshot gives the same zip");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip file");
     let mut files: HashMap<String, String> = HashMap::new();
     for i in 0..zip.len() {

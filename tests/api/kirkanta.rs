@@ -130,8 +130,15 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
 async fn partner_edits_are_not_overwritten_and_conflicts_are_reported() {
     let fixture = Fixture::start(Reply::Json(libraries())).await;
     let app = TestApp::spawn().await;
-    let opts = options(&fixture);
+    let mut opts = options(&fixture);
+    // Under an existing organization this time; an unknown one is refused, writing nothing.
+    opts.organization = Some("no-such-org".into());
+    assert!(kirkanta::run(&app.db_url, &opts, None).await.is_err());
+    assert!(app.query("SELECT 1 FROM locations WHERE source = 'kirkanta'").await.is_empty());
+    opts.organization = Some("outokummun-kirjasto".into());
     kirkanta::run(&app.db_url, &opts, None).await.unwrap();
+    let rows = app.query("SELECT DISTINCT organization_id FROM locations WHERE source = 'kirkanta'").await;
+    assert_eq!(rows[0].get::<_, String>(0), "outokummun-kirjasto");
 
     // A partner corrects the phone and the name.
     app.sql(
@@ -242,6 +249,9 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
     let out = run(fixture.base.clone()).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    let rows = app.query("SELECT DISTINCT organization_id FROM locations WHERE source = 'kirkanta'").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, String>(0), "kirkanta-2093");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["created"].as_array().unwrap().len(), 3);
     assert!(stderr.contains("imported 3 libraries"), "{stderr}");
