@@ -252,6 +252,12 @@ impl TestApp {
         let want: i64 = row.get(0);
         for _ in 0..200 {
             if self.state.store.get().version >= want {
+                // The sequence is not transactional: a rebuild that ran while the writing
+                // transaction was still open can carry the new version number without its rows
+                // (the NOTIFY at commit then brings a correct rebuild a moment later). So the
+                // version proves that change-following works; one more rebuild, started after
+                // the commit, makes the snapshot certain to hold the rows.
+                self.state.store.rebuild(&self.state.pool).await.expect("rebuilding the snapshot");
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
