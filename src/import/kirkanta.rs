@@ -334,8 +334,11 @@ fn hours_from_days(days: &[Day]) -> Result<Option<OpeningHours>, String> {
 
 // ---- Services ----
 
-/// Our services a Kirkanta library's services map to: (suffix, names, topics).
-const SERVICE_KINDS: &[(&str, &str, &str, &[&str], &[&str])] = &[
+/// One of our services a Kirkanta library's services map to: id suffix, Finnish name and
+/// description, keywords of Kirkanta service names (lower case), topics.
+type ServiceKind = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+
+const SERVICE_KINDS: &[ServiceKind] = &[
     (
         "laitteet",
         "Kirjaston asiakaslaitteet",
@@ -448,7 +451,7 @@ async fn map_library(
             None => (Value::Null, Value::Null, Value::Null),
         },
     };
-    let hours = hours_from_days(&lib.schedules).map_err(|e| fail(e))?;
+    let hours = hours_from_days(&lib.schedules).map_err(fail)?;
     let (services, kirkanta_services) = service_matches(&lib.services);
     let kind = match lib.kind.as_deref() {
         Some("mobile") | Some("mobile_stop") => "library_bookmobile",

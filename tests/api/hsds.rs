@@ -72,21 +72,32 @@ fn page_schema(item: Value) -> Value {
     })
 }
 
-struct Schemas {
-    service: Validator,
-    service_page: Validator,
-    sal: Validator,
-    sal_page: Validator,
-    organization: Validator,
-    organization_page: Validator,
-    taxonomy_page: Validator,
-    taxonomy_term_page: Validator,
-    tabular: Validator,
+pub struct Schemas {
+    pub root: Validator,
+    pub service: Validator,
+    pub service_page: Validator,
+    pub sal: Validator,
+    pub sal_page: Validator,
+    pub organization: Validator,
+    pub organization_page: Validator,
+    pub taxonomy_page: Validator,
+    pub taxonomy_term_page: Validator,
+    pub tabular: Validator,
 }
 
-fn schemas() -> &'static Schemas {
+pub fn schemas() -> &'static Schemas {
     static S: OnceLock<Schemas> = OnceLock::new();
     S.get_or_init(|| Schemas {
+        // HSDS openapi.json, `getAPIMetaInformation`.
+        root: build(&json!({
+            "type": "object",
+            "required": ["version", "profile", "openapi_url"],
+            "properties": {
+                "version": {"type": "string"},
+                "profile": {"type": "string", "format": "uri"},
+                "openapi_url": {"type": "string", "format": "uri"}
+            }
+        })),
         service: build(&vendored("compiled/service.json")),
         service_page: build(&page_schema(vendored("compiled/service_list.json"))),
         sal: build(&vendored("compiled/service_at_location.json")),
@@ -105,7 +116,7 @@ fn assert_valid(v: &Validator, doc: &Value, what: &str) {
 }
 
 /// GET + validate with `v`.
-async fn valid(app: &TestApp, path: &str, v: &Validator) -> Value {
+pub async fn valid(app: &TestApp, path: &str, v: &Validator) -> Value {
     let doc = app.json(path).await;
     assert_valid(v, &doc, path);
     doc
@@ -141,7 +152,7 @@ fn the_schemas_reject_what_hsds_forbids() {
 async fn every_hsds_list_and_object_validates() {
     let app = TestApp::spawn().await;
     let s = schemas();
-    let root = app.json("/hsds/").await;
+    let root = valid(&app, "/hsds/", &s.root).await;
     assert_eq!(root["version"], "3.0");
     assert!(root["openapi_url"].as_str().unwrap().ends_with("/openapi.json"));
 
@@ -156,7 +167,7 @@ async fn every_hsds_list_and_object_validates() {
         let full = valid(&app, &format!("/hsds/services/{id}"), &s.service).await;
         assert_eq!(full["id"], id);
         assert_eq!(full["organization"]["id"], svc["organization_id"]);
-        let by_ours = app.json(&format!("/hsds/services/{}", svc["x_digituki_id"].as_str().unwrap())).await;
+        let by_ours = valid(&app, &format!("/hsds/services/{}", svc["x_digituki_id"].as_str().unwrap()), &s.service).await;
         assert_eq!(by_ours, full);
         sal_seen += full["service_at_locations"].as_array().unwrap().len();
     }
@@ -220,8 +231,7 @@ async fn hsds_texts_are_finnish_with_translations_in_extensions() {
     let app = TestApp::spawn().await;
     let loc = app.json("/v1/locations/jns-paakirjasto").await;
     let org_id = loc["organization"]["id"].as_str().or(loc["organization_id"].as_str()).unwrap_or("vaara-kirjastot").to_owned();
-    let org = app.json(&format!("/hsds/organizations/{org_id}")).await;
-    assert_valid(&schemas().organization, &org, "organization");
+    let org = valid(&app, &format!("/hsds/organizations/{org_id}"), &schemas().organization).await;
     let hsds_loc = org["locations"].as_array().unwrap().iter().find(|l| l["x_digituki_id"] == "jns-paakirjasto").unwrap();
     assert_eq!(hsds_loc["name"], "Joensuun pääkirjasto");
     assert_eq!(hsds_loc["x_translations"]["en"]["name"], "Joensuu Main Library");
@@ -248,9 +258,9 @@ async fn hsds_query_parameters_filter() {
 
     // taxonomy_term_id: by topic code and by UUID, the same answer; every service has it.
     let by_code = valid(&app, "/hsds/services?per_page=100&taxonomy_term_id=online_public_services", &s.service_page).await;
-    let terms = app.json("/hsds/taxonomy_terms?per_page=100").await;
+    let terms = valid(&app, "/hsds/taxonomy_terms?per_page=100", &s.taxonomy_term_page).await;
     let uuid = contents(&terms).iter().find(|t| t["code"] == "online_public_services").unwrap()["id"].as_str().unwrap().to_owned();
-    let by_uuid = app.json(&format!("/hsds/services?per_page=100&taxonomy_term_id={uuid}")).await;
+    let by_uuid = valid(&app, &format!("/hsds/services?per_page=100&taxonomy_term_id={uuid}"), &s.service_page).await;
     assert_eq!(by_code, by_uuid);
     assert!(by_code["total_items"].as_u64().unwrap() > 0 && by_code["total_items"].as_u64().unwrap() < total);
     for svc in contents(&by_code) {
@@ -267,13 +277,14 @@ async fn hsds_query_parameters_filter() {
     let future = valid(&app, "/hsds/services?modified_after=2100-01-01T00:00:00Z", &s.service_page).await;
     assert_eq!(future["empty"], true);
     assert_eq!(future["total_items"], 0);
-    let past = app.json("/hsds/services?modified_after=2000-01-01").await;
+    let past = valid(&app, "/hsds/services?modified_after=2000-01-01", &s.service_page).await;
     assert_eq!(past["total_items"].as_u64().unwrap(), total);
 
     // search.
     let found = valid(&app, "/hsds/service_at_locations?search=pääkirjasto&per_page=100", &s.sal_page).await;
     assert!(contents(&found).iter().any(|x| x["location"]["x_digituki_id"] == "jns-paakirjasto"));
-    assert!(found["total_items"].as_u64().unwrap() < app.json("/hsds/service_at_locations").await["total_items"].as_u64().unwrap());
+    let everything = valid(&app, "/hsds/service_at_locations", &s.sal_page).await;
+    assert!(found["total_items"].as_u64().unwrap() < everything["total_items"].as_u64().unwrap());
 
     // postcode + proximity: every place within that many metres of the postal code's centroid.
     let pc = app.json("/v1/postal-codes/80100").await;
@@ -285,7 +296,7 @@ async fn hsds_query_parameters_filter() {
         let d = haversine_m(lat, lon, l["latitude"].as_f64().unwrap(), l["longitude"].as_f64().unwrap());
         assert!(d <= 3000.0, "{} at {d} m", l["name"]);
     }
-    let wider = app.json("/hsds/service_at_locations?postcode=80100&proximity=60000&per_page=100").await;
+    let wider = valid(&app, "/hsds/service_at_locations?postcode=80100&proximity=60000&per_page=100", &s.sal_page).await;
     assert!(wider["total_items"].as_u64() > near["total_items"].as_u64());
     let in_code = valid(&app, "/hsds/service_at_locations?postcode=80100&per_page=100", &s.sal_page).await;
     for sal in contents(&in_code) {

@@ -121,7 +121,10 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
 
     // The imported data is valid HSDS too.
     app.wait_for_snapshot().await;
-    let sal = app.json("/hsds/service_at_locations/kirkanta-86731-digiopastus").await;
+    let sal = crate::hsds::valid(&app, "/hsds/service_at_locations/kirkanta-86731-digiopastus", &crate::hsds::schemas().sal).await;
+    let page = crate::hsds::valid(&app, "/hsds/service_at_locations?postcode=83500&per_page=100", &crate::hsds::schemas().sal_page).await;
+    let ids: Vec<&str> = page["contents"].as_array().unwrap().iter().map(|x| x["x_digituki_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"kirkanta-86731-digiopastus") && ids.contains(&"kirkanta-86731-laitteet"), "{ids:?}");
     assert_eq!(sal["location"]["external_identifier"], "86731");
     assert!(sal["schedules"].as_array().unwrap().iter().any(|s| s["x_kind"] == "self_service"));
 }
