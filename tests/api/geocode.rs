@@ -158,3 +158,36 @@ async fn geocode_fills_in_missing_coordinates() {
     let again = geocode::fill::fill_missing(&app.db_url, Some(&g)).await.unwrap();
     assert!(again.located.is_empty());
 }
+
+#[tokio::test]
+async fn the_geocode_command_uses_the_configured_geocoder() {
+    let fixture = Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let app = TestApp::spawn().await;
+    app.sql("UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL WHERE id = 'jns-paakirjasto'")
+        .await;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
+        .arg("geocode")
+        .env("DATABASE_URL", &app.db_url)
+        .env("DIGITUKI_GEOCODER_URL", format!("{}/v1/search", fixture.base))
+        .env("DIGITUKI_GEOCODER_RETRIES", "0")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["located"], json!([["jns-paakirjasto", "geocoder"]]));
+    assert_eq!(fixture.hits(), 1);
+    let rows = app.query("SELECT latitude, coordinate_method FROM locations WHERE id = 'jns-paakirjasto'").await;
+    assert_eq!(rows[0].get::<_, f64>(0), KOSKIKATU.0);
+
+    // A bad setting is refused before anything is done.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
+        .arg("geocode")
+        .env("DATABASE_URL", &app.db_url)
+        .env("DIGITUKI_GEOCODER_URL", "ftp://example.org/search")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DIGITUKI_GEOCODER_URL"));
+}
