@@ -35,6 +35,12 @@ pub enum Command {
     /// Manage partner tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import records from an outside system.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Give stored locations without coordinates a position (geocoder from
+    /// DIGITUKI_GEOCODER_URL, else postal-code centroid, else municipality centre).
+    Geocode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +61,35 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by id.
     Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Libraries from Kirkanta, the Finnish library directory (API v4).
+    Kirkanta(KirkantaArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KirkantaArgs {
+    /// Kirkanta consortium id (e.g. Vaara-kirjastot's).
+    #[arg(long)]
+    pub consortium: Option<String>,
+    /// Only libraries in this city (Kirkanta `city.name`).
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Put the libraries under this existing organization (default: one organization per
+    /// consortium, `kirkanta-<consortium>`, created when missing).
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Kirkanta API base URL.
+    #[arg(long, env = "DIGITUKI_KIRKANTA_URL", default_value = crate::import::kirkanta::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Timeout of each request, in seconds.
+    #[arg(long, default_value_t = 20)]
+    pub timeout_secs: u64,
+    /// Extra attempts after a timeout, connection error or 5xx answer.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Args)]

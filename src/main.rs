@@ -2,7 +2,7 @@ use std::net::TcpListener;
 
 use anyhow::Context;
 use clap::Parser;
-use digituki::config::{Cli, Command, ServeArgs, TokenCommand};
+use digituki::config::{Cli, Command, ImportCommand, ServeArgs, TokenCommand};
 use digituki::startup;
 
 fn init_logging(json: bool) {
@@ -45,6 +45,71 @@ async fn main() -> anyhow::Result<()> {
             let result = token(&db.url, cmd).await;
             stop(&mut db);
             result
+        }
+        Command::Import(ImportCommand::Kirkanta(args)) => {
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = import_kirkanta(&db.url, args).await;
+            stop(&mut db);
+            result
+        }
+        Command::Geocode => {
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = async {
+                let geocoder = geocoder()?;
+                if geocoder.is_none() {
+                    eprintln!("DIGITUKI_GEOCODER_URL is not set: using postal-code centroids and municipality centres");
+                }
+                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref()).await?;
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                anyhow::Ok(())
+            }
+            .await;
+            stop(&mut db);
+            result
+        }
+    }
+}
+
+fn geocoder() -> anyhow::Result<Option<digituki::geocode::Geocoder>> {
+    digituki::geocode::GeocoderConfig::from_env()?.map(digituki::geocode::Geocoder::new).transpose()
+}
+
+/// Prints the report as JSON; fails (non-zero exit) when nothing could be imported.
+async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> anyhow::Result<()> {
+    let opts = digituki::import::kirkanta::Options {
+        base_url: args.base_url,
+        consortium: args.consortium,
+        city: args.city,
+        organization: args.organization,
+        timeout: std::time::Duration::from_secs(args.timeout_secs),
+        retries: args.retries,
+        ..Default::default()
+    };
+    let geocoder = geocoder()?;
+    let report = digituki::import::kirkanta::run(url, &opts, geocoder.as_ref()).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    for s in &report.skipped {
+        eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
+    }
+    for c in &report.conflicts {
+        eprintln!(
+            "conflict {} {}: kept {} (partner edit); Kirkanta now says {}, last import wrote {}",
+            c.location_id, c.field, c.current, c.upstream, c.last_imported
+        );
+    }
+    match &report.aborted {
+        Some(reason) => anyhow::bail!("nothing imported: {reason}"),
+        None => {
+            eprintln!(
+                "imported {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                report.imported(),
+                report.created.len(),
+                report.updated.len(),
+                report.unchanged,
+                report.deactivated.len(),
+                report.conflicts.len()
+            );
+            Ok(())
         }
     }
 }
@@ -123,6 +188,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
         }
         let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
         let options = startup::Options {
+            geocoder: geocoder()?,
             workers: args.workers,
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,

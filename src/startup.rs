@@ -11,6 +11,7 @@ use crate::api::{self, AppState};
 use crate::db::{self, embedded::EmbeddedPostgres};
 use crate::directory::store::{self, Store};
 use crate::error;
+use crate::geocode::{Geocoder, GeocoderConfig};
 
 /// Where the database is: an external server, or the embedded cluster this process may own.
 pub struct Database {
@@ -43,15 +44,19 @@ pub struct Running {
 }
 
 /// How the server runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct Options {
     pub workers: Option<usize>,
     pub limits: crate::api::partner::Limits,
+    /// The address geocoder, when configured.
+    pub geocoder: Option<Geocoder>,
 }
 
-/// Loads the snapshot and binds the server (not yet awaited).
+/// Loads the snapshot and binds the server (not yet awaited), with the geocoder configured in
+/// the environment (`DIGITUKI_GEOCODER_URL`, see `crate::geocode`).
 pub async fn build(database_url: &str, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Running> {
-    build_with(database_url, listener, Options { workers, ..Options::default() }).await
+    let geocoder = GeocoderConfig::from_env()?.map(Geocoder::new).transpose()?;
+    build_with(database_url, listener, Options { workers, geocoder, ..Options::default() }).await
 }
 
 pub async fn build_with(database_url: &str, listener: TcpListener, options: Options) -> anyhow::Result<Running> {
@@ -61,7 +66,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     store.rebuild(&pool).await.context("building the first snapshot")?;
     tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned()));
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
-    let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter });
+    let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter, geocoder: options.geocoder });
     let port = listener.local_addr()?.port();
     let data = state.clone();
     let mut server = HttpServer::new(move || {

@@ -9,7 +9,7 @@ use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::geo;
+use crate::{geo, geocode};
 
 /// A page of locations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,6 +89,11 @@ pub struct NearestParams {
     /// A North Karelian postal code: the search starts at its area's centroid.
     #[param(pattern = "^[0-9]{5}$", example = "80100")]
     postal_code: Option<String>,
+    /// A street address, e.g. `Koskikatu 25, Joensuu`: geocoded through the configured
+    /// geocoder (origin kind `address`); if the geocoder fails, a postal code in the text is
+    /// used. Without a configured geocoder the answer is 400.
+    #[param(example = "Koskikatu 25, 80100 Joensuu")]
+    address: Option<String>,
     /// Municipality code or name, instead of a point: the search starts at its centre.
     /// (As a filter it is given together with `lat`+`lon` or `postal_code`.)
     #[param(example = "Joensuu")]
@@ -110,12 +115,74 @@ pub struct Origin {
     pub lat: f64,
     #[schema(example = 29.7626)]
     pub lon: f64,
-    /// `coordinates`, `postal_code` (area centroid) or `municipality` (its centre).
+    /// `coordinates`, `postal_code` (area centroid), `address` (geocoded) or `municipality`
+    /// (its centre).
     #[schema(example = "postal_code")]
     pub kind: String,
     /// Municipality code of the origin, as far as known.
     #[schema(example = "167")]
     pub municipality_code: Option<String>,
+    /// For `address`: how it was placed: `geocoder`, or `postal_code_centroid` when the
+    /// geocoder failed and the address contained a postal code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "geocoder")]
+    pub method: Option<String>,
+    /// For `address`: `high` or `medium` (geocoder match), `approximate` (a centroid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "high")]
+    pub confidence: Option<String>,
+    /// For `address`: the geocoder's label of the place found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Koskikatu 25, Joensuu")]
+    pub label: Option<String>,
+}
+
+impl Origin {
+    fn new(lat: f64, lon: f64, kind: &str, municipality_code: Option<String>) -> Origin {
+        Origin { lat, lon, kind: kind.into(), municipality_code, method: None, confidence: None, label: None }
+    }
+}
+
+/// The origin from a typed address: the geocoder, else a postal code in the text.
+async fn address_origin(state: &AppState, dir: &crate::directory::Directory, text: &str) -> ApiResult<Origin> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 200 {
+        return Err(ApiError::invalid_param("address", "must be 1 to 200 characters"));
+    }
+    let geocoder = state.geocoder.as_ref().ok_or_else(|| {
+        ApiError::invalid_param("address", "this server has no geocoder configured: give postal_code or lat+lon instead")
+    })?;
+    let failure = match geocoder.search(text).await {
+        Ok(Some(hit)) => {
+            let mut o = Origin::new(hit.lat, hit.lon, "address", dir.municipality_near(hit.lat, hit.lon).map(str::to_owned));
+            o.method = Some("geocoder".into());
+            o.confidence = Some(if hit.confidence >= 0.8 { "high" } else { "medium" }.into());
+            o.label = hit.label;
+            return Ok(o);
+        }
+        Ok(None) => None,
+        Err(e) => Some(e),
+    };
+    if let Some(pc) = geocode::postal_code_in(text).and_then(|c| dir.postal_code(c)) {
+        if let Some((lat, lon)) = pc.centroid {
+            let mut o = Origin::new(lat, lon, "address", Some(pc.municipality_code.clone()));
+            o.method = Some("postal_code_centroid".into());
+            o.confidence = Some("approximate".into());
+            return Ok(o);
+        }
+    }
+    Err(match failure {
+        None => ApiError::invalid_param("address", format!("no place found for {text:?}")),
+        Some(e) => {
+            tracing::warn!(error = %e, "geocoding a nearest-search address failed");
+            let mut err = ApiError::unavailable(format!(
+                "address: the geocoder is not answering right now; try again, or give postal_code or lat+lon ({e})"
+            ));
+            err.parameter = Some("address".into());
+            err.errors.push(crate::error::FieldError { field: "address".into(), message: "geocoder unavailable".into() });
+            err
+        }
+    })
 }
 
 /// Nearest places, nearest first.
@@ -136,6 +203,7 @@ pub struct NearestResult {
         (status = 200, description = "Nearest places first, each with distance_m", body = NearestResult),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid, missing or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`address` given but the geocoder is not answering (Retry-After)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/locations/nearest")]
@@ -151,14 +219,19 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     let mut filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
 
+    let address = params.one("address")?;
+    if address.is_some() && (lat.is_some() || lon.is_some() || postal.is_some()) {
+        return Err(ApiError::invalid_param("address", "give one origin: lat+lon, postal_code or address"));
+    }
     let origin = match (lat, lon, postal) {
+        (None, None, None) if address.is_some() => address_origin(&state, &dir, address.unwrap_or_default()).await?,
         (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
         (None, Some(_), _) => return Err(ApiError::invalid_param("lat", "is required together with lon")),
         (Some(_), Some(_), Some(_)) => {
             return Err(ApiError::invalid_param("postal_code", "give either lat+lon or postal_code, not both"))
         }
         (Some(lat), Some(lon), None) => {
-            Origin { lat, lon, kind: "coordinates".into(), municipality_code: dir.municipality_near(lat, lon).map(str::to_owned) }
+            Origin::new(lat, lon, "coordinates", dir.municipality_near(lat, lon).map(str::to_owned))
         }
         (None, None, Some(code)) => {
             if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -170,16 +243,16 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
             let (lat, lon) = pc
                 .centroid
                 .ok_or_else(|| ApiError::invalid_param("postal_code", format!("postal code {code} has no known area")))?;
-            Origin { lat, lon, kind: "postal_code".into(), municipality_code: Some(pc.municipality_code.clone()) }
+            Origin::new(lat, lon, "postal_code", Some(pc.municipality_code.clone()))
         }
         (None, None, None) => match filter.municipality.take() {
             // The municipality is the origin here, not a filter: neighbours count too.
             Some(code) => {
                 let m = dir.municipality(&code).expect("resolved by location_filter");
-                Origin { lat: m.centre.0, lon: m.centre.1, kind: "municipality".into(), municipality_code: Some(code) }
+                Origin::new(m.centre.0, m.centre.1, "municipality", Some(code))
             }
             None => {
-                return Err(ApiError::invalid_param("lat", "give lat+lon, postal_code or municipality as the origin"))
+                return Err(ApiError::invalid_param("lat", "give lat+lon, postal_code, address or municipality as the origin"))
             }
         },
     };

@@ -2,7 +2,9 @@
 //! snapshot (`crate::directory`), and shape the answer (`views`, `respond`).
 //! `routes` is the one route table: the whole API surface, top to bottom.
 
+pub mod export;
 pub mod health;
+pub mod hsds;
 pub mod locations;
 pub mod organizations;
 pub mod params;
@@ -19,6 +21,7 @@ use actix_web::web;
 
 use crate::db::Pool;
 use crate::directory::store::Store;
+use crate::geocode::Geocoder;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -26,6 +29,8 @@ pub struct AppState {
     pub pool: Pool,
     pub limits: partner::Limits,
     pub limiter: crate::auth::RateLimiter,
+    /// The address geocoder (`DIGITUKI_GEOCODER_URL`), when configured.
+    pub geocoder: Option<Geocoder>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -74,5 +79,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(reference::list_topics)
         .service(reference::list_municipalities)
         .service(reference::get_postal_code)
+        .service(export::export_hsds_zip)
+        .service(export::export_locations_csv)
+        .service(hsds::hsds_root)
+        .service(hsds::hsds_services)
+        .service(hsds::hsds_service)
+        .service(hsds::hsds_service_at_locations)
+        .service(hsds::hsds_service_at_location)
+        .service(hsds::hsds_organizations)
+        .service(hsds::hsds_organization)
+        .service(hsds::hsds_taxonomies)
+        .service(hsds::hsds_taxonomy_terms)
         .service(crate::openapi::swagger_ui());
 }

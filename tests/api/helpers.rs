@@ -180,8 +180,14 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db_url: String) -> TestApp {
+        Self::spawn_with(db_url, None).await
+    }
+
+    /// The service with the given geocoder (tests never read DIGITUKI_GEOCODER_URL).
+    pub async fn spawn_with(db_url: String, geocoder: Option<digituki::geocode::Geocoder>) -> TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let running = digituki::startup::build(&db_url, listener, Some(1)).await.expect("starting the service");
+        let running =
+            digituki::startup::build_with(&db_url, listener, digituki::startup::Options { workers: Some(1), geocoder, ..Default::default() }).await.expect("starting the service");
         let base = format!("http://127.0.0.1:{}", running.port);
         tokio::spawn(running.server);
         TestApp { base, db_url, client: reqwest::Client::new(), state: running.state }
@@ -224,6 +230,20 @@ impl TestApp {
         client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// The database's `directory_version` (bumped by every write statement).
+    pub async fn directory_version(&self) -> i64 {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.query_one("SELECT last_value FROM directory_version", &[]).await.unwrap().get(0)
+    }
+
+    /// Runs a query on this test's database and returns its rows.
+    pub async fn query(&self, sql: &str) -> Vec<tokio_postgres::Row> {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.query(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Waits until the service's snapshot reaches the database's current version.
     pub async fn wait_for_snapshot(&self) {
         let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
@@ -232,6 +252,12 @@ impl TestApp {
         let want: i64 = row.get(0);
         for _ in 0..200 {
             if self.state.store.get().version >= want {
+                // The sequence is not transactional: a rebuild that ran while the writing
+                // transaction was still open can carry the new version number without its rows
+                // (the NOTIFY at commit then brings a correct rebuild a moment later). So the
+                // version proves that change-following works; one more rebuild, started after
+                // the commit, makes the snapshot certain to hold the rows.
+                self.state.store.rebuild(&self.state.pool).await.expect("rebuilding the snapshot");
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -271,7 +297,7 @@ impl TestApp {
     }
 
     /// The first column of the first row, as text (NULL → "NULL").
-    pub async fn query(&self, sql: &str) -> String {
+    pub async fn scalar(&self, sql: &str) -> String {
         let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);
         let rows = client.simple_query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));

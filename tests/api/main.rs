@@ -10,3 +10,7 @@ mod nearest;
 mod openapi;
 mod partner;
 mod reference;
+mod fixture;
+mod geocode;
+mod hsds;
+mod kirkanta;

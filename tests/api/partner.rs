@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 /// A fingerprint of everything an organization's records hold, to show nothing changed.
 async fn fingerprint(app: &TestApp) -> String {
-    app.query(
+    app.scalar(
         "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
            SELECT row_to_json(o)::text AS t FROM organizations o
            UNION ALL SELECT row_to_json(l)::text FROM locations l
@@ -68,7 +68,7 @@ async fn partner_cannot_touch_another_organizations_records() {
         .unwrap();
     assert_eq!(moved.status(), 403);
     assert_eq!(fingerprint(&app).await, before, "a refused write changed the database");
-    assert_eq!(app.query("SELECT count(*) FROM history").await, "0");
+    assert_eq!(app.scalar("SELECT count(*) FROM history").await, "0");
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
     assert_eq!(body["name"]["sv"], "Joensuu huvudbibliotek");
     assert!(body["hours_notes"].is_null()); // null removes
     // Stored, and shown in public reads at once.
-    assert_eq!(app.query("SELECT phone FROM locations WHERE id = 'jns-paakirjasto'").await, "+358 13 267 7111");
+    assert_eq!(app.scalar("SELECT phone FROM locations WHERE id = 'jns-paakirjasto'").await, "+358 13 267 7111");
     assert_eq!(app.json("/v1/locations/jns-paakirjasto?lang=sv").await["name"], "Joensuu huvudbibliotek");
     // The ETag of the write is the ETag of the next read.
     assert_eq!(app.etag("/v1/locations/jns-paakirjasto").await.split('-').next(), new_etag.split('-').next());
@@ -148,7 +148,7 @@ async fn if_match_is_required_and_stale_etags_change_nothing() {
     let stale_hours = app.write(Method::PUT, "/v1/locations/jns-rantakyla/hours", &token).header("If-Match", &old).json(&json!({"periods": []})).send().await.unwrap();
     assert_eq!(stale_hours.status(), 412);
     assert_eq!(fingerprint(&app).await, after_first);
-    assert_eq!(app.query("SELECT phone FROM locations WHERE id = 'jns-rantakyla'").await, "013 111 2222");
+    assert_eq!(app.scalar("SELECT phone FROM locations WHERE id = 'jns-rantakyla'").await, "013 111 2222");
 }
 
 #[tokio::test]
@@ -165,8 +165,8 @@ async fn of_two_concurrent_updates_with_one_etag_exactly_one_wins() {
         statuses.sort();
         assert_eq!(statuses, vec![200, 412], "round {round}");
     }
-    assert_eq!(app.query("SELECT count(*) FROM history WHERE entity_id = 'jns-nepenmaki'").await, "5");
-    assert_eq!(app.query("SELECT version FROM locations WHERE id = 'jns-nepenmaki'").await, "6");
+    assert_eq!(app.scalar("SELECT count(*) FROM history WHERE entity_id = 'jns-nepenmaki'").await, "5");
+    assert_eq!(app.scalar("SELECT version FROM locations WHERE id = 'jns-nepenmaki'").await, "6");
 }
 
 #[tokio::test]
@@ -247,9 +247,9 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     let partner = issued["token"].as_str().unwrap().to_owned();
     assert!(partner.starts_with("dtk_") && partner.len() >= 36);
     // Only the hash is stored.
-    let stored = app.query(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{}'", digituki::auth::sha256_hex(&partner))).await;
+    let stored = app.scalar(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{}'", digituki::auth::sha256_hex(&partner))).await;
     assert_eq!(stored, "1");
-    assert_eq!(app.query(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{partner}' OR name = '{partner}'")).await, "0");
+    assert_eq!(app.scalar(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{partner}' OR name = '{partner}'")).await, "0");
     let loc = app
         .write(Method::POST, "/v1/locations", &partner)
         .json(&json!({"kind": "association", "name": {"fi": "Digituen olohuone"}, "municipality_code": "Joensuu", "latitude": 62.6, "longitude": 29.76, "languages": ["fi", "uk"]}))
@@ -260,6 +260,19 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     let loc: Value = loc.json().await.unwrap();
     assert_eq!(loc["organization"]["id"], "digitukiyhdistys");
     assert_eq!(loc["languages"], json!(["fi", "uk"]));
+    // Without coordinates, a new location is placed at its postal code's centroid, approximately.
+    let unplaced = app
+        .write(Method::POST, "/v1/locations", &partner)
+        .json(&json!({"kind": "association", "name": {"fi": "Digituen kulma"}, "street_address": "Torikatu 1", "postal_code": "80100"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unplaced.status(), 201);
+    let unplaced: Value = unplaced.json().await.unwrap();
+    let centroid = app.json("/v1/postal-codes/80100").await["centroid"].clone();
+    assert_eq!(unplaced["coordinates"]["lat"], centroid["lat"]);
+    assert_eq!(unplaced["coordinates"]["method"], "postal_code_centroid");
+    assert_eq!(unplaced["confidence"], "approximate");
     let tokens: Value = app.write(Method::GET, "/v1/admin/tokens", &admin).send().await.unwrap().json().await.unwrap();
     assert!(tokens["items"].as_array().unwrap().iter().all(|t| t.get("token").is_none()));
     // A partner token has no admin rights.
@@ -269,7 +282,7 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     assert_eq!(revoked.status(), 204);
     let after = app.write(Method::POST, "/v1/locations", &partner).json(&json!({"kind": "association", "name": {"fi": "Toinen"}})).send().await.unwrap();
     assert_eq!(after.status(), 401);
-    assert_eq!(app.query("SELECT count(*) FROM locations WHERE name_fi = 'Toinen'").await, "0");
+    assert_eq!(app.scalar("SELECT count(*) FROM locations WHERE name_fi = 'Toinen'").await, "0");
 }
 
 #[tokio::test]
@@ -331,12 +344,12 @@ async fn delete_is_soft_and_an_admin_restores() {
     let del = app.write(Method::DELETE, "/v1/locations/lip-viinijarvi", &token).header("If-Match", &etag).send().await.unwrap();
     assert_eq!(del.status(), 204);
     assert_eq!(app.get("/v1/locations/lip-viinijarvi").await.status(), 404);
-    assert_eq!(app.query("SELECT deleted_at IS NOT NULL FROM locations WHERE id = 'lip-viinijarvi'").await, "t");
+    assert_eq!(app.scalar("SELECT deleted_at IS NOT NULL FROM locations WHERE id = 'lip-viinijarvi'").await, "t");
     assert_eq!(app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &token).send().await.unwrap().status(), 403);
     let restored = app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &admin).send().await.unwrap();
     assert_eq!(restored.status(), 200);
     assert_eq!(app.json("/v1/locations/lip-viinijarvi").await["id"], "lip-viinijarvi");
-    let actions = app.query("SELECT string_agg(action, ',' ORDER BY id) FROM history WHERE entity_id = 'lip-viinijarvi'").await;
+    let actions = app.scalar("SELECT string_agg(action, ',' ORDER BY id) FROM history WHERE entity_id = 'lip-viinijarvi'").await;
     assert_eq!(actions, "delete,restore");
 }
 
@@ -422,13 +435,14 @@ async fn oversized_bodies_413_and_rate_limit_429() {
     let resp = app.write(Method::POST, "/v1/locations", &token).json(&huge).send().await.unwrap();
     assert_eq!(resp.status(), 413);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
-    assert_eq!(app.query("SELECT count(*) FROM locations WHERE organization_id = 'pksotu'").await, "1");
+    assert_eq!(app.scalar("SELECT count(*) FROM locations WHERE organization_id = 'pksotu'").await, "1");
 
     // A small limit on a second instance: the third write in a burst is refused.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let options = digituki::startup::Options {
         workers: Some(1),
         limits: digituki::api::partner::Limits { max_body_bytes: 65536, writes_per_minute: 2 },
+        geocoder: None,
     };
     let running = digituki::startup::build_with(&app.db_url, listener, options).await.unwrap();
     let base = format!("http://127.0.0.1:{}", running.port);

@@ -10,7 +10,7 @@ use crate::api::views::{self, LocationOut};
 use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
-use crate::edit::location::LocationInput;
+use crate::edit::location::{LocationChanges, LocationInput};
 use crate::edit::{merge_patch, parse_body};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
@@ -23,6 +23,34 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
             &views::location(dir, loc, LangMode::All, Utc::now(), None),
         ),
         None => HttpResponse::build(status).json(serde_json::json!({"id": id})),
+    }
+}
+
+/// Gives a location without coordinates a position: the configured geocoder, else the
+/// postal code's centroid or the municipality's centre, marked `approximate`. Remote help
+/// serves areas and gets none.
+async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mut LocationChanges) {
+    if changes.latitude.is_some() || changes.kind == "remote" {
+        return;
+    }
+    let found = crate::geocode::locate(
+        state.geocoder.as_ref(),
+        changes.street_address.as_deref(),
+        changes.postal_code.as_deref(),
+        changes.municipality_code.as_deref(),
+        dir,
+    )
+    .await;
+    if let Some(found) = found {
+        changes.latitude = Some(found.lat);
+        changes.longitude = Some(found.lon);
+        changes.coordinate_method = Some(match found.label {
+            Some(label) => format!("{}: {label}", found.method),
+            None => found.method.to_owned(),
+        });
+        if found.confidence == "approximate" {
+            changes.confidence = "approximate".into();
+        }
     }
 }
 
@@ -43,7 +71,9 @@ pub async fn create_location(state: web::Data<AppState>, req: HttpRequest, calle
     let mut input: LocationInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
-    let (changes, languages) = input.validate(&state.store.get(), None)?;
+    let dir = state.store.get();
+    let (mut changes, languages) = input.validate(&dir, None)?;
+    place(&state, &dir, &mut changes).await;
     let id = transaction!(state, async |conn| {
         let id = new_id(conn, "locations", &input.id, &changes.name_fi).await?;
         write::insert_location(conn, &id, &changes, &languages).await?;
@@ -86,7 +116,8 @@ pub async fn patch_location(
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let (changes, languages) = after.validate(&dir, Some(&row))?;
+        let (mut changes, languages) = after.validate(&dir, Some(&row))?;
+        place(&state, &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
         write::update_location(conn, &id, &changes, &languages).await?;

@@ -1,0 +1,46 @@
+//! Open-data downloads: the HSDS tabular data package and a CSV of locations, built from the
+//! snapshot (`crate::export`) and cached by the snapshot version like every public read.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+
+use super::respond::public_bytes;
+use super::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::export;
+
+/// The whole directory as an HSDS 3.0 tabular data package (zip of CSV files and
+/// `datapackage.json`).
+#[utoipa::path(
+    tag = "hsds",
+    responses(
+        (status = 200, description = "Zip: HSDS CSV tables plus datapackage.json", content_type = "application/zip"),
+        (status = 304, description = "Not modified (If-None-Match)"),
+    )
+)]
+#[get("/v1/export/hsds.zip")]
+pub async fn export_hsds_zip(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let bytes = export::hsds_zip(&dir).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    let mut resp = public_bytes(&req, dir.version, "application/zip", bytes);
+    resp.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"digituki-hsds.zip\""),
+    );
+    Ok(resp)
+}
+
+/// Every location as one CSV row (UTF-8, header first; columns in `crate::export::LOCATION_COLUMNS`).
+#[utoipa::path(
+    tag = "locations",
+    responses(
+        (status = 200, description = "CSV of all locations", content_type = "text/csv"),
+        (status = 304, description = "Not modified (If-None-Match)"),
+    )
+)]
+#[get("/v1/export/locations.csv")]
+pub async fn export_locations_csv(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let bytes = export::locations_csv(&dir).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    Ok(public_bytes(&req, dir.version, "text/csv; charset=utf-8", bytes))
+}

@@ -1,0 +1,394 @@
+//! HSDS 3.0 read endpoints under `/hsds/`, answered from the snapshot: the HSDS paginated
+//! envelope, the HSDS query parameters, and objects shaped by `crate::hsds`. `{id}` accepts
+//! the HSDS UUID or our own text id.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+use super::params::{self, Params};
+use super::respond::public_json;
+use super::AppState;
+use crate::directory::search::{SearchQuery, SearchText};
+use crate::directory::{Directory, Location, Service};
+use crate::error::{ApiError, ApiResult};
+use crate::geo::distance_m;
+use crate::hsds;
+
+/// The HSDS query parameters (not every endpoint uses every one).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct HsdsParams {
+    /// Free-text search (Finnish, Swedish or English; Finnish inflections match).
+    #[param(example = "kirjasto")]
+    search: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    page: Option<u32>,
+    /// Items per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    per_page: Option<u32>,
+    /// A taxonomy term: its UUID or its topic code.
+    #[param(example = "online_public_services")]
+    taxonomy_term_id: Option<String>,
+    /// An organization: its UUID or its text id.
+    #[param(example = "vaara-kirjastot")]
+    organization_id: Option<String>,
+    /// Only records modified on or after this time (RFC 3339) or date.
+    #[param(example = "2026-01-01T00:00:00Z")]
+    modified_after: Option<String>,
+    /// A postal code: places in it (and remote help serving its municipality); with
+    /// `proximity`, places within that many metres of its centroid.
+    #[param(pattern = "^[0-9]{5}$", example = "80100")]
+    postcode: Option<String>,
+    /// Metres from the centroid of `postcode`.
+    #[param(minimum = 0, maximum = 2000000, example = 5000)]
+    proximity: Option<f64>,
+}
+
+/// Where places must be, from `postcode` (+ `proximity`).
+enum Area {
+    Postcode { code: String, municipality: String },
+    Near { lat: f64, lon: f64, metres: f64 },
+}
+
+/// The parsed HSDS query.
+struct Query {
+    search: Option<SearchQuery>,
+    page: usize,
+    per_page: usize,
+    topic_bit: Option<u64>,
+    organization: Option<usize>,
+    modified_after: Option<DateTime<Utc>>,
+    area: Option<Area>,
+}
+
+impl Query {
+    fn parse(params: &Params, dir: &Directory) -> ApiResult<Query> {
+        let search = match params.one("search")? {
+            Some(q) if q.chars().count() > 200 => return Err(ApiError::invalid_param("search", "must be at most 200 characters")),
+            Some(q) => SearchQuery::parse(q),
+            None => None,
+        };
+        let (page, per_page) = params::page(params)?;
+        let topic_bit = match params.one("taxonomy_term_id")? {
+            Some(t) => Some(
+                dir.topics
+                    .iter()
+                    .find(|topic| hsds::id_matches("taxonomy_term", t, &topic.code))
+                    .map(|topic| topic.bit)
+                    .ok_or_else(|| ApiError::invalid_param("taxonomy_term_id", format!("unknown taxonomy term {t:?}")))?,
+            ),
+            None => None,
+        };
+        let organization = match params.one("organization_id")? {
+            Some(o) => Some(
+                dir.organizations
+                    .iter()
+                    .position(|org| hsds::id_matches("organization", o, &org.id))
+                    .ok_or_else(|| ApiError::invalid_param("organization_id", format!("unknown organization {o:?}")))?,
+            ),
+            None => None,
+        };
+        let modified_after = match params.one("modified_after")? {
+            Some(s) => Some(parse_instant(s).ok_or_else(|| {
+                ApiError::invalid_param("modified_after", "must be an RFC 3339 date-time or a date (YYYY-MM-DD)")
+            })?),
+            None => None,
+        };
+        let proximity = params.number_in("proximity", 0.0, 2_000_000.0)?;
+        let area = match (params.one("postcode")?, proximity) {
+            (None, Some(_)) => return Err(ApiError::invalid_param("postcode", "is required together with proximity")),
+            (None, None) => None,
+            (Some(code), proximity) => {
+                if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ApiError::invalid_param("postcode", "must be five digits"));
+                }
+                let pc = dir
+                    .postal_code(code)
+                    .ok_or_else(|| ApiError::invalid_param("postcode", format!("unknown postal code {code:?}")))?;
+                match proximity {
+                    Some(metres) => {
+                        let (lat, lon) = pc.centroid.ok_or_else(|| {
+                            ApiError::invalid_param("postcode", format!("postal code {code} has no known area for proximity"))
+                        })?;
+                        Some(Area::Near { lat, lon, metres })
+                    }
+                    None => Some(Area::Postcode { code: code.to_owned(), municipality: pc.municipality_code.clone() }),
+                }
+            }
+        };
+        Ok(Query { search, page, per_page, topic_bit, organization, modified_after, area })
+    }
+
+    fn place_ok(&self, loc: &Location) -> bool {
+        if loc.status == "inactive" {
+            return false;
+        }
+        match &self.area {
+            None => true,
+            Some(Area::Postcode { code, municipality }) => {
+                loc.address.postal_code.as_deref() == Some(code.as_str())
+                    || (loc.kind == "remote" && loc.served_municipalities.iter().any(|m| m == municipality))
+            }
+            Some(Area::Near { lat, lon, metres }) => {
+                loc.coordinates.is_some_and(|(la, lo)| distance_m(*lat, *lon, la, lo) <= *metres)
+            }
+        }
+    }
+
+    fn modified_ok(&self, at: DateTime<Utc>) -> bool {
+        self.modified_after.is_none_or(|t| at >= t)
+    }
+
+    fn service_ok(&self, dir: &Directory, svc: &Service) -> bool {
+        self.topic_bit.is_none_or(|b| svc.topic_mask & b == b)
+            && self.organization.is_none_or(|o| svc.organization == o)
+            && self.search.as_ref().is_none_or(|q| q.matches(&service_text(dir, svc)))
+    }
+}
+
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc())
+}
+
+fn service_text(dir: &Directory, svc: &Service) -> SearchText {
+    let org = &dir.organizations[svc.organization];
+    SearchText::new(
+        svc.name
+            .all()
+            .chain(svc.description.iter().flat_map(|d| d.all()))
+            .chain(org.name.all())
+            .chain(svc.topics.iter().filter_map(|c| dir.topic(c)).flat_map(|t| t.label.all())),
+    )
+}
+
+/// The HSDS paginated envelope around one page of `items` (all matches, built lazily).
+fn envelope<T>(items: Vec<T>, q: &Query, build: impl Fn(&T) -> Value) -> Value {
+    let total = items.len();
+    let total_pages = total.div_ceil(q.per_page).max(1);
+    let contents: Vec<Value> = items.iter().skip((q.page - 1) * q.per_page).take(q.per_page).map(build).collect();
+    json!({
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": q.page,
+        "size": contents.len(),
+        "first_page": q.page == 1,
+        "last_page": q.page >= total_pages,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    })
+}
+
+fn check_hsds_id(id: &str) -> ApiResult<()> {
+    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(ApiError::invalid_param("id", "must be a UUID or a directory id"));
+    }
+    Ok(())
+}
+
+/// About this HSDS API: version, profile and where its OpenAPI document is.
+#[utoipa::path(
+    tag = "hsds",
+    responses((status = 200, description = "`{version, profile, openapi_url}`", content_type = "application/json"))
+)]
+#[get("/hsds/")]
+pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let info = req.connection_info();
+    let body = json!({
+        "version": hsds::HSDS_VERSION,
+        "profile": hsds::PROFILE_URL,
+        "openapi_url": format!("{}://{}/openapi.json", info.scheme(), info.host()),
+    });
+    Ok(public_json(&req, dir.version, &body))
+}
+
+/// HSDS services (one-to-one fields), paginated.
+#[utoipa::path(
+    tag = "hsds",
+    params(HsdsParams),
+    responses(
+        (status = 200, description = "HSDS page of services (HSDS 3.0 `service_list` items)", content_type = "application/json"),
+        (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/services")]
+pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let q = Query::parse(&Params::from_request(&req)?, &dir)?;
+    let found: Vec<&Service> = dir
+        .services
+        .iter()
+        .filter(|s| q.service_ok(&dir, s) && q.modified_ok(s.provenance.updated_at))
+        .filter(|s| q.area.is_none() || hsds::service_places(&dir, s).any(|(l, _)| q.place_ok(l)))
+        .collect();
+    Ok(public_json(&req, dir.version, &envelope(found, &q, |s| hsds::service(&dir, s))))
+}
+
+/// One HSDS service, fully nested.
+#[utoipa::path(
+    tag = "hsds",
+    params(("id" = String, Path, description = "Service UUID or directory id")),
+    responses(
+        (status = 200, description = "HSDS 3.0 service", content_type = "application/json"),
+        (status = 404, description = "No such service", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/services/{id}")]
+pub async fn hsds_service(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    check_hsds_id(&id)?;
+    let svc = dir
+        .services
+        .iter()
+        .find(|s| hsds::id_matches("service", &id, &s.id))
+        .ok_or_else(|| ApiError::not_found("service", &id))?;
+    Ok(public_json(&req, dir.version, &hsds::service_full(&dir, svc)))
+}
+
+/// HSDS services at locations, paginated, each with its location.
+#[utoipa::path(
+    tag = "hsds",
+    params(HsdsParams),
+    responses(
+        (status = 200, description = "HSDS page of service_at_location items", content_type = "application/json"),
+        (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/service_at_locations")]
+pub async fn hsds_service_at_locations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let q = Query::parse(&Params::from_request(&req)?, &dir)?;
+    let found: Vec<_> = dir
+        .locations
+        .iter()
+        .flat_map(|l| l.services.iter().map(move |s| (l, s)))
+        .filter(|(l, s)| {
+            let svc = &dir.services[s.service];
+            q.place_ok(l)
+                && q.topic_bit.is_none_or(|b| svc.topic_mask & b == b)
+                && q.organization.is_none_or(|o| svc.organization == o)
+                && q.modified_ok(s.provenance.updated_at.max(l.provenance.updated_at))
+                && q.search.as_ref().is_none_or(|t| t.matches(&l.search) || t.matches(&service_text(&dir, svc)))
+        })
+        .collect();
+    Ok(public_json(&req, dir.version, &envelope(found, &q, |(l, s)| hsds::service_at_location(&dir, l, s, true))))
+}
+
+/// One HSDS service at a location, fully nested.
+#[utoipa::path(
+    tag = "hsds",
+    params(("id" = String, Path, description = "Service-at-location UUID or directory id")),
+    responses(
+        (status = 200, description = "HSDS 3.0 service_at_location", content_type = "application/json"),
+        (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/service_at_locations/{id}")]
+pub async fn hsds_service_at_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    check_hsds_id(&id)?;
+    let (loc, sal) = dir
+        .locations
+        .iter()
+        .flat_map(|l| l.services.iter().map(move |s| (l, s)))
+        .find(|(_, s)| hsds::id_matches("service_at_location", &id, &s.id))
+        .ok_or_else(|| ApiError::not_found("service_at_location", &id))?;
+    Ok(public_json(&req, dir.version, &hsds::service_at_location(&dir, loc, sal, true)))
+}
+
+/// HSDS organizations, paginated.
+#[utoipa::path(
+    tag = "hsds",
+    params(HsdsParams),
+    responses(
+        (status = 200, description = "HSDS page of organizations", content_type = "application/json"),
+        (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/organizations")]
+pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let q = Query::parse(&Params::from_request(&req)?, &dir)?;
+    let found: Vec<_> = dir
+        .organizations
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| {
+            q.modified_ok(o.provenance.updated_at)
+                && q.organization.is_none_or(|x| x == *i)
+                && q.search.as_ref().is_none_or(|t| t.matches(&o.search))
+                && q.topic_bit.is_none_or(|b| dir.services.iter().any(|s| s.organization == *i && s.topic_mask & b == b))
+                && (q.area.is_none() || o.locations.iter().any(|&l| q.place_ok(&dir.locations[l])))
+        })
+        .map(|(_, o)| o)
+        .collect();
+    Ok(public_json(&req, dir.version, &envelope(found, &q, |o| hsds::organization(&dir, o))))
+}
+
+/// One HSDS organization with its locations.
+#[utoipa::path(
+    tag = "hsds",
+    params(("id" = String, Path, description = "Organization UUID or directory id")),
+    responses(
+        (status = 200, description = "HSDS 3.0 organization", content_type = "application/json"),
+        (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hsds/organizations/{id}")]
+pub async fn hsds_organization(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    check_hsds_id(&id)?;
+    let org = dir
+        .organizations
+        .iter()
+        .find(|o| hsds::id_matches("organization", &id, &o.id))
+        .ok_or_else(|| ApiError::not_found("organization", &id))?;
+    Ok(public_json(&req, dir.version, &hsds::organization_full(&dir, org)))
+}
+
+/// HSDS taxonomies: the directory's topic vocabulary.
+#[utoipa::path(
+    tag = "hsds",
+    params(HsdsParams),
+    responses((status = 200, description = "HSDS page of taxonomies", content_type = "application/json"))
+)]
+#[get("/hsds/taxonomies")]
+pub async fn hsds_taxonomies(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let q = Query::parse(&Params::from_request(&req)?, &dir)?;
+    let all = vec![hsds::taxonomy()];
+    Ok(public_json(&req, dir.version, &envelope(all, &q, Value::clone)))
+}
+
+/// HSDS taxonomy terms: the topics.
+#[utoipa::path(
+    tag = "hsds",
+    params(HsdsParams),
+    responses((status = 200, description = "HSDS page of taxonomy terms", content_type = "application/json"))
+)]
+#[get("/hsds/taxonomy_terms")]
+pub async fn hsds_taxonomy_terms(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let dir = state.store.get();
+    let q = Query::parse(&Params::from_request(&req)?, &dir)?;
+    let found: Vec<_> = dir
+        .topics
+        .iter()
+        .filter(|t| q.topic_bit.is_none_or(|b| t.bit == b))
+        .filter(|t| {
+            q.search.as_ref().is_none_or(|s| s.matches(&SearchText::new(t.label.all().chain(std::iter::once(t.code.as_str())))))
+        })
+        .collect();
+    Ok(public_json(&req, dir.version, &envelope(found, &q, |t| hsds::taxonomy_term(t))))
+}

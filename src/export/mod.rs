@@ -1,0 +1,199 @@
+//! Open-data exports built from one snapshot: the HSDS 3.0 tabular data package (CSV files
+//! plus `datapackage.json`, zipped) and a flat CSV of locations.
+//!
+//! The tabular package reuses the HSDS objects of `crate::hsds`, flattened into tables; each
+//! CSV has exactly the fields of its table in HSDS's own `datapackage.json` (vendored under
+//! `vendor/hsds-3.0/`), in that order, and the package lists only the tables we fill.
+//! Extension fields (`x_...`) are JSON-only and do not appear in the CSVs.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Context;
+use serde_json::{Map, Value};
+
+use crate::directory::Directory;
+use crate::hsds;
+
+/// HSDS 3.0's data package descriptor (CC BY-SA 4.0, Open Referral).
+pub const HSDS_DATAPACKAGE: &str = include_str!("../../vendor/hsds-3.0/datapackage.json");
+
+/// The HSDS tables the export fills, in the data package's order.
+pub const TABLES: &[&str] = &[
+    "organization",
+    "service",
+    "attribute",
+    "service_at_location",
+    "location",
+    "phone",
+    "address",
+    "schedule",
+    "language",
+    "accessibility",
+    "taxonomy_term",
+    "taxonomy",
+];
+
+/// Every row of every HSDS table, from the snapshot.
+pub fn hsds_rows(dir: &Directory) -> BTreeMap<String, Vec<Map<String, Value>>> {
+    let mut rows = Vec::new();
+    for org in &dir.organizations {
+        // Locations are exported once, from the location list below.
+        let mut o = hsds::organization(dir, org);
+        if let Some(phone) = &org.phone {
+            o["phones"] = serde_json::json!([{
+                "id": hsds::uuid_for("phone", &format!("organization:{}", org.id)),
+                "organization_id": hsds::uuid_for("organization", &org.id),
+                "number": phone,
+                "type": "voice",
+            }]);
+        }
+        hsds::flatten("organization", &o, &mut rows);
+    }
+    for svc in &dir.services {
+        let mut s = hsds::service(dir, svc);
+        s["attributes"] = Value::Array(hsds::service_attributes(dir, svc));
+        s["languages"] = Value::Array(hsds::service_languages(dir, svc));
+        hsds::flatten("service", &s, &mut rows);
+    }
+    for loc in &dir.locations {
+        hsds::flatten("location", &hsds::location(dir, loc), &mut rows);
+        for sal in &loc.services {
+            let mut v = hsds::service_at_location(dir, loc, sal, false);
+            v.as_object_mut().expect("object").remove("location");
+            hsds::flatten("service_at_location", &v, &mut rows);
+        }
+    }
+    for t in &dir.topics {
+        hsds::flatten("taxonomy_term", &hsds::taxonomy_term(t), &mut rows);
+    }
+    hsds::flatten("taxonomy", &hsds::taxonomy(), &mut rows);
+    let mut tables: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
+    for (table, row) in rows {
+        tables.entry(table).or_default().push(row);
+    }
+    tables
+}
+
+fn cell(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The HSDS tabular data package as a zip file.
+pub fn hsds_zip(dir: &Directory) -> anyhow::Result<Vec<u8>> {
+    let mut package: Value = serde_json::from_str(HSDS_DATAPACKAGE).context("vendored datapackage.json")?;
+    let resources = package["resources"].as_array().context("datapackage resources")?.clone();
+    let rows = hsds_rows(dir);
+    let mut kept = Vec::new();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for resource in resources {
+        let name = resource["name"].as_str().unwrap_or_default();
+        if !TABLES.contains(&name) {
+            continue;
+        }
+        let path = resource["path"].as_str().context("resource path")?.to_owned();
+        let fields: Vec<(String, String)> = resource["schema"]["fields"]
+            .as_array()
+            .context("resource fields")?
+            .iter()
+            .filter_map(|f| Some((f["name"].as_str()?.to_owned(), f["type"].as_str().unwrap_or("string").to_owned())))
+            .collect();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(fields.iter().map(|(n, _)| n))?;
+        for row in rows.get(name).into_iter().flatten() {
+            w.write_record(fields.iter().map(|(f, ty)| {
+                let v = cell(row.get(f));
+                // Table Schema times are HH:MM:SS; HSDS JSON uses HH:MM.
+                if ty == "time" && v.len() == 5 { format!("{v}:00") } else { v }
+            }))?;
+        }
+        zip.start_file(path, options)?;
+        zip.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+        kept.push(resource);
+    }
+    package["resources"] = Value::Array(kept);
+    package["name"] = Value::String("digituki-hsds".into());
+    package["title"] = Value::String("Digituki directory: digital support in North Karelia (HSDS 3.0)".into());
+    package["created"] = Value::String(dir.built_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    zip.start_file("datapackage.json", options)?;
+    zip.write_all(&serde_json::to_vec_pretty(&package)?)?;
+    Ok(zip.finish()?.into_inner())
+}
+
+/// The columns of `locations.csv`.
+pub const LOCATION_COLUMNS: &[&str] = &[
+    "id",
+    "organization_id",
+    "organization_name",
+    "kind",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "street_address",
+    "postal_code",
+    "post_office",
+    "municipality_code",
+    "latitude",
+    "longitude",
+    "coordinate_method",
+    "phone",
+    "email",
+    "website",
+    "languages",
+    "topics",
+    "status",
+    "hours_osm",
+    "source",
+    "external_id",
+    "confidence",
+    "updated_at",
+    "verified_at",
+];
+
+/// Every location as one CSV row (UTF-8, comma-separated, header first).
+pub fn locations_csv(dir: &Directory) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(LOCATION_COLUMNS)?;
+    for l in &dir.locations {
+        let org = &dir.organizations[l.organization];
+        let a = &l.address;
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        let ts = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        w.write_record([
+            l.id.clone(),
+            org.id.clone(),
+            org.name.fi.clone(),
+            l.kind.clone(),
+            l.name.fi.clone(),
+            s(&l.name.sv),
+            s(&l.name.en),
+            s(&a.street),
+            s(&a.postal_code),
+            s(&a.post_office),
+            s(&a.municipality_code),
+            l.coordinates.map(|c| c.0.to_string()).unwrap_or_default(),
+            l.coordinates.map(|c| c.1.to_string()).unwrap_or_default(),
+            s(&l.coordinate_method),
+            s(&l.phone),
+            s(&l.email),
+            s(&l.website),
+            l.languages.join(" "),
+            l.topics.join(" "),
+            l.status.clone(),
+            l.hours.as_ref().map(|h| h.osm.clone()).unwrap_or_default(),
+            l.provenance.source.clone(),
+            s(&l.provenance.external_id),
+            l.provenance.confidence.clone(),
+            ts(l.provenance.updated_at),
+            l.provenance.verified_at.map(ts).unwrap_or_default(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
