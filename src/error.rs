@@ -120,3 +120,58 @@ pub fn query_config() -> actix_web::web::QueryConfig {
 pub async fn not_found_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route"))
 }
+
+/// No connection from the pool (the database is down, restarting or saturated): the request
+/// may succeed later, so it answers 503 with Retry-After, never 500.
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        tracing::warn!("no database connection: {e}");
+        ApiError::unavailable("the database is unavailable; try again shortly")
+    }
+}
+
+/// A database error in a handler: a lost connection is temporary (503 with Retry-After); any
+/// other error is a fault of ours (500). Constraint violations that are the client's mistake
+/// must be mapped to 4xx by the handler before this conversion.
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) | Error::BrokenTransactionManager => {
+                tracing::warn!("database connection lost: {e}");
+                ApiError::unavailable("the database connection was lost; try again shortly")
+            }
+            other => {
+                tracing::error!("database error: {other}");
+                ApiError::internal("database error")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_connections_are_unavailable_not_internal() {
+        let e: ApiError = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection".to_owned()),
+        )
+        .into();
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        let resp = e.error_response();
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "5");
+        assert_eq!(resp.headers().get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+
+        let e: ApiError = diesel::result::Error::RollbackTransaction.into();
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+
+        let e: ApiError = diesel_async::pooled_connection::deadpool::PoolError::Timeout(
+            deadpool::managed::TimeoutType::Create,
+        )
+        .into();
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

@@ -31,13 +31,14 @@ parameter at fault.",
         api::reference::get_postal_code,
         api::health::healthz,
         api::health::readyz,
+        api::metrics::prometheus_metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "locations", description = "Places where digital help is given"),
         (name = "organizations", description = "Who provides the help"),
         (name = "reference", description = "Topics, municipalities and postal codes"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 pub struct ApiDoc;

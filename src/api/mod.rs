@@ -4,6 +4,7 @@
 
 pub mod health;
 pub mod locations;
+pub mod metrics;
 pub mod organizations;
 pub mod params;
 pub mod reference;
@@ -27,6 +28,7 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::prometheus_metrics)
         // `nearest` before `{id}`, so that it is not taken for an id.
         .service(locations::nearest_locations)
         .service(locations::list_locations)

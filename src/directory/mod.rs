@@ -9,6 +9,7 @@ pub mod search;
 pub mod store;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -120,7 +121,7 @@ pub struct ServiceAtLocation {
     pub service: usize,
     pub note: Option<Localized>,
     /// Hours of this service here, when narrower than the building's.
-    pub hours: Option<Hours>,
+    pub hours: Option<Arc<Hours>>,
     pub appointment: Option<Appointment>,
     pub provenance: Provenance,
 }
@@ -176,8 +177,8 @@ pub struct Location {
     pub topic_mask: u64,
     pub services: Vec<ServiceAtLocation>,
     pub contacts: Vec<Contact>,
-    /// The building's hours; `None` when unknown.
-    pub hours: Option<Hours>,
+    /// The building's hours; `None` when unknown (shared between identical documents).
+    pub hours: Option<Arc<Hours>>,
     pub provenance: Provenance,
     pub confidence_detail: Value,
     pub search: SearchText,
@@ -205,6 +206,8 @@ pub struct Directory {
     location_by_id: HashMap<String, usize>,
     organization_by_id: HashMap<String, usize>,
     points: PointIndex,
+    /// Indices of remote locations (phone, video help), which serve areas.
+    remote: Vec<usize>,
     postal_points: PointIndex,
     postal_list: Vec<String>,
 }
@@ -364,12 +367,24 @@ impl Directory {
             .collect();
         let service_by_id: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
 
-        let mut location_hours: HashMap<&str, Hours> = HashMap::new();
-        let mut sal_hours: HashMap<&str, Hours> = HashMap::new();
+        let mut location_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
+        let mut sal_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
+        // Identical documents (a network's shared hours, the same service slot at many places)
+        // are parsed, validated and kept once.
+        let mut shared: HashMap<(&str, &str, Option<&str>), Arc<Hours>> = HashMap::new();
         for h in &rows.opening_hours {
+            let key = (h.document.as_str(), h.confidence.as_str(), h.source_note.as_deref());
+            if let Some(entry) = shared.get(&key) {
+                match (&h.location_id, &h.service_at_location_id) {
+                    (Some(l), _) => location_hours.insert(l.as_str(), entry.clone()),
+                    (None, Some(s)) => sal_hours.insert(s.as_str(), entry.clone()),
+                    _ => None,
+                };
+                continue;
+            }
             // A stored document that no longer parses must not take the directory down:
             // the place shows as "hours unknown" and the problem is logged.
-            let hours = match serde_json::from_value::<OpeningHours>(h.document.clone()) {
+            let hours = match serde_json::from_str::<OpeningHours>(&h.document) {
                 Ok(hours) => hours,
                 Err(e) => {
                     tracing::error!(id = h.id, "unreadable opening hours document: {e}");
@@ -382,7 +397,8 @@ impl Directory {
                 continue;
             }
             let osm = hours.to_osm();
-            let entry = Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm };
+            let entry = Arc::new(Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm });
+            shared.insert(key, entry.clone());
             match (&h.location_id, &h.service_at_location_id) {
                 (Some(l), _) => location_hours.insert(l.as_str(), entry),
                 (None, Some(s)) => sal_hours.insert(s.as_str(), entry),
@@ -493,7 +509,7 @@ impl Directory {
                 })
             })
             .collect();
-        locations.sort_by(|a, b| a.name.fi.to_lowercase().cmp(&b.name.fi.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+        locations.sort_by_cached_key(|l| (l.name.fi.to_lowercase(), l.id.clone()));
         for (i, l) in locations.iter().enumerate() {
             organizations[l.organization].locations.push(i);
         }
@@ -506,6 +522,7 @@ impl Directory {
                 .filter(|(_, l)| l.kind != "remote")
                 .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
         );
+        let remote = locations.iter().enumerate().filter(|(_, l)| l.kind == "remote").map(|(i, _)| i).collect();
         let postal_list: Vec<String> = postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
         let postal_points = PointIndex::build(postal_list.iter().enumerate().filter_map(|(i, code)| {
             postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))
@@ -528,6 +545,7 @@ impl Directory {
             location_by_id,
             organization_by_id,
             points,
+            remote,
             postal_points,
             postal_list,
         }
@@ -647,8 +665,8 @@ impl Directory {
 
     /// Remote locations (phone, video) that serve the municipality and match the filter.
     pub fn remote_serving<'a>(&'a self, filter: &'a LocationFilter, municipality: &'a str) -> impl Iterator<Item = &'a Location> + 'a {
-        self.locations.iter().filter(move |l| {
-            l.kind == "remote" && l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
+        self.remote.iter().map(|&i| &self.locations[i]).filter(move |l| {
+            l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
         })
     }
 }

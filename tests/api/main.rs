@@ -8,4 +8,5 @@ mod hours;
 mod locations;
 mod nearest;
 mod openapi;
+mod ops;
 mod reference;
