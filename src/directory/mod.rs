@@ -684,3 +684,14 @@ pub fn state_name(status: Option<&Status>) -> &'static str {
         None => "unknown",
     }
 }
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!("Location {} SAL {} Prov {} Appt {} Localized {} Address {} Search {} Contact {}",
+            std::mem::size_of::<super::Location>(), std::mem::size_of::<super::ServiceAtLocation>(),
+            std::mem::size_of::<super::Provenance>(), std::mem::size_of::<crate::hours::Appointment>(),
+            std::mem::size_of::<crate::i18n::Localized>(), std::mem::size_of::<super::Address>(),
+            std::mem::size_of::<super::search::SearchText>(), std::mem::size_of::<super::Contact>());
+    }
+}

@@ -93,7 +93,7 @@ async fn reads_survive_a_database_outage_and_the_service_reconnects_by_itself() 
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert_eq!(metric(&metrics, "digituki_database_up "), 0.0);
     // A write path asks the pool for a connection: that is a 503 with Retry-After, not a 500.
-    let err = app.state.pool.get().await.map(|_| ()).map_err(digituki::error::ApiError::from).unwrap_err();
+    let err: digituki::error::ApiError = app.state.pool.get().await.map(|_| ()).unwrap_err().into();
     assert_eq!(err.status.as_u16(), 503);
 
     cluster.start_again();
@@ -131,7 +131,35 @@ fn postgres_owner_can_traverse(dir: &std::path::Path) {
 /// Sends a complete `GET path` and reads nothing yet: a response larger than the socket
 /// buffers stays in flight until the client reads it.
 fn unread_request(port: u16, path: &str) -> TcpStream {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    use std::os::fd::FromRawFd;
+    // A small receive buffer, set before connecting so that the window stays small, keeps the
+    // server from pushing the whole answer into kernel buffers.
+    let mut s = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let size: libc::c_int = 4096;
+        let r = libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            &size as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+        assert_eq!(r, 0);
+        let addr = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: port.to_be(),
+            sin_addr: libc::in_addr { s_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be() },
+            sin_zero: [0; 8],
+        };
+        let r = libc::connect(
+            fd,
+            &addr as *const _ as *const libc::sockaddr,
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        );
+        assert_eq!(r, 0, "connect: {}", std::io::Error::last_os_error());
+        TcpStream::from_raw_fd(fd)
+    };
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
     s.flush().unwrap();
@@ -187,7 +215,11 @@ async fn sigterm_finishes_requests_in_flight_refuses_new_ones_and_stops_the_embe
     // A request in flight: Swagger UI's bundle (over a megabyte, far more than the socket
     // buffers hold) is still being written when SIGTERM comes, because the client is not reading.
     let mut in_flight = unread_request(port, "/docs/swagger-ui-bundle.js");
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the answer has begun (peek does not consume it).
+    let mut first = [0u8; 12];
+    let n = in_flight.peek(&mut first).unwrap();
+    assert!(n > 0 && first[..n].starts_with(b"HTTP/1.1"), "{:?}", String::from_utf8_lossy(&first[..n]));
+    std::thread::sleep(Duration::from_millis(100));
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
 
     // New connections are refused soon after the signal.
@@ -241,4 +273,17 @@ async fn sigterm_finishes_requests_in_flight_refuses_new_ones_and_stops_the_embe
     let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
     assert!(matches!(state, None | Some('Z') | Some('X')), "postmaster {postmaster} still running: {stat}");
     std::fs::remove_dir_all(&data_dir).unwrap();
+}
+
+#[tokio::test]
+async fn other_methods_on_documented_paths_answer_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let resp = app.client.delete(app.url("/v1/locations/jns-paakirjasto")).send().await.unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], 405);
+    let resp = app.client.post(app.url("/v1/no-such-thing")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
 }
