@@ -285,7 +285,7 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         accessibility: lang.opt(&loc.accessibility),
         transit: lang.opt(&loc.transit),
         served_municipalities: loc.served_municipalities.clone(),
-        topics: loc.topics.clone(),
+        topics: dir.topic_codes(loc.topic_mask),
         languages: loc.languages.clone(),
         services: loc.services.iter().map(|s| service_at_location(dir, s, lang, at)).collect(),
         contacts: loc
