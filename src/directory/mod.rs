@@ -35,12 +35,32 @@ pub const LOCATION_KINDS: &[&str] = &[
     "remote",
 ];
 
+/// A short string repeated across many records (kind, status, source, confidence), stored once
+/// per snapshot and shared.
+pub type Sym = Arc<str>;
+
+/// Hands out one shared copy of each distinct short string while a snapshot is built.
+#[derive(Default)]
+struct Interner(std::cell::RefCell<HashMap<Box<str>, Sym>>);
+
+impl Interner {
+    fn get(&self, s: &str) -> Sym {
+        let mut map = self.0.borrow_mut();
+        if let Some(sym) = map.get(s) {
+            return sym.clone();
+        }
+        let sym: Sym = Arc::from(s);
+        map.insert(s.into(), sym.clone());
+        sym
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Provenance {
-    pub source: String,
+    pub source: Sym,
     pub external_id: Option<String>,
     /// verified, approximate or assumed.
-    pub confidence: String,
+    pub confidence: Sym,
     pub sources: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -157,7 +177,7 @@ pub struct Location {
     pub id: String,
     /// Index into `Directory::organizations`.
     pub organization: usize,
-    pub kind: String,
+    pub kind: Sym,
     pub name: Localized,
     /// Rare texts are boxed (8 bytes when absent instead of 72).
     pub description: Option<Box<Localized>>,
@@ -171,7 +191,7 @@ pub struct Location {
     pub email: Option<String>,
     pub website: Option<String>,
     pub served_municipalities: Vec<String>,
-    pub status: String,
+    pub status: Sym,
     pub hours_notes: Option<String>,
     pub notes: Option<String>,
     pub languages: Vec<String>,
@@ -273,6 +293,7 @@ impl Directory {
                 postal_codes.values().filter(|p| p.municipality_code == m.code).map(|p| p.code.clone()).collect();
         }
 
+        let interner = Interner::default();
         let provenance = |source: &str,
                           external_id: &Option<String>,
                           confidence: &str,
@@ -280,9 +301,9 @@ impl Directory {
                           created_at,
                           updated_at,
                           verified_at| Provenance {
-            source: source.to_owned(),
+            source: interner.get(source),
             external_id: external_id.clone(),
-            confidence: confidence.to_owned(),
+            confidence: interner.get(confidence),
             sources: sources.clone(),
             created_at,
             updated_at,
@@ -448,7 +469,9 @@ impl Directory {
             .iter()
             .filter_map(|l| {
                 let organization = *organization_by_id.get(&l.organization_id)?;
-                let services_here = sal_by_location.remove(l.id.as_str()).unwrap_or_default();
+                let mut services_here = sal_by_location.remove(l.id.as_str()).unwrap_or_default();
+                // Built by pushing, so up to twice the room needed: give the slack back.
+                services_here.shrink_to_fit();
                 let topic_mask = services_here.iter().fold(0u64, |m, s| m | services[s.service].topic_mask);
                 let mut languages = location_languages.remove(l.id.as_str()).unwrap_or_default();
                 for s in &services_here {
@@ -465,7 +488,7 @@ impl Directory {
                 Some(Location {
                     id: l.id.clone(),
                     organization,
-                    kind: l.kind.clone(),
+                    kind: interner.get(&l.kind),
                     name,
                     description: description.map(Box::new),
                     address: Address {
@@ -487,13 +510,16 @@ impl Directory {
                     email: l.email.clone(),
                     website: l.website.clone(),
                     served_municipalities: l.served_municipalities.clone(),
-                    status: l.status.clone(),
+                    status: interner.get(&l.status),
                     hours_notes: l.hours_notes.clone(),
                     notes: l.notes.clone(),
                     languages: languages.into_iter().collect(),
                     topic_mask,
                     services: services_here,
-                    contacts: contacts.remove(l.id.as_str()).unwrap_or_default(),
+                    contacts: contacts.remove(l.id.as_str()).map(|mut c| {
+                        c.shrink_to_fit();
+                        c
+                    }).unwrap_or_default(),
                     hours: location_hours.remove(l.id.as_str()),
                     provenance: provenance(
                         &l.source,
@@ -519,10 +545,10 @@ impl Directory {
             locations
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| l.kind != "remote")
+                .filter(|(_, l)| &*l.kind != "remote")
                 .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
         );
-        let remote = locations.iter().enumerate().filter(|(_, l)| l.kind == "remote").map(|(i, _)| i).collect();
+        let remote = locations.iter().enumerate().filter(|(_, l)| &*l.kind == "remote").map(|(i, _)| i).collect();
         let postal_list: Vec<String> = postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
         let postal_points = PointIndex::build(postal_list.iter().enumerate().filter_map(|(i, code)| {
             postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))
