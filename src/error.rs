@@ -194,10 +194,82 @@ pub fn query_config() -> actix_web::web::QueryConfig {
     })
 }
 
-pub async fn not_found_route() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route"))
+/// No route matched: 405 with `Allow` when the path is a documented one asked with a method it
+/// does not have, 404 otherwise.
+pub async fn not_found_route(req: actix_web::HttpRequest) -> HttpResponse {
+    static DOCUMENTED: std::sync::LazyLock<Vec<(actix_web::dev::ResourceDef, String)>> = std::sync::LazyLock::new(|| {
+        crate::openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET, HEAD", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let allow: Vec<&str> = methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect();
+                (actix_web::dev::ResourceDef::new(path.as_str()), allow.join(", "))
+            })
+            .collect()
+    });
+    let method = req.method().as_str();
+    let documented = DOCUMENTED.iter().find(|(r, _)| r.is_match(req.path()));
+    if let Some((_, allow)) = documented.filter(|(_, allow)| !allow.split(", ").any(|m| m == method)) {
+        let mut resp = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            format!("{method} is not allowed here; allowed: {allow}"),
+        )
+        .error_response();
+        if let Ok(v) = header::HeaderValue::from_str(allow) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
+        return resp;
+    }
+    ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route").error_response()
 }
 
+/// No connection from the pool (the database is down, restarting or saturated): the request
+/// may succeed later, so it answers 503 with Retry-After, never 500.
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        tracing::warn!("no database connection: {e}");
+        ApiError::unavailable("the database is unavailable; try again shortly")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_connections_are_unavailable_not_internal() {
+        let e: ApiError = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection".to_owned()),
+        )
+        .into();
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        let resp = e.error_response();
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "5");
+        assert_eq!(resp.headers().get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+
+        let e: ApiError = diesel::result::Error::RollbackTransaction.into();
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+
+        let e: ApiError = diesel_async::pooled_connection::deadpool::PoolError::Timeout(
+            deadpool::managed::TimeoutType::Create,
+        )
+        .into();
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
+
+/// A database error in a handler: duplicate keys and missing references are conflicts (409); a
+/// lost connection is temporary (503 with Retry-After); anything else is a fault of ours (500).
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -205,15 +277,15 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 ApiError::conflict(format!("a record with the same key exists ({})", info.message()))
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
-                ApiError::from_pool(e)
-            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
+            | Error::BrokenTransactionManager => ApiError::from_pool(e),
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 ApiError::conflict(format!("a referenced record does not exist or is still referenced ({})", info.message()))
             }
+            // Anything else is a fault of ours, not of the request.
             _ => {
                 tracing::error!("database error: {e}");
-                ApiError::unavailable("the database could not complete the request; retry shortly")
+                ApiError::internal("database error")
             }
         }
     }

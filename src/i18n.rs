@@ -116,3 +116,10 @@ mod tests {
         assert_eq!(t.get("en"), "library");
     }
 }
+
+/// Lets `LangMode::opt` take a text stored inline or boxed (rare texts are boxed in the snapshot).
+impl AsRef<Localized> for Localized {
+    fn as_ref(&self) -> &Localized {
+        self
+    }
+}

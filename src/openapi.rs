@@ -70,6 +70,7 @@ parameter at fault.",
         api::hsds::hsds_taxonomy_terms,
         api::health::healthz,
         api::health::readyz,
+        api::metrics::prometheus_metrics,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -81,7 +82,7 @@ parameter at fault.",
         (name = "partner", description = "Partners keep their own listings current (bearer token of their organization)"),
         (name = "admin", description = "The regional coordinator (admin token)"),
         (name = "hsds", description = "Open Referral HSDS 3.0 read API and open-data exports (see docs/hsds.md)"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 pub struct ApiDoc;

@@ -63,12 +63,16 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     let workers = options.workers;
     let pool = db::pool(database_url)?;
     let store = Arc::new(Store::default());
+    // Listen for changes before reading the first snapshot, so that none falls in between.
+    let (listening, listening_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned(), Some(listening)));
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), listening_rx).await;
     store.rebuild(&pool).await.context("building the first snapshot")?;
-    tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned()));
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
     let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter, geocoder: options.geocoder });
     let port = listener.local_addr()?.port();
     let data = state.clone();
+    let metrics = web::Data::new(api::metrics::Metrics::default());
     let mut server = HttpServer::new(move || {
         App::new()
             // HEAD is answered as GET without a body (curl -I, link checkers, caches).
@@ -78,7 +82,9 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
                 }
                 actix_web::dev::Service::call(srv, req)
             })
+            .wrap(actix_web::middleware::from_fn(api::metrics::track))
             .app_data(data.clone())
+            .app_data(metrics.clone())
             .app_data(error::json_config())
             .app_data(error::query_config())
             .app_data(web::PathConfig::default().error_handler(|e, _| {

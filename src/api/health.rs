@@ -57,7 +57,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn database_answers(state: &AppState) -> bool {
+/// Whether PostgreSQL answers a trivial query within 2 seconds.
+pub(crate) async fn database_answers(state: &AppState) -> bool {
     let check = async {
         let mut conn = state.pool.get().await.ok()?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()

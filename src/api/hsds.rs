@@ -125,14 +125,14 @@ impl Query {
     }
 
     fn place_ok(&self, loc: &Location) -> bool {
-        if loc.status == "inactive" {
+        if &*loc.status == "inactive" {
             return false;
         }
         match &self.area {
             None => true,
             Some(Area::Postcode { code, municipality }) => {
                 loc.address.postal_code.as_deref() == Some(code.as_str())
-                    || (loc.kind == "remote" && loc.served_municipalities.iter().any(|m| m == municipality))
+                    || (&*loc.kind == "remote" && loc.served_municipalities.iter().any(|m| m == municipality))
             }
             Some(Area::Near { lat, lon, metres }) => {
                 loc.coordinates.is_some_and(|(la, lo)| distance_m(*lat, *lon, la, lo) <= *metres)

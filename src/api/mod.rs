@@ -6,6 +6,7 @@ pub mod export;
 pub mod health;
 pub mod hsds;
 pub mod locations;
+pub mod metrics;
 pub mod organizations;
 pub mod params;
 pub mod partner;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use partner::{admin, hours, locations as edit_locations, organizations as edit_organizations, services as edit_services};
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::prometheus_metrics)
         // Locations. `nearest` before `{id}`, so that it is not taken for an id.
         .service(locations::nearest_locations)
         .service(locations::list_locations)

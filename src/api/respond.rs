@@ -66,8 +66,8 @@ impl LangMode {
         }
     }
 
-    pub fn opt(self, t: &Option<Localized>) -> Option<Text> {
-        t.as_ref().map(|t| self.text(t))
+    pub fn opt<T: AsRef<Localized>>(self, t: &Option<T>) -> Option<Text> {
+        t.as_ref().map(|t| self.text(t.as_ref()))
     }
 
     /// The language for texts that must be one language (interface strings).

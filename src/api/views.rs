@@ -270,7 +270,7 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         id: loc.id.clone(),
         name: lang.text(&loc.name),
         description: lang.opt(&loc.description),
-        kind: loc.kind.clone(),
+        kind: loc.kind.to_string(),
         organization: OrganizationRef { id: org.id.clone(), name: lang.text(&org.name) },
         address: AddressOut {
             street: loc.address.street.clone(),
@@ -287,7 +287,7 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         accessibility: lang.opt(&loc.accessibility),
         transit: lang.opt(&loc.transit),
         served_municipalities: loc.served_municipalities.clone(),
-        topics: loc.topics.clone(),
+        topics: dir.topic_codes(loc.topic_mask),
         languages: loc.languages.clone(),
         services: loc.services.iter().map(|s| service_at_location(dir, s, lang, at)).collect(),
         contacts: loc
@@ -300,14 +300,14 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         status_now,
         opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
         hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
-        status: loc.status.clone(),
-        confidence: loc.provenance.confidence.clone(),
-        verified: loc.provenance.confidence == "verified",
+        status: loc.status.to_string(),
+        confidence: loc.provenance.confidence.to_string(),
+        verified: &*loc.provenance.confidence == "verified",
         confidence_detail: loc.confidence_detail.clone(),
         hours_notes: loc.hours_notes.clone(),
         notes: loc.notes.clone(),
         provenance: ProvenanceOut {
-            source: loc.provenance.source.clone(),
+            source: loc.provenance.source.to_string(),
             external_id: loc.provenance.external_id.clone(),
             sources: loc.provenance.sources.clone(),
         },
@@ -334,7 +334,7 @@ fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode,
         opening_hours: sal.hours.as_ref().map(|h| h.osm.clone()),
         status_now: sal.hours.as_ref().map(|h| status(Some(&h.hours.status_at(at)), lang)),
         appointment: sal.appointment.as_ref().map(|a| appointment(a, lang)),
-        confidence: sal.provenance.confidence.clone(),
+        confidence: sal.provenance.confidence.to_string(),
         sources: sal.provenance.sources.clone(),
     }
 }
@@ -356,10 +356,10 @@ pub fn organization(dir: &Directory, org: &Organization, lang: LangMode) -> Orga
             .iter()
             .map(|&i| LocationRef { id: dir.locations[i].id.clone(), name: lang.text(&dir.locations[i].name) })
             .collect(),
-        confidence: org.provenance.confidence.clone(),
-        verified: org.provenance.confidence == "verified",
+        confidence: org.provenance.confidence.to_string(),
+        verified: &*org.provenance.confidence == "verified",
         provenance: ProvenanceOut {
-            source: org.provenance.source.clone(),
+            source: org.provenance.source.to_string(),
             external_id: org.provenance.external_id.clone(),
             sources: org.provenance.sources.clone(),
         },
@@ -435,9 +435,9 @@ pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
         cost: lang.opt(&s.cost),
         assistance_level: s.assistance_level.clone(),
         offered_at,
-        confidence: s.provenance.confidence.clone(),
+        confidence: s.provenance.confidence.to_string(),
         provenance: ProvenanceOut {
-            source: s.provenance.source.clone(),
+            source: s.provenance.source.to_string(),
             external_id: s.provenance.external_id.clone(),
             sources: s.provenance.sources.clone(),
         },

@@ -210,7 +210,11 @@ pub struct OpeningHoursRow {
     pub id: i64,
     pub location_id: Option<String>,
     pub service_at_location_id: Option<String>,
-    pub document: Value,
+    /// The jsonb document as text: parsed straight into `OpeningHours`, never into a
+    /// `serde_json::Value` tree (which costs tens of kilobytes per document).
+    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::Text>("opening_hours.document::text"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::Text>)]
+    pub document: String,
     pub confidence: String,
     pub source_note: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -32,7 +32,7 @@ impl LocationFilter {
             }
         }
         if let Some(k) = &self.kind {
-            if loc.kind != *k {
+            if &*loc.kind != k.as_str() {
                 return false;
             }
         }

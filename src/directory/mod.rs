@@ -9,6 +9,7 @@ pub mod search;
 pub mod store;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -34,12 +35,32 @@ pub const LOCATION_KINDS: &[&str] = &[
     "remote",
 ];
 
+/// A short string repeated across many records (kind, status, source, confidence), stored once
+/// per snapshot and shared.
+pub type Sym = Arc<str>;
+
+/// Hands out one shared copy of each distinct short string while a snapshot is built.
+#[derive(Default)]
+struct Interner(std::cell::RefCell<HashMap<Box<str>, Sym>>);
+
+impl Interner {
+    fn get(&self, s: &str) -> Sym {
+        let mut map = self.0.borrow_mut();
+        if let Some(sym) = map.get(s) {
+            return sym.clone();
+        }
+        let sym: Sym = Arc::from(s);
+        map.insert(s.into(), sym.clone());
+        sym
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Provenance {
-    pub source: String,
+    pub source: Sym,
     pub external_id: Option<String>,
     /// verified, approximate or assumed.
-    pub confidence: String,
+    pub confidence: Sym,
     pub sources: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -130,10 +151,11 @@ pub struct ServiceAtLocation {
     pub id: String,
     /// Index into `Directory::services`.
     pub service: usize,
-    pub note: Option<Localized>,
+    /// Rare texts and records are boxed: the snapshot holds hundreds of thousands of these.
+    pub note: Option<Box<Localized>>,
     /// Hours of this service here, when narrower than the building's.
-    pub hours: Option<Hours>,
-    pub appointment: Option<Appointment>,
+    pub hours: Option<Arc<Hours>>,
+    pub appointment: Option<Box<Appointment>>,
     pub provenance: Provenance,
 }
 
@@ -167,29 +189,30 @@ pub struct Location {
     pub id: String,
     /// Index into `Directory::organizations`.
     pub organization: usize,
-    pub kind: String,
+    pub kind: Sym,
     pub name: Localized,
-    pub description: Option<Localized>,
+    /// Rare texts are boxed (8 bytes when absent instead of 72).
+    pub description: Option<Box<Localized>>,
     pub address: Address,
     /// (latitude, longitude), WGS84.
     pub coordinates: Option<(f64, f64)>,
     pub coordinate_method: Option<String>,
-    pub accessibility: Option<Localized>,
-    pub transit: Option<Localized>,
+    pub accessibility: Option<Box<Localized>>,
+    pub transit: Option<Box<Localized>>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub website: Option<String>,
     pub served_municipalities: Vec<String>,
-    pub status: String,
+    pub status: Sym,
     pub hours_notes: Option<String>,
     pub notes: Option<String>,
     pub languages: Vec<String>,
-    pub topics: Vec<String>,
+    /// Topics offered here (union of the services), as topic bits: `Directory::topic_codes`.
     pub topic_mask: u64,
     pub services: Vec<ServiceAtLocation>,
     pub contacts: Vec<Contact>,
-    /// The building's hours; `None` when unknown.
-    pub hours: Option<Hours>,
+    /// The building's hours; `None` when unknown (shared between identical documents).
+    pub hours: Option<Arc<Hours>>,
     pub provenance: Provenance,
     pub confidence_detail: Value,
     pub search: SearchText,
@@ -217,6 +240,8 @@ pub struct Directory {
     location_by_id: HashMap<String, usize>,
     organization_by_id: HashMap<String, usize>,
     points: PointIndex,
+    /// Indices of remote locations (phone, video help), which serve areas.
+    remote: Vec<usize>,
     postal_points: PointIndex,
     postal_list: Vec<String>,
 }
@@ -280,6 +305,7 @@ impl Directory {
                 postal_codes.values().filter(|p| p.municipality_code == m.code).map(|p| p.code.clone()).collect();
         }
 
+        let interner = Interner::default();
         let provenance = |source: &str,
                           external_id: &Option<String>,
                           confidence: &str,
@@ -288,9 +314,9 @@ impl Directory {
                           updated_at,
                           verified_at,
                           version| Provenance {
-            source: source.to_owned(),
+            source: interner.get(source),
             external_id: external_id.clone(),
-            confidence: confidence.to_owned(),
+            confidence: interner.get(confidence),
             sources: sources.clone(),
             created_at,
             updated_at,
@@ -380,12 +406,24 @@ impl Directory {
             .collect();
         let service_by_id: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
 
-        let mut location_hours: HashMap<&str, Hours> = HashMap::new();
-        let mut sal_hours: HashMap<&str, Hours> = HashMap::new();
+        let mut location_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
+        let mut sal_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
+        // Identical documents (a network's shared hours, the same service slot at many places)
+        // are parsed, validated and kept once.
+        let mut shared: HashMap<(&str, &str, Option<&str>), Arc<Hours>> = HashMap::new();
         for h in &rows.opening_hours {
+            let key = (h.document.as_str(), h.confidence.as_str(), h.source_note.as_deref());
+            if let Some(entry) = shared.get(&key) {
+                match (&h.location_id, &h.service_at_location_id) {
+                    (Some(l), _) => location_hours.insert(l.as_str(), entry.clone()),
+                    (None, Some(s)) => sal_hours.insert(s.as_str(), entry.clone()),
+                    _ => None,
+                };
+                continue;
+            }
             // A stored document that no longer parses must not take the directory down:
             // the place shows as "hours unknown" and the problem is logged.
-            let hours = match serde_json::from_value::<OpeningHours>(h.document.clone()) {
+            let hours = match serde_json::from_str::<OpeningHours>(&h.document) {
                 Ok(hours) => hours,
                 Err(e) => {
                     tracing::error!(id = h.id, "unreadable opening hours document: {e}");
@@ -398,7 +436,8 @@ impl Directory {
                 continue;
             }
             let osm = hours.to_osm();
-            let entry = Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm };
+            let entry = Arc::new(Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm });
+            shared.insert(key, entry.clone());
             match (&h.location_id, &h.service_at_location_id) {
                 (Some(l), _) => location_hours.insert(l.as_str(), entry),
                 (None, Some(s)) => sal_hours.insert(s.as_str(), entry),
@@ -411,9 +450,9 @@ impl Directory {
             sal_by_location.entry(sal.location_id.as_str()).or_default().push(ServiceAtLocation {
                 id: sal.id.clone(),
                 service,
-                note: text(sal.note_fi.as_deref(), sal.note_sv.as_deref(), sal.note_en.as_deref()),
+                note: text(sal.note_fi.as_deref(), sal.note_sv.as_deref(), sal.note_en.as_deref()).map(Box::new),
                 hours: sal_hours.remove(sal.id.as_str()),
-                appointment: sal.appointment.clone().and_then(|a| serde_json::from_value(a).ok()),
+                appointment: sal.appointment.clone().and_then(|a| serde_json::from_value(a).ok()).map(Box::new),
                 provenance: provenance(
                     &sal.source,
                     &sal.external_id,
@@ -447,10 +486,10 @@ impl Directory {
             .iter()
             .filter_map(|l| {
                 let organization = *organization_by_id.get(&l.organization_id)?;
-                let services_here = sal_by_location.remove(l.id.as_str()).unwrap_or_default();
+                let mut services_here = sal_by_location.remove(l.id.as_str()).unwrap_or_default();
+                // Built by pushing, so up to twice the room needed: give the slack back.
+                services_here.shrink_to_fit();
                 let topic_mask = services_here.iter().fold(0u64, |m, s| m | services[s.service].topic_mask);
-                let topics_here: Vec<String> =
-                    topics.iter().filter(|t| topic_mask & t.bit != 0).map(|t| t.code.clone()).collect();
                 let mut languages = location_languages.remove(l.id.as_str()).unwrap_or_default();
                 for s in &services_here {
                     languages.extend(services[s.service].languages.iter().cloned());
@@ -466,9 +505,9 @@ impl Directory {
                 Some(Location {
                     id: l.id.clone(),
                     organization,
-                    kind: l.kind.clone(),
+                    kind: interner.get(&l.kind),
                     name,
-                    description,
+                    description: description.map(Box::new),
                     address: Address {
                         street: l.street_address.clone(),
                         postal_code: l.postal_code.clone(),
@@ -481,20 +520,23 @@ impl Directory {
                         l.accessibility_fi.as_deref(),
                         l.accessibility_sv.as_deref(),
                         l.accessibility_en.as_deref(),
-                    ),
-                    transit: text(l.transit_fi.as_deref(), l.transit_sv.as_deref(), l.transit_en.as_deref()),
+                    )
+                    .map(Box::new),
+                    transit: text(l.transit_fi.as_deref(), l.transit_sv.as_deref(), l.transit_en.as_deref()).map(Box::new),
                     phone: l.phone.clone(),
                     email: l.email.clone(),
                     website: l.website.clone(),
                     served_municipalities: l.served_municipalities.clone(),
-                    status: l.status.clone(),
+                    status: interner.get(&l.status),
                     hours_notes: l.hours_notes.clone(),
                     notes: l.notes.clone(),
                     languages: languages.into_iter().collect(),
-                    topics: topics_here,
                     topic_mask,
                     services: services_here,
-                    contacts: contacts.remove(l.id.as_str()).unwrap_or_default(),
+                    contacts: contacts.remove(l.id.as_str()).map(|mut c| {
+                        c.shrink_to_fit();
+                        c
+                    }).unwrap_or_default(),
                     hours: location_hours.remove(l.id.as_str()),
                     provenance: provenance(
                         &l.source,
@@ -511,7 +553,7 @@ impl Directory {
                 })
             })
             .collect();
-        locations.sort_by(|a, b| a.name.fi.to_lowercase().cmp(&b.name.fi.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+        locations.sort_by_cached_key(|l| (l.name.fi.to_lowercase(), l.id.clone()));
         for (i, l) in locations.iter().enumerate() {
             organizations[l.organization].locations.push(i);
         }
@@ -521,9 +563,10 @@ impl Directory {
             locations
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| l.kind != "remote")
+                .filter(|(_, l)| &*l.kind != "remote")
                 .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
         );
+        let remote = locations.iter().enumerate().filter(|(_, l)| &*l.kind == "remote").map(|(i, _)| i).collect();
         let postal_list: Vec<String> = postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
         let postal_points = PointIndex::build(postal_list.iter().enumerate().filter_map(|(i, code)| {
             postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))
@@ -546,6 +589,7 @@ impl Directory {
             location_by_id,
             organization_by_id,
             points,
+            remote,
             postal_points,
             postal_list,
         }
@@ -578,6 +622,11 @@ impl Directory {
 
     pub fn organization(&self, id: &str) -> Option<&Organization> {
         self.organization_by_id.get(id).map(|&i| &self.organizations[i])
+    }
+
+    /// The codes of the topics in a topic bit set, in vocabulary order.
+    pub fn topic_codes(&self, mask: u64) -> Vec<String> {
+        self.topics.iter().filter(|t| mask & t.bit != 0).map(|t| t.code.clone()).collect()
     }
 
     pub fn topic(&self, code: &str) -> Option<&Topic> {
@@ -665,8 +714,8 @@ impl Directory {
 
     /// Remote locations (phone, video) that serve the municipality and match the filter.
     pub fn remote_serving<'a>(&'a self, filter: &'a LocationFilter, municipality: &'a str) -> impl Iterator<Item = &'a Location> + 'a {
-        self.locations.iter().filter(move |l| {
-            l.kind == "remote" && l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
+        self.remote.iter().map(|&i| &self.locations[i]).filter(move |l| {
+            l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
         })
     }
 }
@@ -682,5 +731,18 @@ pub fn state_name(status: Option<&Status>) -> &'static str {
         Some(State::SelfService) => "self_service",
         Some(State::Closed) => "closed",
         None => "unknown",
+    }
+}
+#[cfg(test)]
+mod size_budget {
+    /// The snapshot holds one `Location` per place and one `ServiceAtLocation` per service at
+    /// a place (100,000 and 200,000 in the benchmark): their inline sizes are the floor of its
+    /// memory. Rare texts and records are boxed to keep them here; see docs/benchmarks.md.
+    #[test]
+    fn per_record_sizes_stay_within_budget() {
+        let location = std::mem::size_of::<super::Location>();
+        let service_here = std::mem::size_of::<super::ServiceAtLocation>();
+        assert!(location <= 776, "Location grew to {location} bytes");
+        assert!(service_here <= 200, "ServiceAtLocation grew to {service_here} bytes");
     }
 }

@@ -1,6 +1,7 @@
 //! Holds the current snapshot and replaces it atomically. Readers take an `Arc` of the
 //! current directory and never wait for a rebuild.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,10 @@ pub struct Store {
     /// Serialises rebuilds, so that an older snapshot never replaces a newer one.
     rebuild_lock: tokio::sync::Mutex<()>,
     pub last_rebuild: std::sync::Mutex<Option<Duration>>,
+    /// When the snapshot served was swapped in.
+    built_at: std::sync::Mutex<Option<Instant>>,
+    rebuilds: AtomicU64,
+    rebuild_failures: AtomicU64,
 }
 
 impl Default for Store {
@@ -26,6 +31,9 @@ impl Default for Store {
             loaded: false.into(),
             rebuild_lock: tokio::sync::Mutex::new(()),
             last_rebuild: std::sync::Mutex::new(None),
+            built_at: std::sync::Mutex::new(None),
+            rebuilds: AtomicU64::new(0),
+            rebuild_failures: AtomicU64::new(0),
         }
     }
 }
@@ -40,33 +48,94 @@ impl Store {
         self.loaded.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Loads the directory from the database and swaps it in.
+    /// How long ago the snapshot served was built.
+    pub fn age(&self) -> Option<Duration> {
+        self.built_at.lock().unwrap().map(|t| t.elapsed())
+    }
+
+    /// How long the last successful rebuild took (load and build).
+    pub fn last_rebuild(&self) -> Option<Duration> {
+        *self.last_rebuild.lock().unwrap()
+    }
+
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
+    }
+
+    pub fn rebuild_failures(&self) -> u64 {
+        self.rebuild_failures.load(Ordering::Relaxed)
+    }
+
+    /// Loads the directory from the database and swaps it in. On failure the current snapshot
+    /// keeps serving.
     pub async fn rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
+        let result = self.try_rebuild(pool).await;
+        match &result {
+            Ok(_) => self.rebuilds.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.rebuild_failures.fetch_add(1, Ordering::Relaxed),
+        };
+        result
+    }
+
+    async fn try_rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
         let _guard = self.rebuild_lock.lock().await;
         let started = Instant::now();
         let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database unavailable: {e}"))?;
         let rows = db::load::load_directory(&mut conn).await?;
         drop(conn);
+        let loaded = started.elapsed();
         // Building is CPU work (stemming, R-tree); keep it off the async workers.
         let dir = Arc::new(tokio::task::spawn_blocking(move || Directory::build(rows)).await?);
-        self.current.store(dir.clone());
+        let previous = self.current.swap(dir.clone());
         self.loaded.store(true, std::sync::atomic::Ordering::Release);
         let took = started.elapsed();
         *self.last_rebuild.lock().unwrap() = Some(took);
-        tracing::info!(version = dir.version, locations = dir.locations.len(), took_ms = took.as_millis() as u64, "snapshot rebuilt");
+        *self.built_at.lock().unwrap() = Some(Instant::now());
+        tracing::info!(
+            version = dir.version,
+            locations = dir.locations.len(),
+            load_ms = loaded.as_millis() as u64,
+            took_ms = took.as_millis() as u64,
+            "snapshot rebuilt"
+        );
+        // The rows and, once readers let go, the previous snapshot are freed; hand the pages
+        // back to the system so that RSS follows the live snapshot (glibc keeps them otherwise).
+        drop(previous);
+        tokio::task::spawn_blocking(release_free_memory);
         Ok(dir)
     }
 }
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
 /// Listens for `directory_changed` notifications and rebuilds the snapshot after each burst of
 /// changes, reconnecting when the database goes away. Runs until the process ends.
-pub async fn follow_changes(store: Arc<Store>, pool: Pool, database_url: String) {
+///
+/// `listening` is told once the first LISTEN is in place: a snapshot built after that misses
+/// no change, so when the receiver is still waiting (start-up builds the first snapshot right
+/// after), the listener skips its own catch-up rebuild. After every reconnection it rebuilds,
+/// since changes may have been made while nobody listened.
+pub async fn follow_changes(
+    store: Arc<Store>,
+    pool: Pool,
+    database_url: String,
+    mut listening: Option<tokio::sync::oneshot::Sender<()>>,
+) {
     let wake = Arc::new(Notify::new());
     loop {
         match tokio_postgres::connect(&database_url, tokio_postgres::NoTls).await {
             Ok((client, mut connection)) => {
                 let wake2 = wake.clone();
-                let pump = tokio::spawn(async move {
+                let mut pump = tokio::spawn(async move {
                     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                     while let Some(msg) = messages.next().await {
                         match msg {
@@ -77,9 +146,12 @@ pub async fn follow_changes(store: Arc<Store>, pool: Pool, database_url: String)
                     }
                 });
                 if client.batch_execute("LISTEN directory_changed").await.is_ok() {
+                    let startup_builds_next = listening.take().is_some_and(|tx| tx.send(()).is_ok());
                     // Changes may have happened while we were not listening.
-                    if let Err(e) = store.rebuild(&pool).await {
-                        tracing::warn!("snapshot rebuild failed: {e:#}");
+                    if !startup_builds_next {
+                        if let Err(e) = store.rebuild(&pool).await {
+                            tracing::warn!("snapshot rebuild failed: {e:#}");
+                        }
                     }
                     loop {
                         tokio::select! {
@@ -90,9 +162,8 @@ pub async fn follow_changes(store: Arc<Store>, pool: Pool, database_url: String)
                                     tracing::warn!("snapshot rebuild failed: {e:#}");
                                 }
                             }
-                            _ = tokio::time::sleep(Duration::from_secs(5)) => {
-                                if pump.is_finished() { break; }
-                            }
+                            // The connection ended (database stopped or restarted).
+                            _ = &mut pump => break,
                         }
                         if pump.is_finished() {
                             break;

@@ -171,7 +171,7 @@ fn language(kind: &str, owner_field: &str, owner_key: &str, dir: &Directory, cod
 pub fn location(dir: &Directory, loc: &Location) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(uuid_for("location", &loc.id)));
-    o.insert("location_type".into(), json!(if loc.kind == "remote" { "virtual" } else { "physical" }));
+    o.insert("location_type".into(), json!(if &*loc.kind == "remote" { "virtual" } else { "physical" }));
     put(&mut o, "url", web_url(&loc.website));
     o.insert("organization_id".into(), json!(uuid_for("organization", &dir.organizations[loc.organization].id)));
     o.insert("name".into(), json!(loc.name.fi));
@@ -182,7 +182,7 @@ pub fn location(dir: &Directory, loc: &Location) -> Value {
         o.insert("longitude".into(), json!(lon));
     }
     put(&mut o, "external_identifier", loc.provenance.external_id.clone());
-    put(&mut o, "external_identifier_type", loc.provenance.external_id.as_ref().map(|_| loc.provenance.source.clone()));
+    put(&mut o, "external_identifier_type", loc.provenance.external_id.as_ref().map(|_| loc.provenance.source.to_string()));
     let languages: Vec<Value> =
         loc.languages.iter().map(|c| language("location", "location_id", &loc.id, dir, c)).collect();
     o.insert("languages".into(), Value::Array(languages));
@@ -217,9 +217,9 @@ pub fn location(dir: &Directory, loc: &Location) -> Value {
         "x_translations".into(),
         translations(&[
             ("name", Some(&loc.name)),
-            ("description", loc.description.as_ref()),
-            ("transportation", loc.transit.as_ref()),
-            ("accessibility", loc.accessibility.as_ref()),
+            ("description", loc.description.as_deref()),
+            ("transportation", loc.transit.as_deref()),
+            ("accessibility", loc.accessibility.as_deref()),
         ]),
     );
     provenance(&mut o, &loc.provenance);
@@ -297,7 +297,7 @@ pub fn service_places<'a>(
 ) -> impl Iterator<Item = (&'a Location, &'a ServiceAtLocation)> + 'a {
     dir.locations
         .iter()
-        .filter(|l| l.status != "inactive")
+        .filter(|l| &*l.status != "inactive")
         .flat_map(|l| l.services.iter().map(move |s| (l, s)))
         .filter(move |(_, s)| dir.services[s.service].id == svc.id)
 }
@@ -323,7 +323,7 @@ pub fn service_at_location(dir: &Directory, loc: &Location, sal: &ServiceAtLocat
     }
     o.insert("x_digituki_id".into(), json!(sal.id));
     o.insert("x_last_modified".into(), json!(timestamp(&sal.provenance)));
-    o.insert("x_translations".into(), translations(&[("description", sal.note.as_ref())]));
+    o.insert("x_translations".into(), translations(&[("description", sal.note.as_deref())]));
     provenance(&mut o, &sal.provenance);
     Value::Object(o)
 }

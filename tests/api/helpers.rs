@@ -56,10 +56,15 @@ impl Cluster {
     }
 
     fn start() -> Cluster {
+        Self::start_named("test")
+    }
+
+    /// A cluster of its own in `$TMPDIR/digituki-{tag}-{pid}`, under the same watchdog.
+    fn start_named(tag: &str) -> Cluster {
         let bin_dir = digituki::db::embedded::find_bin_dir()
             .unwrap_or_else(|e| panic!("the tests need a PostgreSQL server: {e:#}"));
         let owner = postgres_owner();
-        let base = std::env::temp_dir().join(format!("digituki-test-{}", std::process::id()));
+        let base = std::env::temp_dir().join(format!("digituki-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&base).unwrap();
         std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -85,7 +90,8 @@ impl Cluster {
                 -c full_page_writes=off -c max_connections=300 >"$3/server.log" 2>&1 &
             pid=$!
             cat >/dev/null
-            kill -INT "$pid" 2>/dev/null
+            # pg_ctl also stops a server that a test restarted (not a child of this shell).
+            "$1/pg_ctl" -D "$2" -m immediate -w stop >/dev/null 2>&1 || kill -INT "$pid" 2>/dev/null
             wait "$pid"
             rm -rf "$3"
         "#;
@@ -107,15 +113,67 @@ impl Cluster {
         Cluster { socket_dir: base.clone(), bin_dir, data_dir, owner, _watchdog: Mutex::new(child) }
     }
 
-    /// Stops the server (fast shutdown), for outage tests; `restart` brings it back.
+    /// Runs `pg_ctl stop|status|...` (fast shutdown) on this cluster; `start_again` brings a
+    /// stopped server back with the same settings.
     pub fn pg_ctl(&self, action: &str) {
         let mut cmd = Command::new(self.bin_dir.join("pg_ctl"));
-        cmd.arg("-D").arg(&self.data_dir).args(["-m", "fast", "-w", action]).current_dir("/");
+        cmd.arg("-D").arg(&self.data_dir).args(["-m", "fast", "-w", action]).current_dir("/").stdin(Stdio::null());
         if let Some((uid, gid)) = self.owner {
             cmd.uid(uid).gid(gid);
         }
         let out = cmd.output().expect("running pg_ctl");
         assert!(out.status.success(), "pg_ctl {action}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Starts the server again after `pg_ctl("stop")`, with the settings of the first start.
+    pub fn start_again(&self) {
+        let opts = format!(
+            "-k {} -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            self.socket_dir.display()
+        );
+        let mut cmd = Command::new(self.bin_dir.join("pg_ctl"));
+        cmd.arg("-D")
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(self.socket_dir.join("server-restarted.log"))
+            .args(["-o", &opts, "-w", "start"])
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some((uid, gid)) = self.owner {
+            cmd.uid(uid).gid(gid);
+        }
+        let out = cmd.output().expect("running pg_ctl start");
+        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// A cluster of this test alone (for tests that stop the server: the shared cluster serves
+/// other tests concurrently), with database `digituki` migrated and seeded. Returns the
+/// cluster and the database URL; the cluster goes away when the value is dropped.
+#[allow(dead_code)]
+pub async fn private_cluster(tag: &str) -> (Cluster, String) {
+    let cluster = Cluster::start_named(tag);
+    let client = admin(&cluster).await;
+    client.batch_execute("CREATE DATABASE digituki").await.unwrap();
+    let url = cluster.url("digituki");
+    digituki::db::migrate(&url).await.expect("migrating the private cluster");
+    {
+        use diesel_async::AsyncConnection;
+        let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
+        digituki::seed::seed(&mut conn).await.expect("seeding the private cluster");
+    }
+    (cluster, url)
+}
+
+impl Drop for Cluster {
+    /// Closing the watchdog's pipe stops the server and removes the folder.
+    fn drop(&mut self) {
+        if let Ok(mut child) = self._watchdog.lock() {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod locations;
 mod nearest;
 mod openapi;
 mod partner;
+mod ops;
 mod reference;
 mod fixture;
 mod geocode;

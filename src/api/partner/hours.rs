@@ -97,12 +97,12 @@ async fn change_hours(
         caller.require_edit(&row.organization_id)?;
         check_version(&expected, row.version)?;
         let before = write::hours_of(conn, Some(id), None).await?;
-        let current = before.as_ref().and_then(|h| serde_json::from_value::<OpeningHours>(h.document.clone()).ok());
+        let current = before.as_ref().and_then(|h| serde_json::from_str::<OpeningHours>(&h.document).ok());
         let new = change(current)?;
         let doc = serde_json::to_value(&new).map_err(|e| ApiError::internal(e.to_string()))?;
         write::put_hours(conn, Some(id), None, Some(doc.clone()), "verified").await?;
         write::touch_location(conn, id, false, None).await?;
-        write::record(conn, "location", id, "hours", &super::actor(caller), before.map(|h| h.document), Some(doc)).await?;
+        write::record(conn, "location", id, "hours", &super::actor(caller), before.and_then(|h| serde_json::from_str(&h.document).ok()), Some(doc)).await?;
         Ok(())
     })
 }

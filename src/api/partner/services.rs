@@ -259,7 +259,7 @@ pub async fn patch_service_at_location(
         let owner = dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
         check_version(&expected, row.version)?;
-        let hours = write::hours_of(conn, None, Some(&id)).await?.map(|h| h.document);
+        let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         let before = ServiceAtLocationInput::from_row(&row, hours);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
@@ -300,7 +300,7 @@ pub async fn delete_service_at_location(
         let owner = dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
         check_version(&expected, row.version)?;
-        let hours = write::hours_of(conn, None, Some(&id)).await?.map(|h| h.document);
+        let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         write::set_service_at_location_deleted(conn, &id, Some(Utc::now())).await?;
         write::record(conn, "service_at_location", &id, "delete", &actor(&caller), json(&ServiceAtLocationInput::from_row(&row, hours)), None)
             .await?;
