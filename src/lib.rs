@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod embed;
 pub mod error;
 pub mod geo;
 pub mod hours;
