@@ -21,7 +21,7 @@
       distance: "Etäisyys", address: "Osoite", topics: "Aiheet", languages: "Palvelukielet", how: "Miten apua saa",
       booking: "Ajanvaraus", phone: "Puhelin", website: "Verkkosivu", details: "Tiedot ja aukioloajat",
       openUntil: "Apua saatavilla nyt, klo", open: "Apua saatavilla nyt", selfService: "Omatoimiaika: henkilökuntaa ei paikalla",
-      closed: "Suljettu nyt", opens: "Aukeaa", unknown: "Aukioloajat eivät ole tiedossa", unverified: "Tietoa ei ole vahvistettu",
+      closed: "Suljettu nyt", opens: "Aukeaa", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät ole tiedossa", unverified: "Tietoa ei ole vahvistettu",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
     },
     sv: {
@@ -30,7 +30,7 @@
       distance: "Avstånd", address: "Adress", topics: "Ämnen", languages: "Betjäningsspråk", how: "Så får du hjälp",
       booking: "Tidsbokning", phone: "Telefon", website: "Webbplats", details: "Uppgifter och öppettider",
       openUntil: "Hjälp finns nu, till kl.", open: "Hjälp finns nu", selfService: "Meröppet: ingen personal på plats",
-      closed: "Stängt nu", opens: "Öppnar", unknown: "Öppettiderna är inte kända", unverified: "Uppgiften är inte bekräftad",
+      closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända", unverified: "Uppgiften är inte bekräftad",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
     },
     en: {
@@ -39,7 +39,7 @@
       distance: "Distance", address: "Address", topics: "Topics", languages: "Languages of service", how: "How to get help",
       booking: "Booking", phone: "Phone", website: "Website", details: "Details and opening hours",
       openUntil: "Help available now, until", open: "Help available now", selfService: "Self-service hours: no staff present",
-      closed: "Closed now", opens: "Opens", unknown: "Opening hours not known", unverified: "Not verified",
+      closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known", unverified: "Not verified",
       modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
     }
   };
@@ -102,6 +102,7 @@
     if (s.state === "unknown") return { text: t.unknown, cls: "closed" };
     var text = s.state === "self_service" ? t.selfService : t.closed;
     if (next && next.state === "staffed") text += ". " + t.opens + " " + when(lang, next.at);
+    else if (next && next.state === "self_service") text += ". " + t.selfFrom + " " + when(lang, next.at);
     return { text: text, cls: "closed" };
   }
 

@@ -23,11 +23,10 @@ pub const PAGE_CSS: &str = include_str!("page.css");
 
 /// Pages may load our stylesheet and nothing else; the staff form posts back to us.
 /// `/embed/list` is meant for iframes on any site, so it sets no `frame-ancestors`.
-pub const CSP_FRAMEABLE: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
+pub const CSP_FRAMEABLE: &str = "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'";
 /// The staff tool and referral slips: the same, and never inside another site's frame.
 pub const CSP_OWN: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
+    "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
 
 /// Only http(s) links are ever rendered; anything else (javascript:, data:, relative,
 /// whitespace tricks) is dropped.

@@ -130,8 +130,9 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
     let markup = layout(&req, lang, t.staff_title, html! {}, html! {
         h1 { (t.staff_title) }
         p { (t.staff_intro) }
+        @if status != StatusCode::OK { (results_markup) }
         (form_markup(&dir, lang, &form))
-        (results_markup)
+        @if status == StatusCode::OK { (results_markup) }
     });
     if status == StatusCode::OK {
         Ok(html_page(&req, dir.version, CSP_OWN, markup))
@@ -140,18 +141,29 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
     }
 }
 
-/// A problem with the search, said politely, with the field named.
+/// A problem with the search, said politely, naming the field in the interface language; the
+/// API's own explanation follows (in English, marked as such).
 fn error_box(lang: Lang, e: &ApiError) -> Markup {
     let t = texts(lang);
-    let message = match e.parameter.as_deref() {
-        Some("address") => t.address_unavailable.to_owned(),
-        _ => e.detail.clone(),
+    let field = match e.parameter.as_deref() {
+        Some("postal_code") => Some(t.postal_code),
+        Some("municipality") => Some(t.municipality),
+        Some("address") => Some(t.street_address),
+        Some("topic") => Some(t.needs_legend),
+        Some("language") => Some(t.language_of_service),
+        Some("date") => Some(t.date),
+        Some("time") => Some(t.time),
+        _ => None,
     };
     html! {
         section.error role="alert" aria-labelledby="error-title" {
             h2 #error-title { (t.error_title) }
-            p { (message) }
-            @if e.parameter.as_deref() == Some("address") { p.detail { (e.detail) } }
+            @if e.parameter.as_deref() == Some("address") {
+                p { (t.address_unavailable) }
+            } @else if let Some(field) = field {
+                p { (t.check_field) " " strong { (field) } "." }
+            }
+            p.detail lang="en" { (e.detail) }
         }
     }
 }
@@ -160,7 +172,7 @@ fn form_markup(dir: &Directory, lang: Lang, form: &Form) -> Markup {
     let t = texts(lang);
     let today = helsinki_date(Utc::now()).format("%Y-%m-%d").to_string();
     html! {
-        form.staff method="get" action="/staff" {
+        form.staff method="get" action="/staff#results-title" {
             input type="hidden" name="lang" value=(lang.code());
             fieldset {
                 legend { (t.where_legend) }
@@ -264,7 +276,7 @@ fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
         section.results aria-labelledby="results-title" {
             h2 #results-title { (t.results) " (" (page::when(lang, found.at)) ")" }
             p.note { (t.dvv_note) }
-            @if found.places.is_empty() { p role="status" { (t.no_results) } }
+            @if found.places.is_empty() { p role="status" { (t.none_open) } }
             ol.places {
                 @for (loc, d) in &found.places {
                     li { (place_card(dir, lang, loc, found.at, Some(*d), &form.topics, extra(loc))) }

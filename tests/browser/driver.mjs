@@ -55,7 +55,7 @@ function deepFocus() {
 
 const results = [];
 for (const visit of spec.visits) {
-  const context = await browser.newContext({ bypassCSP: !!visit.bypassCSP, viewport: { width: 1000, height: 900 }, locale: "fi-FI", timezoneId: "Europe/Helsinki" });
+  const context = await browser.newContext({ bypassCSP: !!visit.bypassCSP, viewport: { width: visit.width || 1000, height: 900 }, locale: "fi-FI", timezoneId: "Europe/Helsinki" });
   const page = await context.newPage();
   const r = { url: visit.url, dialogs: [], consoleErrors: [], pageErrors: [], requestsFailed: [] };
   page.on("dialog", async (d) => { r.dialogs.push(d.message()); await d.dismiss(); });
