@@ -191,7 +191,7 @@ pub fn origin(
         (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
         (None, Some(_), _) => return Err(ApiError::invalid_param("lat", "is required together with lon")),
         (Some(_), Some(_), Some((name, _))) => {
-            return Err(ApiError::invalid_param(name, &format!("give either lat+lon or {name}, not both")))
+            return Err(ApiError::invalid_param(name, format!("give either lat+lon or {name}, not both")))
         }
         (Some(lat), Some(lon), None) => {
             Origin { lat, lon, kind: "coordinates".into(), municipality_code: dir.municipality_near(lat, lon).map(str::to_owned) }

@@ -229,3 +229,18 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let markup = layout(&req, lang, t.list_title, json_ld(&ld), body);
     Ok(html_page(&req, dir.version, CSP_FRAMEABLE, markup))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_cannot_close_its_script_element() {
+        let v = json!({ "name": "</script><script>alert(1)</script> & <!--" });
+        let html = json_ld(&v).into_string();
+        let inner = html.trim_start_matches("<script type=\"application/ld+json\">").trim_end_matches("</script>");
+        assert!(!inner.contains('<') && !inner.contains('>') && !inner.contains('&'), "{inner}");
+        let back: Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(back, v);
+    }
+}

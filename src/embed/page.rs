@@ -33,8 +33,8 @@ pub const CSP_OWN: &str =
 pub fn safe_url(url: &str) -> Option<&str> {
     let u = url.trim();
     let lower = u.to_ascii_lowercase();
-    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-        && u.len() > "http://".len()
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
         && !u.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>');
     ok.then_some(u)
 }
@@ -196,4 +196,23 @@ pub fn language_names(dir: &Directory, lang: Lang, codes: &[String]) -> Vec<Stri
 pub fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_links_pass() {
+        assert_eq!(safe_url(" https://vaara.finna.fi/x?a=1 "), Some("https://vaara.finna.fi/x?a=1"));
+        assert_eq!(safe_url("HTTP://example.fi"), Some("HTTP://example.fi"));
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "/relative", "https://", "https://a b", "https://a\"onmouseover=x", "vbscript:x", ""] {
+            assert_eq!(safe_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_components_are_percent_encoded() {
+        assert_eq!(encode("a b&c=d/ä"), "a%20b%26c%3Dd%2F%C3%A4");
+    }
 }
