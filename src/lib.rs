@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod directory;
 pub mod edit;
+pub mod embed;
 pub mod error;
 pub mod export;
 pub mod geocode;

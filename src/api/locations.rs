@@ -9,7 +9,9 @@ use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::directory::{Directory, Location, LocationFilter};
 use crate::{geo, geocode};
+use chrono::{DateTime, Utc};
 
 /// A page of locations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,10 +91,9 @@ pub struct NearestParams {
     /// A North Karelian postal code: the search starts at its area's centroid.
     #[param(pattern = "^[0-9]{5}$", example = "80100")]
     postal_code: Option<String>,
-    /// A street address, e.g. `Koskikatu 25, Joensuu`: geocoded through the configured
-    /// geocoder (origin kind `address`); if the geocoder fails, a postal code in the text is
-    /// used. Without a configured geocoder the answer is 400.
-    #[param(example = "Koskikatu 25, 80100 Joensuu")]
+    /// A street address (e.g. `Koskikatu 25, Joensuu`): the search starts there. Needs a
+    /// geocoder configured on the server; without one the answer is a 400 naming `address`.
+    #[param(example = "Koskikatu 25, Joensuu", max_length = 200)]
     address: Option<String>,
     /// Municipality code or name, instead of a point: the search starts at its centre.
     /// (As a filter it is given together with `lat`+`lon` or `postal_code`.)
@@ -143,14 +144,18 @@ impl Origin {
     }
 }
 
-/// The origin from a typed address: the geocoder, else a postal code in the text.
-async fn address_origin(state: &AppState, dir: &crate::directory::Directory, text: &str) -> ApiResult<Origin> {
+/// The origin from a typed address: the configured geocoder, else a postal code in the text.
+/// Without a geocoder the answer is a 400 naming `address`.
+pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directory, text: &str) -> ApiResult<Origin> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 200 {
         return Err(ApiError::invalid_param("address", "must be 1 to 200 characters"));
     }
-    let geocoder = state.geocoder.as_ref().ok_or_else(|| {
-        ApiError::invalid_param("address", "this server has no geocoder configured: give postal_code or lat+lon instead")
+    let geocoder = geocoder.ok_or_else(|| {
+        ApiError::invalid_param(
+            "address",
+            "street-address search needs a geocoder, and none is configured on this server; search by postal_code, lat+lon or municipality instead",
+        )
     })?;
     let failure = match geocoder.search(text).await {
         Ok(Some(hit)) => {
@@ -219,57 +224,83 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     let mut filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
 
-    let address = params.one("address")?;
-    if address.is_some() && (lat.is_some() || lon.is_some() || postal.is_some()) {
-        return Err(ApiError::invalid_param("address", "give one origin: lat+lon, postal_code or address"));
-    }
-    let origin = match (lat, lon, postal) {
-        (None, None, None) if address.is_some() => address_origin(&state, &dir, address.unwrap_or_default()).await?,
-        (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
-        (None, Some(_), _) => return Err(ApiError::invalid_param("lat", "is required together with lon")),
-        (Some(_), Some(_), Some(_)) => {
-            return Err(ApiError::invalid_param("postal_code", "give either lat+lon or postal_code, not both"))
-        }
-        (Some(lat), Some(lon), None) => {
-            Origin::new(lat, lon, "coordinates", dir.municipality_near(lat, lon).map(str::to_owned))
-        }
-        (None, None, Some(code)) => {
-            if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ApiError::invalid_param("postal_code", "must be five digits"));
+    let origin = match params.one("address")? {
+        Some(address) => {
+            if lat.is_some() || lon.is_some() || postal.is_some() {
+                return Err(ApiError::invalid_param("address", "give either address, lat+lon or postal_code, not several"));
             }
-            let pc = dir
-                .postal_code(code)
-                .ok_or_else(|| ApiError::invalid_param("postal_code", format!("unknown postal code {code:?}")))?;
-            let (lat, lon) = pc
-                .centroid
-                .ok_or_else(|| ApiError::invalid_param("postal_code", format!("postal code {code} has no known area")))?;
-            Origin::new(lat, lon, "postal_code", Some(pc.municipality_code.clone()))
+            geocode_address(state.geocoder.as_ref(), &dir, address).await?
         }
-        (None, None, None) => match filter.municipality.take() {
-            // The municipality is the origin here, not a filter: neighbours count too.
-            Some(code) => {
-                let m = dir.municipality(&code).expect("resolved by location_filter");
-                Origin::new(m.centre.0, m.centre.1, "municipality", Some(code))
-            }
-            None => {
-                return Err(ApiError::invalid_param("lat", "give lat+lon, postal_code, address or municipality as the origin"))
-            }
-        },
+        None => origin(&dir, lat, lon, postal.map(|p| ("postal_code", p)), &mut filter)?
+            .ok_or_else(|| ApiError::invalid_param("lat", "give lat+lon, postal_code, address or municipality as the origin"))?,
     };
     if !geo::inside_finland(origin.lat, origin.lon) && max_km.is_none() {
         // Still answered: the nearest places are simply far away.
         tracing::debug!(lat = origin.lat, lon = origin.lon, "nearest search from outside Finland");
     }
-    let open = |l: &crate::directory::Location| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t));
-    let found = dir.nearest(&filter, origin.lat, origin.lon, limit, max_km.map(|k| k * 1000.0), open);
+    let (found, remote) = nearest_places(&dir, &origin, &filter, limit, max_km.map(|k| k * 1000.0), open_at);
     let items = found.into_iter().map(|(loc, d)| views::location(&dir, loc, lang, at, Some(d))).collect();
+    let remote = remote.into_iter().map(|loc| views::location(&dir, loc, lang, at, None)).collect();
+    Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))
+}
+
+/// The search origin from coordinates, a postal code (`postal` = (parameter name, value)) or,
+/// when neither is given, the municipality filter (which then becomes the origin instead of a
+/// filter, so that neighbouring municipalities count too). `None` when nothing was given.
+pub fn origin(
+    dir: &Directory,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    postal: Option<(&str, &str)>,
+    filter: &mut LocationFilter,
+) -> ApiResult<Option<Origin>> {
+    Ok(Some(match (lat, lon, postal) {
+        (Some(_), None, _) => return Err(ApiError::invalid_param("lon", "is required together with lat")),
+        (None, Some(_), _) => return Err(ApiError::invalid_param("lat", "is required together with lon")),
+        (Some(_), Some(_), Some((name, _))) => {
+            return Err(ApiError::invalid_param(name, format!("give either lat+lon or {name}, not both")))
+        }
+        (Some(lat), Some(lon), None) => {
+            Origin::new(lat, lon, "coordinates", dir.municipality_near(lat, lon).map(str::to_owned))
+        }
+        (None, None, Some((name, code))) => {
+            let code = code.trim();
+            if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ApiError::invalid_param(name, "must be five digits"));
+            }
+            let pc = dir
+                .postal_code(code)
+                .ok_or_else(|| ApiError::invalid_param(name, format!("unknown postal code {code:?}")))?;
+            let (lat, lon) = pc
+                .centroid
+                .ok_or_else(|| ApiError::invalid_param(name, format!("postal code {code} has no known area")))?;
+            Origin::new(lat, lon, "postal_code", Some(pc.municipality_code.clone()))
+        }
+        (None, None, None) => match filter.municipality.take() {
+            Some(code) => {
+                let m = dir.municipality(&code).expect("resolved by location_filter");
+                Origin::new(m.centre.0, m.centre.1, "municipality", Some(code))
+            }
+            None => return Ok(None),
+        },
+    }))
+}
+
+/// The matching places nearest to the origin (with distances) and the remote help serving
+/// its municipality; `open_at` keeps only places with staffed help at that instant.
+pub fn nearest_places<'a>(
+    dir: &'a Directory,
+    origin: &Origin,
+    filter: &LocationFilter,
+    limit: usize,
+    max_distance_m: Option<f64>,
+    open_at: Option<DateTime<Utc>>,
+) -> (Vec<(&'a Location, f64)>, Vec<&'a Location>) {
+    let open = |l: &Location| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t));
+    let found = dir.nearest(filter, origin.lat, origin.lon, limit, max_distance_m, open);
     let remote = match &origin.municipality_code {
-        Some(m) => dir
-            .remote_serving(&filter, m)
-            .filter(|l| open(l))
-            .map(|loc| views::location(&dir, loc, lang, at, None))
-            .collect(),
+        Some(m) => dir.remote_serving(filter, m).filter(|l| open(l)).collect(),
         None => Vec::new(),
     };
-    Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))
+    (found, remote)
 }

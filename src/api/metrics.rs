@@ -152,7 +152,7 @@ pub async fn prometheus_metrics(state: web::Data<AppState>, metrics: web::Data<M
     let dir = state.store.get();
     let database_up = super::health::database_answers(&state).await;
     let gauges: [(&str, &str, &str, f64); 7] = [
-        ("digituki_snapshot_version", "gauge", "Directory version (sequence directory_version) of the snapshot served.", dir.version as f64),
+        ("digituki_snapshot_version", "gauge", "Directory version (directory_state.version: committed changes) of the snapshot served.", dir.version as f64),
         ("digituki_snapshot_age_seconds", "gauge", "Seconds since the snapshot served was built.", state.store.age().map_or(-1.0, |a| a.as_secs_f64())),
         ("digituki_snapshot_locations", "gauge", "Locations in the snapshot served.", dir.locations.len() as f64),
         ("digituki_snapshot_rebuild_seconds", "gauge", "Duration of the last snapshot rebuild (load from PostgreSQL and build).", state.store.last_rebuild().map_or(-1.0, |d| d.as_secs_f64())),

@@ -3,6 +3,7 @@
 //! `routes` is the one route table: the whole API surface, top to bottom.
 
 pub mod export;
+pub mod geojson;
 pub mod health;
 pub mod hsds;
 pub mod locations;
@@ -43,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(locations::nearest_locations)
         .service(locations::list_locations)
         .service(edit_locations::create_location)
+        .service(geojson::locations_geojson)
+        .service(crate::embed::referral::referral_slip)
         .service(schedule::location_schedule)
         .service(hours::get_hours)
         .service(hours::put_hours)
@@ -92,5 +95,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(hsds::hsds_organization)
         .service(hsds::hsds_taxonomies)
         .service(hsds::hsds_taxonomy_terms)
+        // Pages for people and the widget (`crate::embed`).
+        .service(crate::embed::widget::embed_js)
+        .service(crate::embed::widget::page_css)
+        .service(crate::embed::list::embed_list)
+        .service(crate::embed::staff::staff)
         .service(crate::openapi::swagger_ui());
 }

@@ -26,7 +26,12 @@ pub struct Params {
 
 impl Params {
     pub fn from_request(req: &HttpRequest) -> ApiResult<Params> {
-        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        Self::from_query(req.query_string())
+    }
+
+    /// Parameters from a query string (for pages that map their form fields onto the API's).
+    pub fn from_query(query: &str) -> ApiResult<Params> {
+        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(query)
             .map_err(|e| ApiError::invalid_param("query", format!("unreadable query string: {e}")))?
             .into_inner();
         Ok(Params { pairs })

@@ -9,8 +9,8 @@ use super::schema::*;
 
 /// All rows of the public directory, as of one database snapshot.
 pub struct DirectoryRows {
-    /// The value of the `directory_version` sequence, read before the rows: the rows are at
-    /// least as new as this version.
+    /// `directory_state.version`, read in the same transaction as the rows: the count of
+    /// committed changes these rows reflect.
     pub version: i64,
     pub municipalities: Vec<MunicipalityRow>,
     pub postal_codes: Vec<PostalCodeRow>,
@@ -40,7 +40,7 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
         .read_only()
         .run(async |conn| {
             {
-                let version = diesel::sql_query("SELECT last_value AS version FROM directory_version")
+                let version = diesel::sql_query("SELECT version FROM directory_state")
                     .get_result::<Version>(conn)
                     .await?
                     .version;

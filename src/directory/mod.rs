@@ -713,7 +713,11 @@ impl Directory {
     }
 
     /// Remote locations (phone, video) that serve the municipality and match the filter.
-    pub fn remote_serving<'a>(&'a self, filter: &'a LocationFilter, municipality: &'a str) -> impl Iterator<Item = &'a Location> + 'a {
+    pub fn remote_serving<'a: 'f, 'f>(
+        &'a self,
+        filter: &'f LocationFilter,
+        municipality: &'f str,
+    ) -> impl Iterator<Item = &'a Location> + 'f {
         self.remote.iter().map(|&i| &self.locations[i]).filter(move |l| {
             l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
         })

@@ -288,11 +288,11 @@ impl TestApp {
         client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
-    /// The database's `directory_version` (bumped by every write statement).
+    /// The database's directory version (bumped by every committed write statement).
     pub async fn directory_version(&self) -> i64 {
         let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);
-        client.query_one("SELECT last_value FROM directory_version", &[]).await.unwrap().get(0)
+        client.query_one("SELECT version FROM directory_state", &[]).await.unwrap().get(0)
     }
 
     /// Runs a query on this test's database and returns its rows.
@@ -306,16 +306,12 @@ impl TestApp {
     pub async fn wait_for_snapshot(&self) {
         let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);
-        let row = client.query_one("SELECT last_value FROM directory_version", &[]).await.unwrap();
+        let row = client.query_one("SELECT version FROM directory_state", &[]).await.unwrap();
         let want: i64 = row.get(0);
         for _ in 0..200 {
+            // The version is read in the same transaction as the rows, so reaching it means
+            // the snapshot holds every change committed so far (through LISTEN/NOTIFY).
             if self.state.store.get().version >= want {
-                // The sequence is not transactional: a rebuild that ran while the writing
-                // transaction was still open can carry the new version number without its rows
-                // (the NOTIFY at commit then brings a correct rebuild a moment later). So the
-                // version proves that change-following works; one more rebuild, started after
-                // the commit, makes the snapshot certain to hold the rows.
-                self.state.store.rebuild(&self.state.pool).await.expect("rebuilding the snapshot");
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;

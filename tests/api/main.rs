@@ -4,6 +4,8 @@
 mod helpers;
 
 mod bad_input;
+mod browser;
+mod embed;
 mod hours;
 mod locations;
 mod nearest;

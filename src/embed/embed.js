@@ -1,0 +1,254 @@
+/*! Digituki directory widget: <digituki-directory>. No dependencies.
+ * Usage: <script src="https://SERVER/embed.js" defer></script>
+ *        <digituki-directory lang="fi" municipality="Joensuu"></digituki-directory>
+ * Attributes: lang (fi|sv|en), topic (codes, comma-separated), municipality (code or name),
+ * near (postal code: nearest first), language (ISO 639-1 language of service), limit (1-100).
+ * Styling: CSS custom properties --digituki-font, --digituki-text, --digituki-muted,
+ * --digituki-background, --digituki-accent, --digituki-border, --digituki-radius,
+ * --digituki-open, --digituki-closed, --digituki-focus.
+ * Data is always put into the page with textContent and createElement, never parsed as markup.
+ */
+(function () {
+  "use strict";
+  // The API lives where this script came from, whatever page includes it.
+  var script = document.currentScript;
+  var API = script && script.src ? new URL(script.src, document.baseURI).origin : window.location.origin;
+
+  var TEXTS = {
+    fi: {
+      title: "Mistä apua digiasioihin", loading: "Haetaan paikkoja…", error: "Paikkojen haku ei onnistunut.",
+      none: "Hakuehdoilla ei löytynyt paikkoja.", count: function (n) { return n === 1 ? "1 paikka" : n + " paikkaa"; },
+      distance: "Etäisyys", address: "Osoite", topics: "Aiheet", languages: "Palvelukielet", how: "Miten apua saa",
+      booking: "Ajanvaraus", phone: "Puhelin", website: "Verkkosivu", details: "Tiedot ja aukioloajat",
+      openUntil: "Apua saatavilla nyt, klo", open: "Apua saatavilla nyt", selfService: "Omatoimiaika: henkilökuntaa ei paikalla",
+      closed: "Suljettu nyt", opens: "Aukeaa", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät ole tiedossa", unverified: "Tietoa ei ole vahvistettu",
+      modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
+    },
+    sv: {
+      title: "Här får du hjälp med digitala ärenden", loading: "Söker platser…", error: "Det gick inte att hämta platserna.",
+      none: "Inga platser motsvarar sökningen.", count: function (n) { return n === 1 ? "1 plats" : n + " platser"; },
+      distance: "Avstånd", address: "Adress", topics: "Ämnen", languages: "Betjäningsspråk", how: "Så får du hjälp",
+      booking: "Tidsbokning", phone: "Telefon", website: "Webbplats", details: "Uppgifter och öppettider",
+      openUntil: "Hjälp finns nu, till kl.", open: "Hjälp finns nu", selfService: "Meröppet: ingen personal på plats",
+      closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända", unverified: "Uppgiften är inte bekräftad",
+      modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
+    },
+    en: {
+      title: "Where to get help with digital matters", loading: "Looking for places…", error: "The places could not be loaded.",
+      none: "No places match the search.", count: function (n) { return n === 1 ? "1 place" : n + " places"; },
+      distance: "Distance", address: "Address", topics: "Topics", languages: "Languages of service", how: "How to get help",
+      booking: "Booking", phone: "Phone", website: "Website", details: "Details and opening hours",
+      openUntil: "Help available now, until", open: "Help available now", selfService: "Self-service hours: no staff present",
+      closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known", unverified: "Not verified",
+      modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
+    }
+  };
+
+  var STYLE = [
+    ":host { display: block; font-family: var(--digituki-font, system-ui, sans-serif); color: var(--digituki-text, #1a1a1a); background: var(--digituki-background, #fff); line-height: 1.5; }",
+    "h2 { font-size: 1.3em; margin: 0 0 .5em; }",
+    "h3 { font-size: 1.1em; margin: 0 0 .2em; }",
+    "ul.list { list-style: none; margin: 0; padding: 0; }",
+    "li.item { border: 1px solid var(--digituki-border, #8a9aa6); border-left: 6px solid var(--digituki-accent, #005a8c); border-radius: var(--digituki-radius, 6px); padding: .75em 1em; margin: 0 0 1em; }",
+    ".org, .count { color: var(--digituki-muted, #4a4a4a); margin: 0 0 .25em; }",
+    ".status { font-weight: 600; margin: .25em 0; }",
+    ".status.open { color: var(--digituki-open, #1d6b2f); }",
+    ".status.closed { color: var(--digituki-closed, #8a3b00); }",
+    ".unverified { font-size: .9em; color: var(--digituki-closed, #8a3b00); margin: 0; }",
+    "dl { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .5em 0; }",
+    "dt { font-weight: 600; } dd { margin: 0; }",
+    "a { color: var(--digituki-accent, #005a8c); text-underline-offset: 2px; display: inline-block; padding: .2em 0; margin-right: 1em; }",
+    "a:focus-visible { outline: 3px solid var(--digituki-focus, #ffbf47); outline-offset: 2px; box-shadow: 0 0 0 5px var(--digituki-text, #1a1a1a); }",
+    ".vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
+    "@media (max-width: 30em) { dl { grid-template-columns: 1fr; } dt { margin-top: .3em; } }"
+  ].join("\n");
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function safeUrl(u) {
+    if (typeof u !== "string") return null;
+    try {
+      var url = new URL(u.trim());
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  function clock(lang, iso) {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" }).format(new Date(iso));
+  }
+
+  function when(lang, iso) {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" }).format(new Date(iso));
+  }
+
+  function languageName(lang, code) {
+    try { return new Intl.DisplayNames([lang], { type: "language" }).of(code) || code; } catch (e) { return code; }
+  }
+
+  function distance(lang, m) {
+    if (m < 1000) return Math.round(m / 10) * 10 + " m";
+    var km = (m / 1000).toFixed(1);
+    return (lang === "en" ? km : km.replace(".", ",")) + " km";
+  }
+
+  function statusText(t, lang, loc) {
+    var s = loc.status_now || {}, next = loc.next_change;
+    if (s.state === "staffed") return { text: next ? t.openUntil + " " + clock(lang, next.at) : t.open, cls: "open" };
+    if (s.state === "unknown") return { text: t.unknown, cls: "closed" };
+    var text = s.state === "self_service" ? t.selfService : t.closed;
+    if (next && next.state === "staffed") text += ". " + t.opens + " " + when(lang, next.at);
+    else if (next && next.state === "self_service") text += ". " + t.selfFrom + " " + when(lang, next.at);
+    return { text: text, cls: "closed" };
+  }
+
+  function row(dl, term, value) {
+    if (value === null || value === undefined || value === "") return;
+    dl.appendChild(el("dt", null, term));
+    var dd = el("dd");
+    if (typeof value === "string") dd.textContent = value; else dd.appendChild(value);
+    dl.appendChild(dd);
+  }
+
+  class DigitukiDirectory extends HTMLElement {
+    static get observedAttributes() { return ["lang", "topic", "municipality", "near", "language", "limit"]; }
+
+    constructor() {
+      super();
+      this._root = this.attachShadow({ mode: "open" });
+      var style = el("style", null, STYLE);
+      this._root.appendChild(style);
+      this._section = el("section");
+      this._root.appendChild(this._section);
+      this._seq = 0;
+    }
+
+    connectedCallback() { this._load(); }
+    attributeChangedCallback() { if (this.isConnected) this._load(); }
+
+    _lang() {
+      var l = (this.getAttribute("lang") || document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
+      return TEXTS[l] ? l : "fi";
+    }
+
+    _url(lang) {
+      var limit = parseInt(this.getAttribute("limit") || "10", 10);
+      if (!(limit >= 1 && limit <= 100)) limit = 10;
+      var q = new URLSearchParams();
+      q.set("lang", lang);
+      var near = (this.getAttribute("near") || "").trim();
+      var path;
+      if (near) { path = "/v1/locations/nearest"; q.set("postal_code", near); q.set("limit", String(limit)); }
+      else { path = "/v1/locations"; q.set("per_page", String(limit)); }
+      (this.getAttribute("topic") || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean)
+        .forEach(function (tp) { q.append("topic", tp); });
+      ["municipality", "language"].forEach(function (name) {
+        var v = (this.getAttribute(name) || "").trim();
+        if (v) q.set(name, v);
+      }, this);
+      return API + path + "?" + q.toString();
+    }
+
+    _load() {
+      var lang = this._lang(), t = TEXTS[lang], seq = ++this._seq, self = this;
+      var section = this._section;
+      while (section.firstChild) section.removeChild(section.firstChild);
+      var headingId = "digituki-title";
+      section.setAttribute("aria-labelledby", headingId);
+      section.setAttribute("lang", lang);
+      var h = el("h2", null, this.getAttribute("heading") || t.title);
+      h.id = headingId;
+      section.appendChild(h);
+      var status = el("p", "count", t.loading);
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      section.appendChild(status);
+      this.setAttribute("aria-busy", "true");
+      fetch(this._url(lang), { headers: { Accept: "application/json" }, credentials: "omit" })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (data) {
+          if (seq !== self._seq) return;
+          var items = data.items || [];
+          status.textContent = items.length ? t.count(items.length) : t.none;
+          var ul = el("ul", "list");
+          ul.setAttribute("aria-label", t.title);
+          items.forEach(function (loc) { ul.appendChild(self._item(t, lang, loc)); });
+          section.appendChild(ul);
+        })
+        .catch(function () { if (seq === self._seq) status.textContent = t.error; })
+        .then(function () { if (seq === self._seq) self.removeAttribute("aria-busy"); });
+    }
+
+    _item(t, lang, loc) {
+      var li = el("li", "item");
+      li.dataset.id = loc.id;
+      var article = el("article");
+      var hid = "place-" + loc.id;
+      article.setAttribute("aria-labelledby", hid);
+      var h = el("h3", null, loc.name);
+      h.id = hid;
+      article.appendChild(h);
+      if (loc.organization) article.appendChild(el("p", "org", loc.organization.name));
+      if (!loc.verified) article.appendChild(el("p", "unverified", t.unverified));
+      var st = statusText(t, lang, loc);
+      article.appendChild(el("p", "status " + st.cls, st.text));
+
+      var dl = el("dl");
+      var a = loc.address || {};
+      if (a.street) row(dl, t.address, a.street + (a.postal_code ? ", " + a.postal_code : "") + (a.post_office ? " " + a.post_office : ""));
+      if (typeof loc.distance_m === "number") row(dl, t.distance, distance(lang, loc.distance_m));
+      if (loc.topics && loc.topics.length) row(dl, t.topics, loc.topics.map(function (c) { return TOPICS[lang][c] || c.replace(/_/g, " "); }).join(", "));
+      if (loc.languages && loc.languages.length) row(dl, t.languages, loc.languages.map(function (c) { return languageName(lang, c); }).join(", "));
+      var modes = [], bookings = el("ul");
+      bookings.style.cssText = "list-style:none;margin:0;padding:0";
+      (loc.services || []).forEach(function (s) {
+        (s.delivery_modes || []).forEach(function (m) { var label = t.modes[m] || m; if (modes.indexOf(label) < 0) modes.push(label); });
+        var ap = s.appointment;
+        if (ap && (ap.by_appointment || ap.phone || ap.url)) {
+          var b = el("li", null, s.name + ": " + (ap.text ? ap.text + " " : "") + (ap.phone ? t.phone + " " + ap.phone + " " : ""));
+          var bu = safeUrl(ap.url);
+          if (bu) { var ba = el("a", null, t.booking); ba.href = bu; ba.rel = "noopener"; ba.target = "_blank"; b.appendChild(ba); }
+          bookings.appendChild(b);
+        }
+      });
+      if (modes.length) row(dl, t.how, modes.join(", "));
+      if (bookings.childNodes.length) row(dl, t.booking, bookings);
+      if (loc.phone) row(dl, t.phone, loc.phone);
+      article.appendChild(dl);
+
+      var links = el("p");
+      var site = safeUrl(loc.website);
+      if (site) {
+        var w = el("a", null, t.website);
+        w.href = site; w.rel = "noopener"; w.target = "_blank";
+        w.appendChild(el("span", "vh", ": " + loc.name));
+        links.appendChild(w);
+      }
+      var d = el("a", null, t.details);
+      d.href = API + "/v1/locations/" + encodeURIComponent(loc.id) + "/referral?lang=" + lang;
+      d.target = "_blank";
+      d.appendChild(el("span", "vh", ": " + loc.name));
+      links.appendChild(d);
+      article.appendChild(links);
+      li.appendChild(article);
+      return li;
+    }
+  }
+
+  // Topic labels, filled once from the API (the codes show until they arrive).
+  var TOPICS = { fi: {}, sv: {}, en: {} };
+  var topicsLoaded = Promise.all(["fi", "sv", "en"].map(function (l) {
+    return fetch(API + "/v1/topics?lang=" + l, { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      .then(function (d) { (d.items || []).forEach(function (tp) { TOPICS[l][tp.code] = tp.label; }); })
+      .catch(function () {});
+  }));
+
+  if (!customElements.get("digituki-directory")) {
+    topicsLoaded.then(function () { customElements.define("digituki-directory", DigitukiDirectory); });
+  }
+})();

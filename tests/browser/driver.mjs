@@ -1,0 +1,107 @@
+// Drives Debian's chromium (through playwright-core) for the integration tests in
+// tests/api/browser.rs. Input: one JSON argument, {"visits": [visit...]}; output: one JSON
+// line with one result per visit. A visit:
+//   url          page to open
+//   waitFor      "widget" (wait until <digituki-directory> has rendered) or "load"
+//   tabs         press Tab this many times and record where focus lands (also inside shadow roots)
+//   axe          run axe-core (WCAG 2.0/2.1 A and AA rules) and return the violations
+//   screenshot   save a full-page PNG here
+//   bypassCSP    load with the page's CSP off (so that escaping, not CSP, is what is tested)
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const spec = JSON.parse(process.argv[2]);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  timeout: 60000,
+});
+
+// Text of the document including open shadow roots, in document order.
+function deepText() {
+  const out = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { out.push(node.textContent); return; }
+    if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+    if (node.nodeName === "SCRIPT" || node.nodeName === "STYLE") return;
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const c of node.childNodes) walk(c);
+  };
+  walk(document.body);
+  return out.join(" ").replace(/\s+/g, " ");
+}
+
+function deepCount(selector) {
+  let n = 0;
+  const walk = (root) => {
+    n += root.querySelectorAll(selector).length;
+    for (const e of root.querySelectorAll("*")) if (e.shadowRoot) walk(e.shadowRoot);
+  };
+  walk(document);
+  return n;
+}
+
+function deepFocus() {
+  let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  if (!e || e === document.body) return null;
+  const item = e.closest("[data-id]");
+  return { tag: e.tagName.toLowerCase(), text: (e.textContent || "").trim().slice(0, 120), item: item ? item.dataset.id : null, href: e.getAttribute("href") };
+}
+
+const results = [];
+for (const visit of spec.visits) {
+  const context = await browser.newContext({ bypassCSP: !!visit.bypassCSP, viewport: { width: visit.width || 1000, height: 900 }, locale: "fi-FI", timezoneId: "Europe/Helsinki" });
+  const page = await context.newPage();
+  const r = { url: visit.url, dialogs: [], consoleErrors: [], pageErrors: [], requestsFailed: [] };
+  page.on("dialog", async (d) => { r.dialogs.push(d.message()); await d.dismiss(); });
+  page.on("console", (m) => { if (m.type() === "error") r.consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => r.pageErrors.push(String(e)));
+  page.on("requestfailed", (q) => r.requestsFailed.push(q.url()));
+  try {
+    const resp = await page.goto(visit.url, { waitUntil: "load", timeout: 30000 });
+    r.status = resp ? resp.status() : null;
+    if (visit.waitFor === "widget") {
+      await page.waitForFunction(() => {
+        const w = document.querySelector("digituki-directory");
+        return w && w.shadowRoot && w.shadowRoot.querySelector("section") && !w.hasAttribute("aria-busy") && w.shadowRoot.querySelector("[role=status]");
+      }, null, { timeout: 20000 });
+      r.widgetItems = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-id]")].map((li) => ({ id: li.dataset.id, name: li.querySelector("h3").textContent })));
+      r.widgetHeading = await page.evaluate(() => document.querySelector("digituki-directory").shadowRoot.querySelector("h2").textContent);
+    }
+    // Give any injected handler (onerror and the like) time to fire.
+    await page.waitForTimeout(300);
+    r.title = await page.title();
+    r.lang = await page.evaluate(() => document.documentElement.lang);
+    r.h1 = await page.evaluate(() => { const h = document.querySelector("h1"); return h ? h.textContent : null; });
+    r.text = await page.evaluate(deepText);
+    r.imgCount = await page.evaluate(deepCount, "img");
+    r.xss = await page.evaluate(() => window.__xss === true);
+    if (visit.tabs) {
+      await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.focus(); });
+      r.focus = [];
+      for (let i = 0; i < visit.tabs; i++) {
+        await page.keyboard.press("Tab");
+        r.focus.push(await page.evaluate(deepFocus));
+      }
+    }
+    if (visit.axe) {
+      await page.addScriptTag({ path: AXE });
+      r.axe = await page.evaluate(async () => {
+        const res = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+        return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ") + ": " + n.failureSummary) }));
+      });
+    }
+    if (visit.screenshot) await page.screenshot({ path: visit.screenshot, fullPage: true });
+  } catch (e) {
+    r.error = String(e && e.stack || e);
+  }
+  results.push(r);
+  await context.close();
+}
+await browser.close();
+process.stdout.write(JSON.stringify({ results }) + "\n");
