@@ -19,14 +19,18 @@ in PATH or /usr/lib/postgresql/*/bin. Install them with `apt-get install postgre
 
 /// Where the server binaries are: PATH first, then the newest /usr/lib/postgresql/*/bin.
 pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("PATH") {
+    find_bin_dir_in(std::env::var_os("PATH"), Path::new("/usr/lib/postgresql"))
+}
+
+fn find_bin_dir_in(path: Option<std::ffi::OsString>, versions_dir: &Path) -> anyhow::Result<PathBuf> {
+    if let Some(path) = path {
         for dir in std::env::split_paths(&path) {
             if ["initdb", "pg_ctl", "postgres"].iter().all(|b| is_executable(&dir.join(b))) {
                 return Ok(dir);
             }
         }
     }
-    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir(versions_dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -231,4 +235,19 @@ fn check_traversable(dir: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_server_binaries_name_the_package_to_install() {
+        let empty = std::env::temp_dir().join(format!("digituki-no-pg-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let err = find_bin_dir_in(Some(empty.clone().into_os_string()), &empty).unwrap_err().to_string();
+        std::fs::remove_dir_all(&empty).unwrap();
+        assert!(err.contains("apt-get install postgresql"), "{err}");
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
 }

@@ -126,7 +126,7 @@ struct Properties {
 /// Fails early, with the fix, when an https URL meets a build without TLS.
 pub fn check_tls(url: &str) -> anyhow::Result<()> {
     if url.starts_with("https://") && !cfg!(feature = "tls") {
-        anyhow::bail!("{url}: this build has no TLS support; rebuild with `cargo build --features tls`");
+        anyhow::bail!("{url}: this build has no TLS support; rebuild with the default feature `tls`");
     }
     Ok(())
 }
