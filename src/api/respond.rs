@@ -81,11 +81,10 @@ impl LangMode {
 
 /// A public JSON answer with ETag, Cache-Control, CORS and conditional GET.
 pub fn public_json<T: Serialize>(req: &HttpRequest, version: i64, body: &T) -> HttpResponse {
-    // Room for a typical answer up front: growing by doubling copies the bytes again and again.
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    if let Err(e) = serde_json::to_writer(&mut bytes, body) {
-        return actix_web::ResponseError::error_response(&ApiError::internal(e.to_string()));
-    }
+    let bytes = match serde_json::to_vec(body) {
+        Ok(b) => b,
+        Err(e) => return actix_web::ResponseError::error_response(&ApiError::internal(e.to_string())),
+    };
     public_bytes(req, version, "application/json", bytes)
 }
 
