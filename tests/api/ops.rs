@@ -159,6 +159,31 @@ fn postgres_owner_can_traverse(dir: &std::path::Path) {
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// Sends SIGTERM to a process that may still run, waits for it, removes its data folder.
+struct StopAndRemove {
+    pid: i32,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for StopAndRemove {
+    fn drop(&mut self) {
+        let alive = |pid: i32| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            !matches!(stat.rsplit(')').next().unwrap_or("").trim_start().chars().next(), None | Some('Z') | Some('X'))
+        };
+        if alive(self.pid) {
+            unsafe { libc::kill(self.pid, libc::SIGTERM) };
+            for _ in 0..300 {
+                if !alive(self.pid) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// The postmaster and its children (backends, background workers).
 fn cluster_processes(postmaster: i32) -> Vec<i32> {
     let mut pids = vec![postmaster];
@@ -199,6 +224,8 @@ async fn sigterm_finishes_requests_in_flight_refuses_new_ones_and_stops_the_embe
         .spawn()
         .expect("starting the digituki binary");
     let pid = child.id() as i32;
+    // However the test ends, the service (and with it its cluster) stops and the folder goes.
+    let _cleanup = StopAndRemove { pid, dir: data_dir.clone() };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -284,7 +311,6 @@ async fn sigterm_finishes_requests_in_flight_refuses_new_ones_and_stops_the_embe
     let stat = std::fs::read_to_string(format!("/proc/{postmaster}/stat")).unwrap_or_default();
     let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
     assert!(matches!(state, None | Some('Z') | Some('X')), "postmaster {postmaster} still running: {stat}");
-    std::fs::remove_dir_all(&data_dir).unwrap();
 }
 
 #[tokio::test]
