@@ -101,7 +101,11 @@ impl ApiError {
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", format!("request bodies may be at most {limit} bytes"))
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Payload too large",
+            format!("request bodies may be at most {limit} bytes"),
+        )
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
@@ -189,32 +193,32 @@ pub fn json_config() -> actix_web::web::JsonConfig {
 }
 
 pub fn query_config() -> actix_web::web::QueryConfig {
-    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::new(StatusCode::BAD_REQUEST, "Invalid query", err.to_string()).into()
-    })
+    actix_web::web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::new(StatusCode::BAD_REQUEST, "Invalid query", err.to_string()).into())
 }
 
 /// No route matched: 405 with `Allow` when the path is a documented one asked with a method it
 /// does not have, 404 otherwise.
 pub async fn not_found_route(req: actix_web::HttpRequest) -> HttpResponse {
-    static DOCUMENTED: std::sync::LazyLock<Vec<(actix_web::dev::ResourceDef, String)>> = std::sync::LazyLock::new(|| {
-        crate::openapi::document()
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let methods = [
-                    ("GET, HEAD", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                let allow: Vec<&str> = methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect();
-                (actix_web::dev::ResourceDef::new(path.as_str()), allow.join(", "))
-            })
-            .collect()
-    });
+    static DOCUMENTED: std::sync::LazyLock<Vec<(actix_web::dev::ResourceDef, String)>> =
+        std::sync::LazyLock::new(|| {
+            crate::openapi::document()
+                .paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let methods = [
+                        ("GET, HEAD", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ];
+                    let allow: Vec<&str> = methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect();
+                    (actix_web::dev::ResourceDef::new(path.as_str()), allow.join(", "))
+                })
+                .collect()
+        });
     let method = req.method().as_str();
     let documented = DOCUMENTED.iter().find(|(r, _)| r.is_match(req.path()));
     if let Some((_, allow)) = documented.filter(|(_, allow)| !allow.split(", ").any(|m| m == method)) {
@@ -260,10 +264,9 @@ mod tests {
         let e: ApiError = diesel::result::Error::RollbackTransaction.into();
         assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
 
-        let e: ApiError = diesel_async::pooled_connection::deadpool::PoolError::Timeout(
-            deadpool::managed::TimeoutType::Create,
-        )
-        .into();
+        let e: ApiError =
+            diesel_async::pooled_connection::deadpool::PoolError::Timeout(deadpool::managed::TimeoutType::Create)
+                .into();
         assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
     }
 }
@@ -279,9 +282,10 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
             | Error::BrokenTransactionManager => ApiError::from_pool(e),
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                ApiError::conflict(format!("a referenced record does not exist or is still referenced ({})", info.message()))
-            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => ApiError::conflict(format!(
+                "a referenced record does not exist or is still referenced ({})",
+                info.message()
+            )),
             // Anything else is a fault of ours, not of the request.
             _ => {
                 tracing::error!("database error: {e}");
@@ -295,28 +299,68 @@ impl From<diesel::result::Error> for ApiError {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum WriteProblems {
-    #[response(status = 400, description = "The body is not JSON, or a path parameter is malformed", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "The body is not JSON, or a path parameter is malformed",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
-    #[response(status = 401, description = "Missing, unknown or revoked token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Missing, unknown or revoked token",
+        content_type = "application/problem+json"
+    )]
     Unauthorized(Problem),
-    #[response(status = 403, description = "The token may not change this organization's records", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The token may not change this organization's records",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
     #[response(status = 404, description = "No such record", content_type = "application/problem+json")]
     NotFound(Problem),
-    #[response(status = 409, description = "The id is taken, or the record conflicts with another", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "The id is taken, or the record conflicts with another",
+        content_type = "application/problem+json"
+    )]
     Conflict(Problem),
-    #[response(status = 412, description = "If-Match names an older version: GET the record again", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "If-Match names an older version: GET the record again",
+        content_type = "application/problem+json"
+    )]
     PreconditionFailed(Problem),
-    #[response(status = 413, description = "The body is larger than allowed", content_type = "application/problem+json")]
+    #[response(
+        status = 413,
+        description = "The body is larger than allowed",
+        content_type = "application/problem+json"
+    )]
     TooLarge(Problem),
     #[response(status = 415, description = "The body is not JSON", content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
-    #[response(status = 422, description = "Validation failed: `errors` lists every failing field; nothing was stored", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Validation failed: `errors` lists every failing field; nothing was stored",
+        content_type = "application/problem+json"
+    )]
     Unprocessable(Problem),
-    #[response(status = 428, description = "If-Match is missing (PATCH, PUT and DELETE need it)", content_type = "application/problem+json")]
+    #[response(
+        status = 428,
+        description = "If-Match is missing (PATCH, PUT and DELETE need it)",
+        content_type = "application/problem+json"
+    )]
     PreconditionRequired(Problem),
-    #[response(status = 429, description = "The token's write rate limit is reached: see Retry-After", content_type = "application/problem+json")]
+    #[response(
+        status = 429,
+        description = "The token's write rate limit is reached: see Retry-After",
+        content_type = "application/problem+json"
+    )]
     TooManyRequests(Problem),
-    #[response(status = 503, description = "The database is unavailable: see Retry-After", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable: see Retry-After",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }

@@ -124,7 +124,15 @@ async fn token(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                 anyhow::bail!("no organization {organization:?}");
             }
             let token = digituki::auth::generate_token();
-            let row = tokens::create(&mut conn, &organization, &name, admin, &digituki::auth::sha256_hex(&token), &token[..8]).await?;
+            let row = tokens::create(
+                &mut conn,
+                &organization,
+                &name,
+                admin,
+                &digituki::auth::sha256_hex(&token),
+                &token[..8],
+            )
+            .await?;
             println!(
                 "created token {} for {} ({}{}); it is shown only now:",
                 row.id,

@@ -101,7 +101,9 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A partner token (`dtk_...`), scoped to its organization; admin tokens may do everything"))
+                    .description(Some(
+                        "A partner token (`dtk_...`), scoped to its organization; admin tokens may do everything",
+                    ))
                     .build(),
             ),
         );

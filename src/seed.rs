@@ -134,7 +134,9 @@ struct ServiceKind {
 fn service_kind(code: &str) -> anyhow::Result<ServiceKind> {
     let k = |topics, modes, assistance_level, name_sv| ServiceKind { topics, modes, assistance_level, name_sv };
     Ok(match code {
-        "guidance_online_services" => k(&["online_public_services"], &["drop_in"], "guidance", "Handledning i e-tjänster"),
+        "guidance_online_services" => {
+            k(&["online_public_services"], &["drop_in"], "guidance", "Handledning i e-tjänster")
+        }
         "device_basics" => k(
             &["phone_tablet_basics", "computer_basics"],
             &["drop_in"],
@@ -142,7 +144,9 @@ fn service_kind(code: &str) -> anyhow::Result<ServiceKind> {
             "Grunderna i telefon, surfplatta och dator",
         ),
         "public_devices" => k(&["library_devices"], &["drop_in"], "guidance", "Kunddatorer, utskrift, skanning, wifi"),
-        "information_search" => k(&["information_search"], &["drop_in"], "guidance", "Handledning i informationssökning"),
+        "information_search" => {
+            k(&["information_search"], &["drop_in"], "guidance", "Handledning i informationssökning")
+        }
         "courses_events" => k(
             &["computer_basics", "phone_tablet_basics"],
             &["group_course", "event"],
@@ -237,7 +241,12 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
     let sources: Vec<SourceRow> = source_file
         .sources
         .iter()
-        .map(|(key, s)| SourceRow { key: key.clone(), title: s.title.clone(), url: s.url.clone(), licence: s.licence.clone() })
+        .map(|(key, s)| SourceRow {
+            key: key.clone(),
+            title: s.title.clone(),
+            url: s.url.clone(),
+            licence: s.licence.clone(),
+        })
         .collect();
     let source_ref = |key: &str| match source_file.sources.get(key) {
         Some(s) => json!({"key": key, "title": s.title, "url": s.url}),
@@ -346,7 +355,8 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                 version: 1,
             });
             for lang in l.languages.iter().collect::<BTreeSet<_>>() {
-                data.location_languages.push(LocationLanguageRow { location_id: l.id.clone(), language_code: lang.clone() });
+                data.location_languages
+                    .push(LocationLanguageRow { location_id: l.id.clone(), language_code: lang.clone() });
             }
             for s in &l.services {
                 let kind = service_kind(&s.code)?;
@@ -447,23 +457,18 @@ pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedCounts> {
         postal_codes: data.postal_codes.len(),
     };
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        {
-            diesel::insert_into(municipalities::table).values(&data.municipalities).execute(conn).await?;
-            diesel::insert_into(postal_codes::table).values(&data.postal_codes).execute(conn).await?;
-            diesel::insert_into(sources::table).values(&data.sources).execute(conn).await?;
-            diesel::insert_into(organizations::table).values(&data.organizations).execute(conn).await?;
-            diesel::insert_into(locations::table).values(&data.locations).execute(conn).await?;
-            diesel::insert_into(location_languages::table).values(&data.location_languages).execute(conn).await?;
-            diesel::insert_into(services::table).values(&data.services).execute(conn).await?;
-            diesel::insert_into(service_topics::table).values(&data.service_topics).execute(conn).await?;
-            diesel::insert_into(service_languages::table).values(&data.service_languages).execute(conn).await?;
-            diesel::insert_into(services_at_locations::table)
-                .values(&data.services_at_locations)
-                .execute(conn)
-                .await?;
-            diesel::insert_into(opening_hours::table).values(&data.opening_hours).execute(conn).await?;
-            Ok(())
-        }
+        diesel::insert_into(municipalities::table).values(&data.municipalities).execute(conn).await?;
+        diesel::insert_into(postal_codes::table).values(&data.postal_codes).execute(conn).await?;
+        diesel::insert_into(sources::table).values(&data.sources).execute(conn).await?;
+        diesel::insert_into(organizations::table).values(&data.organizations).execute(conn).await?;
+        diesel::insert_into(locations::table).values(&data.locations).execute(conn).await?;
+        diesel::insert_into(location_languages::table).values(&data.location_languages).execute(conn).await?;
+        diesel::insert_into(services::table).values(&data.services).execute(conn).await?;
+        diesel::insert_into(service_topics::table).values(&data.service_topics).execute(conn).await?;
+        diesel::insert_into(service_languages::table).values(&data.service_languages).execute(conn).await?;
+        diesel::insert_into(services_at_locations::table).values(&data.services_at_locations).execute(conn).await?;
+        diesel::insert_into(opening_hours::table).values(&data.opening_hours).execute(conn).await?;
+        Ok(())
     })
     .await
     .context("inserting the demo data")?;

@@ -87,9 +87,10 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             .app_data(metrics.clone())
             .app_data(error::json_config())
             .app_data(error::query_config())
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
-                error::ApiError::invalid_param("path", e.to_string()).into()
-            }))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| error::ApiError::invalid_param("path", e.to_string()).into()),
+            )
             .configure(api::routes)
             .default_service(web::to(error::not_found_route))
     })

@@ -69,7 +69,9 @@ struct Query {
 impl Query {
     fn parse(params: &Params, dir: &Directory) -> ApiResult<Query> {
         let search = match params.one("search")? {
-            Some(q) if q.chars().count() > 200 => return Err(ApiError::invalid_param("search", "must be at most 200 characters")),
+            Some(q) if q.chars().count() > 200 => {
+                return Err(ApiError::invalid_param("search", "must be at most 200 characters"))
+            }
             Some(q) => SearchQuery::parse(q),
             None => None,
         };
@@ -80,7 +82,9 @@ impl Query {
                     .iter()
                     .find(|topic| hsds::id_matches("taxonomy_term", t, &topic.code))
                     .map(|topic| topic.bit)
-                    .ok_or_else(|| ApiError::invalid_param("taxonomy_term_id", format!("unknown taxonomy term {t:?}")))?,
+                    .ok_or_else(|| {
+                        ApiError::invalid_param("taxonomy_term_id", format!("unknown taxonomy term {t:?}"))
+                    })?,
             ),
             None => None,
         };
@@ -113,7 +117,10 @@ impl Query {
                 match proximity {
                     Some(metres) => {
                         let (lat, lon) = pc.centroid.ok_or_else(|| {
-                            ApiError::invalid_param("postcode", format!("postal code {code} has no known area for proximity"))
+                            ApiError::invalid_param(
+                                "postcode",
+                                format!("postal code {code} has no known area for proximity"),
+                            )
                         })?;
                         Some(Area::Near { lat, lon, metres })
                     }
@@ -242,7 +249,11 @@ pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     )
 )]
 #[get("/hsds/services/{id}")]
-pub async fn hsds_service(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn hsds_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     check_hsds_id(&id)?;
     let svc = dir
@@ -329,7 +340,8 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
             q.modified_ok(o.provenance.updated_at)
                 && q.organization.is_none_or(|x| x == *i)
                 && q.search.as_ref().is_none_or(|t| t.matches(&o.search))
-                && q.topic_bit.is_none_or(|b| dir.services.iter().any(|s| s.organization == *i && s.topic_mask & b == b))
+                && q.topic_bit
+                    .is_none_or(|b| dir.services.iter().any(|s| s.organization == *i && s.topic_mask & b == b))
                 && (q.area.is_none() || o.locations.iter().any(|&l| q.place_ok(&dir.locations[l])))
         })
         .map(|(_, o)| o)
@@ -347,7 +359,11 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     )
 )]
 #[get("/hsds/organizations/{id}")]
-pub async fn hsds_organization(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn hsds_organization(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     check_hsds_id(&id)?;
     let org = dir
@@ -387,7 +403,9 @@ pub async fn hsds_taxonomy_terms(state: web::Data<AppState>, req: HttpRequest) -
         .iter()
         .filter(|t| q.topic_bit.is_none_or(|b| t.bit == b))
         .filter(|t| {
-            q.search.as_ref().is_none_or(|s| s.matches(&SearchText::new(t.label.all().chain(std::iter::once(t.code.as_str())))))
+            q.search
+                .as_ref()
+                .is_none_or(|s| s.matches(&SearchText::new(t.label.all().chain(std::iter::once(t.code.as_str())))))
         })
         .collect();
     Ok(public_json(&req, dir.version, &envelope(found, &q, |t| hsds::taxonomy_term(t))))

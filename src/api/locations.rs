@@ -8,8 +8,8 @@ use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams
 use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::directory::{Directory, Location, LocationFilter};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::{geo, geocode};
 use chrono::{DateTime, Utc};
 
@@ -67,7 +67,11 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
     )
 )]
 #[get("/v1/locations/{id}")]
-pub async fn get_location(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
@@ -159,7 +163,8 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
     })?;
     let failure = match geocoder.search(text).await {
         Ok(Some(hit)) => {
-            let mut o = Origin::new(hit.lat, hit.lon, "address", dir.municipality_near(hit.lat, hit.lon).map(str::to_owned));
+            let mut o =
+                Origin::new(hit.lat, hit.lon, "address", dir.municipality_near(hit.lat, hit.lon).map(str::to_owned));
             o.method = Some("geocoder".into());
             o.confidence = Some(if hit.confidence >= 0.8 { "high" } else { "medium" }.into());
             o.label = hit.label;
@@ -184,7 +189,8 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
                 "address: the geocoder is not answering right now; try again, or give postal_code or lat+lon ({e})"
             ));
             err.parameter = Some("address".into());
-            err.errors.push(crate::error::FieldError { field: "address".into(), message: "geocoder unavailable".into() });
+            err.errors
+                .push(crate::error::FieldError { field: "address".into(), message: "geocoder unavailable".into() });
             err
         }
     })
@@ -227,12 +233,16 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     let origin = match params.one("address")? {
         Some(address) => {
             if lat.is_some() || lon.is_some() || postal.is_some() {
-                return Err(ApiError::invalid_param("address", "give either address, lat+lon or postal_code, not several"));
+                return Err(ApiError::invalid_param(
+                    "address",
+                    "give either address, lat+lon or postal_code, not several",
+                ));
             }
             geocode_address(state.geocoder.as_ref(), &dir, address).await?
         }
-        None => origin(&dir, lat, lon, postal.map(|p| ("postal_code", p)), &mut filter)?
-            .ok_or_else(|| ApiError::invalid_param("lat", "give lat+lon, postal_code, address or municipality as the origin"))?,
+        None => origin(&dir, lat, lon, postal.map(|p| ("postal_code", p)), &mut filter)?.ok_or_else(|| {
+            ApiError::invalid_param("lat", "give lat+lon, postal_code, address or municipality as the origin")
+        })?,
     };
     if !geo::inside_finland(origin.lat, origin.lon) && max_km.is_none() {
         // Still answered: the nearest places are simply far away.

@@ -60,7 +60,9 @@ impl Metrics {
         let map = self.series.read().unwrap();
         let mut keys: Vec<&Key> = map.keys().collect();
         keys.sort();
-        out.push_str("# HELP digituki_http_requests_total HTTP requests answered, by method, route pattern and status.\n");
+        out.push_str(
+            "# HELP digituki_http_requests_total HTTP requests answered, by method, route pattern and status.\n",
+        );
         out.push_str("# TYPE digituki_http_requests_total counter\n");
         for k in &keys {
             let s = &map[*k];
@@ -74,7 +76,8 @@ impl Metrics {
             let mut cumulative = 0;
             for (i, bound) in BUCKETS.iter().enumerate() {
                 cumulative += s.buckets[i].load(Ordering::Relaxed);
-                let _ = writeln!(out, "digituki_http_request_duration_seconds_bucket{{{l},le=\"{bound}\"}} {cumulative}");
+                let _ =
+                    writeln!(out, "digituki_http_request_duration_seconds_bucket{{{l},le=\"{bound}\"}} {cumulative}");
             }
             cumulative += s.buckets[BUCKETS.len()].load(Ordering::Relaxed);
             let _ = writeln!(out, "digituki_http_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} {cumulative}");
@@ -152,13 +155,43 @@ pub async fn prometheus_metrics(state: web::Data<AppState>, metrics: web::Data<M
     let dir = state.store.get();
     let database_up = super::health::database_answers(&state).await;
     let gauges: [(&str, &str, &str, f64); 7] = [
-        ("digituki_snapshot_version", "gauge", "Directory version (directory_state.version: committed changes) of the snapshot served.", dir.version as f64),
-        ("digituki_snapshot_age_seconds", "gauge", "Seconds since the snapshot served was built.", state.store.age().map_or(-1.0, |a| a.as_secs_f64())),
+        (
+            "digituki_snapshot_version",
+            "gauge",
+            "Directory version (directory_state.version: committed changes) of the snapshot served.",
+            dir.version as f64,
+        ),
+        (
+            "digituki_snapshot_age_seconds",
+            "gauge",
+            "Seconds since the snapshot served was built.",
+            state.store.age().map_or(-1.0, |a| a.as_secs_f64()),
+        ),
         ("digituki_snapshot_locations", "gauge", "Locations in the snapshot served.", dir.locations.len() as f64),
-        ("digituki_snapshot_rebuild_seconds", "gauge", "Duration of the last snapshot rebuild (load from PostgreSQL and build).", state.store.last_rebuild().map_or(-1.0, |d| d.as_secs_f64())),
-        ("digituki_snapshot_rebuilds_total", "counter", "Snapshot rebuilds since start.", state.store.rebuilds() as f64),
-        ("digituki_snapshot_rebuild_failures_total", "counter", "Snapshot rebuilds that failed (the previous snapshot kept serving).", state.store.rebuild_failures() as f64),
-        ("digituki_database_up", "gauge", "1 when PostgreSQL answers, 0 when it does not (reads keep working from the snapshot).", if database_up { 1.0 } else { 0.0 }),
+        (
+            "digituki_snapshot_rebuild_seconds",
+            "gauge",
+            "Duration of the last snapshot rebuild (load from PostgreSQL and build).",
+            state.store.last_rebuild().map_or(-1.0, |d| d.as_secs_f64()),
+        ),
+        (
+            "digituki_snapshot_rebuilds_total",
+            "counter",
+            "Snapshot rebuilds since start.",
+            state.store.rebuilds() as f64,
+        ),
+        (
+            "digituki_snapshot_rebuild_failures_total",
+            "counter",
+            "Snapshot rebuilds that failed (the previous snapshot kept serving).",
+            state.store.rebuild_failures() as f64,
+        ),
+        (
+            "digituki_database_up",
+            "gauge",
+            "1 when PostgreSQL answers, 0 when it does not (reads keep working from the snapshot).",
+            if database_up { 1.0 } else { 0.0 },
+        ),
     ];
     for (name, kind, help, value) in gauges {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");

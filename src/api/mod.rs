@@ -36,7 +36,9 @@ pub struct AppState {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use partner::{admin, hours, locations as edit_locations, organizations as edit_organizations, services as edit_services};
+    use partner::{
+        admin, hours, locations as edit_locations, organizations as edit_organizations, services as edit_services,
+    };
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(metrics::prometheus_metrics)

@@ -57,7 +57,9 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
         }
     }
     let query = match params.one("q")? {
-        Some(q) if q.chars().count() > 200 => return Err(ApiError::invalid_param("q", "must be at most 200 characters")),
+        Some(q) if q.chars().count() > 200 => {
+            return Err(ApiError::invalid_param("q", "must be at most 200 characters"))
+        }
         Some(q) => SearchQuery::parse(q),
         None => None,
     };
@@ -69,7 +71,12 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
         .collect();
     orgs.sort_by(|a, b| a.name.fi.to_lowercase().cmp(&b.name.fi.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
     let total = orgs.len();
-    let items = orgs.into_iter().skip((page - 1) * per_page).take(per_page).map(|o| views::organization(&dir, o, lang)).collect();
+    let items = orgs
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|o| views::organization(&dir, o, lang))
+        .collect();
     Ok(public_json(&req, dir.version, &OrganizationPage { items, total, page, per_page }))
 }
 
@@ -85,7 +92,11 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     )
 )]
 #[get("/v1/organizations/{id}")]
-pub async fn get_organization(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;

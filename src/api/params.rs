@@ -66,7 +66,9 @@ impl Params {
     pub fn parse<T: FromStr>(&self, name: &str, what: &str) -> ApiResult<Option<T>> {
         match self.one(name)? {
             None => Ok(None),
-            Some(v) => v.trim().parse::<T>().map(Some).map_err(|_| ApiError::invalid_param(name, format!("must be {what}"))),
+            Some(v) => {
+                v.trim().parse::<T>().map(Some).map_err(|_| ApiError::invalid_param(name, format!("must be {what}")))
+            }
         }
     }
 

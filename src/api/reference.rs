@@ -146,7 +146,11 @@ pub struct PostalCodeOut {
     )
 )]
 #[get("/v1/postal-codes/{code}")]
-pub async fn get_postal_code(state: web::Data<AppState>, req: HttpRequest, code: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_postal_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;

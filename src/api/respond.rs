@@ -104,7 +104,12 @@ pub fn row_version_of(etag: &str) -> Option<i64> {
     rest.split('-').next()?.parse().ok()
 }
 
-pub fn public_bytes(req: &HttpRequest, tag: impl std::fmt::Display, content_type: &str, bytes: Vec<u8>) -> HttpResponse {
+pub fn public_bytes(
+    req: &HttpRequest,
+    tag: impl std::fmt::Display,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> HttpResponse {
     let etag = etag(tag, &bytes);
     let not_modified = req
         .headers()

@@ -146,7 +146,11 @@ fn day_out(day: &Day, lang: LangMode) -> DayOut {
     )
 )]
 #[get("/v1/locations/{id}/schedule")]
-pub async fn location_schedule(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn location_schedule(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;

@@ -44,10 +44,13 @@ pub async fn list_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     let organization = params.one("organization")?;
     if let Some(o) = organization {
         check_id("organization", o)?;
-        dir.organization(o).ok_or_else(|| ApiError::invalid_param("organization", format!("unknown organization {o:?}")))?;
+        dir.organization(o)
+            .ok_or_else(|| ApiError::invalid_param("organization", format!("unknown organization {o:?}")))?;
     }
     let topic = match params.one("topic")? {
-        Some(t) => Some(dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?.bit),
+        Some(t) => {
+            Some(dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?.bit)
+        }
         None => None,
     };
     let matching: Vec<usize> = (0..dir.services.len())
@@ -55,7 +58,12 @@ pub async fn list_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
         .filter(|&i| topic.is_none_or(|bit| dir.services[i].topic_mask & bit != 0))
         .collect();
     let total = matching.len();
-    let items = matching.into_iter().skip((page - 1) * per_page).take(per_page).map(|i| views::service(&dir, i, lang)).collect();
+    let items = matching
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|i| views::service(&dir, i, lang))
+        .collect();
     Ok(public_json(&req, dir.version, &ServicePage { items, total, page, per_page }))
 }
 
@@ -71,7 +79,11 @@ pub async fn list_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     )
 )]
 #[get("/v1/services/{id}")]
-pub async fn get_service(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
@@ -92,7 +104,11 @@ pub async fn get_service(state: web::Data<AppState>, req: HttpRequest, id: web::
     )
 )]
 #[get("/v1/services-at-locations/{id}")]
-pub async fn get_service_at_location(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_service_at_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
@@ -103,5 +119,9 @@ pub async fn get_service_at_location(state: web::Data<AppState>, req: HttpReques
         .iter()
         .find_map(|l| l.services.iter().find(|s| s.id == *id).map(|s| (l, s)))
         .ok_or_else(|| ApiError::not_found("service at location", &id))?;
-    Ok(public_json(&req, format!("r{}", sal.provenance.version), &views::service_at_location_detail(&dir, loc, sal, lang, at)))
+    Ok(public_json(
+        &req,
+        format!("r{}", sal.provenance.version),
+        &views::service_at_location_detail(&dir, loc, sal, lang, at),
+    ))
 }

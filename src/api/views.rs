@@ -262,7 +262,13 @@ pub struct LocationRef {
     pub name: Text,
 }
 
-pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Utc>, distance_m: Option<f64>) -> LocationOut {
+pub fn location(
+    dir: &Directory,
+    loc: &Location,
+    lang: LangMode,
+    at: DateTime<Utc>,
+    distance_m: Option<f64>,
+) -> LocationOut {
     let org = &dir.organizations[loc.organization];
     let now = loc.status_at(at);
     let status_now = status(now.as_ref(), lang);
@@ -277,9 +283,18 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
             postal_code: loc.address.postal_code.clone(),
             post_office: loc.address.post_office.clone(),
             municipality_code: loc.address.municipality_code.clone(),
-            municipality: loc.address.municipality_code.as_deref().and_then(|c| dir.municipality(c)).map(|m| lang.text(&m.name)),
+            municipality: loc
+                .address
+                .municipality_code
+                .as_deref()
+                .and_then(|c| dir.municipality(c))
+                .map(|m| lang.text(&m.name)),
         },
-        coordinates: loc.coordinates.map(|(lat, lon)| CoordinatesOut { lat, lon, method: loc.coordinate_method.clone() }),
+        coordinates: loc.coordinates.map(|(lat, lon)| CoordinatesOut {
+            lat,
+            lon,
+            method: loc.coordinate_method.clone(),
+        }),
         distance_m: distance_m.map(|d| (d * 10.0).round() / 10.0),
         phone: loc.phone.clone(),
         email: loc.email.clone(),
@@ -293,7 +308,12 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
         contacts: loc
             .contacts
             .iter()
-            .map(|c| ContactOut { name: c.name.clone(), title: lang.opt(&c.title), phone: c.phone.clone(), email: c.email.clone() })
+            .map(|c| ContactOut {
+                name: c.name.clone(),
+                title: lang.opt(&c.title),
+                phone: c.phone.clone(),
+                email: c.email.clone(),
+            })
             .collect(),
         open_now: now.as_ref().is_some_and(|s| s.state == hours::State::Staffed),
         next_change: status(now.as_ref(), lang).next_change,
@@ -318,7 +338,12 @@ pub fn location(dir: &Directory, loc: &Location, lang: LangMode, at: DateTime<Ut
     }
 }
 
-fn service_at_location(dir: &Directory, sal: &ServiceAtLocation, lang: LangMode, at: DateTime<Utc>) -> ServiceAtLocationOut {
+fn service_at_location(
+    dir: &Directory,
+    sal: &ServiceAtLocation,
+    lang: LangMode,
+    at: DateTime<Utc>,
+) -> ServiceAtLocationOut {
     let s = &dir.services[sal.service];
     ServiceAtLocationOut {
         id: sal.id.clone(),
@@ -418,10 +443,12 @@ pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
     let offered_at = dir
         .locations
         .iter()
-        .flat_map(|l| l.services.iter().filter(|sal| sal.service == index).map(move |sal| OfferedAt {
-            service_at_location_id: sal.id.clone(),
-            location_id: l.id.clone(),
-        }))
+        .flat_map(|l| {
+            l.services
+                .iter()
+                .filter(|sal| sal.service == index)
+                .map(move |sal| OfferedAt { service_at_location_id: sal.id.clone(), location_id: l.id.clone() })
+        })
         .collect();
     ServiceOut {
         id: s.id.clone(),
@@ -447,6 +474,12 @@ pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
     }
 }
 
-pub fn service_at_location_detail(dir: &Directory, loc: &Location, sal: &ServiceAtLocation, lang: LangMode, at: DateTime<Utc>) -> ServiceAtLocationDetail {
+pub fn service_at_location_detail(
+    dir: &Directory,
+    loc: &Location,
+    sal: &ServiceAtLocation,
+    lang: LangMode,
+    at: DateTime<Utc>,
+) -> ServiceAtLocationDetail {
     ServiceAtLocationDetail { location_id: loc.id.clone(), service: service_at_location(dir, sal, lang, at) }
 }

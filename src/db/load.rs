@@ -39,75 +39,64 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
         .repeatable_read()
         .read_only()
         .run(async |conn| {
-            {
-                let version = diesel::sql_query("SELECT version FROM directory_state")
-                    .get_result::<Version>(conn)
-                    .await?
-                    .version;
-                Ok(DirectoryRows {
-                    version,
-                    municipalities: municipalities::table
-                        .select(MunicipalityRow::as_select())
-                        .order(municipalities::code)
-                        .load(conn)
-                        .await?,
-                    postal_codes: postal_codes::table
-                        .select(PostalCodeRow::as_select())
-                        .order(postal_codes::code)
-                        .load(conn)
-                        .await?,
-                    sources: sources::table.select(SourceRow::as_select()).load(conn).await?,
-                    topics: topics::table
-                        .select(TopicRow::as_select())
-                        .order((topics::sort_order, topics::code))
-                        .load(conn)
-                        .await?,
-                    languages: languages::table
-                        .select(LanguageRow::as_select())
-                        .order(languages::code)
-                        .load(conn)
-                        .await?,
-                    organizations: organizations::table
-                        .filter(organizations::deleted_at.is_null())
-                        .select(OrganizationRow::as_select())
-                        .order(organizations::id)
-                        .load(conn)
-                        .await?,
-                    locations: locations::table
-                        .filter(locations::deleted_at.is_null())
-                        .select(LocationRow::as_select())
-                        .order(locations::id)
-                        .load(conn)
-                        .await?,
-                    location_languages: location_languages::table
-                        .select(LocationLanguageRow::as_select())
-                        .load(conn)
-                        .await?,
-                    services: services::table
-                        .filter(services::deleted_at.is_null())
-                        .select(ServiceRow::as_select())
-                        .order(services::id)
-                        .load(conn)
-                        .await?,
-                    service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
-                    service_languages: service_languages::table
-                        .select(ServiceLanguageRow::as_select())
-                        .load(conn)
-                        .await?,
-                    services_at_locations: services_at_locations::table
-                        .filter(services_at_locations::deleted_at.is_null())
-                        .select(ServiceAtLocationRow::as_select())
-                        .order(services_at_locations::id)
-                        .load(conn)
-                        .await?,
-                    contacts: contacts::table.select(ContactRow::as_select()).order(contacts::id).load(conn).await?,
-                    opening_hours: opening_hours::table
-                        .select(OpeningHoursRow::as_select())
-                        .order(opening_hours::id)
-                        .load(conn)
-                        .await?,
-                })
-            }
+            let version =
+                diesel::sql_query("SELECT version FROM directory_state").get_result::<Version>(conn).await?.version;
+            Ok(DirectoryRows {
+                version,
+                municipalities: municipalities::table
+                    .select(MunicipalityRow::as_select())
+                    .order(municipalities::code)
+                    .load(conn)
+                    .await?,
+                postal_codes: postal_codes::table
+                    .select(PostalCodeRow::as_select())
+                    .order(postal_codes::code)
+                    .load(conn)
+                    .await?,
+                sources: sources::table.select(SourceRow::as_select()).load(conn).await?,
+                topics: topics::table
+                    .select(TopicRow::as_select())
+                    .order((topics::sort_order, topics::code))
+                    .load(conn)
+                    .await?,
+                languages: languages::table.select(LanguageRow::as_select()).order(languages::code).load(conn).await?,
+                organizations: organizations::table
+                    .filter(organizations::deleted_at.is_null())
+                    .select(OrganizationRow::as_select())
+                    .order(organizations::id)
+                    .load(conn)
+                    .await?,
+                locations: locations::table
+                    .filter(locations::deleted_at.is_null())
+                    .select(LocationRow::as_select())
+                    .order(locations::id)
+                    .load(conn)
+                    .await?,
+                location_languages: location_languages::table
+                    .select(LocationLanguageRow::as_select())
+                    .load(conn)
+                    .await?,
+                services: services::table
+                    .filter(services::deleted_at.is_null())
+                    .select(ServiceRow::as_select())
+                    .order(services::id)
+                    .load(conn)
+                    .await?,
+                service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
+                service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+                services_at_locations: services_at_locations::table
+                    .filter(services_at_locations::deleted_at.is_null())
+                    .select(ServiceAtLocationRow::as_select())
+                    .order(services_at_locations::id)
+                    .load(conn)
+                    .await?,
+                contacts: contacts::table.select(ContactRow::as_select()).order(contacts::id).load(conn).await?,
+                opening_hours: opening_hours::table
+                    .select(OpeningHoursRow::as_select())
+                    .order(opening_hours::id)
+                    .load(conn)
+                    .await?,
+            })
         })
         .await
 }

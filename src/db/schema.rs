@@ -261,7 +261,20 @@ diesel::joinable!(services -> organizations (organization_id));
 diesel::joinable!(services_at_locations -> services (service_id));
 diesel::joinable!(services_at_locations -> locations (location_id));
 diesel::allow_tables_to_appear_in_same_query!(
-    municipalities, postal_codes, sources, topics, languages, organizations, locations,
-    location_languages, services, service_topics, service_languages, services_at_locations, contacts,
-    opening_hours, api_tokens, history,
+    municipalities,
+    postal_codes,
+    sources,
+    topics,
+    languages,
+    organizations,
+    locations,
+    location_languages,
+    services,
+    service_topics,
+    service_languages,
+    services_at_locations,
+    contacts,
+    opening_hours,
+    api_tokens,
+    history,
 );

@@ -69,7 +69,11 @@ pub async fn record(
     Ok(())
 }
 
-pub async fn history_of(conn: &mut AsyncPgConnection, entity_type: &str, entity_id: &str) -> QueryResult<Vec<HistoryRow>> {
+pub async fn history_of(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: &str,
+) -> QueryResult<Vec<HistoryRow>> {
     history::table
         .filter(history::entity_type.eq(entity_type))
         .filter(history::entity_id.eq(entity_id))
@@ -146,7 +150,12 @@ async fn ensure_languages(conn: &mut AsyncPgConnection, codes: &[String]) -> Que
     for code in codes {
         let name = isolang::Language::from_639_1(code).map(|l| l.to_name().to_owned()).unwrap_or_else(|| code.clone());
         diesel::insert_into(languages::table)
-            .values((languages::code.eq(code), languages::name_fi.eq(&name), languages::name_sv.eq(&name), languages::name_en.eq(&name)))
+            .values((
+                languages::code.eq(code),
+                languages::name_fi.eq(&name),
+                languages::name_sv.eq(&name),
+                languages::name_en.eq(&name),
+            ))
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
@@ -157,13 +166,20 @@ async fn ensure_languages(conn: &mut AsyncPgConnection, codes: &[String]) -> Que
 async fn set_location_languages(conn: &mut AsyncPgConnection, id: &str, langs: &[String]) -> QueryResult<()> {
     ensure_languages(conn, langs).await?;
     diesel::delete(location_languages::table.filter(location_languages::location_id.eq(id))).execute(conn).await?;
-    let rows: Vec<_> =
-        langs.iter().map(|l| (location_languages::location_id.eq(id), location_languages::language_code.eq(l))).collect();
+    let rows: Vec<_> = langs
+        .iter()
+        .map(|l| (location_languages::location_id.eq(id), location_languages::language_code.eq(l)))
+        .collect();
     diesel::insert_into(location_languages::table).values(rows).execute(conn).await?;
     Ok(())
 }
 
-pub async fn insert_location(conn: &mut AsyncPgConnection, id: &str, c: &LocationChanges, langs: &[String]) -> QueryResult<()> {
+pub async fn insert_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &LocationChanges,
+    langs: &[String],
+) -> QueryResult<()> {
     diesel::insert_into(locations::table)
         .values((locations::id.eq(id), locations::source.eq("manual"), c))
         .execute(conn)
@@ -171,7 +187,12 @@ pub async fn insert_location(conn: &mut AsyncPgConnection, id: &str, c: &Locatio
     set_location_languages(conn, id, langs).await
 }
 
-pub async fn update_location(conn: &mut AsyncPgConnection, id: &str, c: &LocationChanges, langs: &[String]) -> QueryResult<()> {
+pub async fn update_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &LocationChanges,
+    langs: &[String],
+) -> QueryResult<()> {
     diesel::update(locations::table.find(id))
         .set((c, locations::version.eq(locations::version + 1), locations::updated_at.eq(Utc::now())))
         .execute(conn)
@@ -180,23 +201,40 @@ pub async fn update_location(conn: &mut AsyncPgConnection, id: &str, c: &Locatio
 }
 
 /// Marks a location changed in some other way (hours, verification, deletion, restore).
-pub async fn touch_location(conn: &mut AsyncPgConnection, id: &str, verified: bool, deleted: Option<Option<DateTime<Utc>>>) -> QueryResult<()> {
+pub async fn touch_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    verified: bool,
+    deleted: Option<Option<DateTime<Utc>>>,
+) -> QueryResult<()> {
     let now = Utc::now();
     let q = diesel::update(locations::table.find(id));
     match (verified, deleted) {
-        (true, _) => q.set((locations::version.eq(locations::version + 1), locations::verified_at.eq(now))).execute(conn).await?,
-        (false, Some(d)) => {
-            q.set((locations::version.eq(locations::version + 1), locations::deleted_at.eq(d), locations::updated_at.eq(now)))
-                .execute(conn)
-                .await?
+        (true, _) => {
+            q.set((locations::version.eq(locations::version + 1), locations::verified_at.eq(now))).execute(conn).await?
         }
-        (false, None) => q.set((locations::version.eq(locations::version + 1), locations::updated_at.eq(now))).execute(conn).await?,
+        (false, Some(d)) => {
+            q.set((
+                locations::version.eq(locations::version + 1),
+                locations::deleted_at.eq(d),
+                locations::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?
+        }
+        (false, None) => {
+            q.set((locations::version.eq(locations::version + 1), locations::updated_at.eq(now))).execute(conn).await?
+        }
     };
     Ok(())
 }
 
 /// The hours document of a location or of a service at a location.
-pub async fn hours_of(conn: &mut AsyncPgConnection, location: Option<&str>, sal: Option<&str>) -> QueryResult<Option<OpeningHoursRow>> {
+pub async fn hours_of(
+    conn: &mut AsyncPgConnection,
+    location: Option<&str>,
+    sal: Option<&str>,
+) -> QueryResult<Option<OpeningHoursRow>> {
     let mut q = opening_hours::table.select(OpeningHoursRow::as_select()).into_boxed();
     q = match (location, sal) {
         (Some(l), _) => q.filter(opening_hours::location_id.eq(l.to_owned())),
@@ -218,7 +256,11 @@ pub async fn put_hours(
     match (existing, document) {
         (Some(row), Some(doc)) => {
             diesel::update(opening_hours::table.find(row.id))
-                .set((opening_hours::document.eq(doc), opening_hours::confidence.eq(confidence), opening_hours::updated_at.eq(Utc::now())))
+                .set((
+                    opening_hours::document.eq(doc),
+                    opening_hours::confidence.eq(confidence),
+                    opening_hours::updated_at.eq(Utc::now()),
+                ))
                 .execute(conn)
                 .await?;
         }
@@ -247,7 +289,10 @@ pub async fn lock_service(conn: &mut AsyncPgConnection, id: &str) -> QueryResult
     services::table.find(id).for_update().select(ServiceRow::as_select()).first(conn).await.optional()
 }
 
-pub async fn service_topics_and_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<(Vec<String>, Vec<String>)> {
+pub async fn service_topics_and_languages(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+) -> QueryResult<(Vec<String>, Vec<String>)> {
     let topics = service_topics::table
         .filter(service_topics::service_id.eq(id))
         .select(service_topics::topic_code)
@@ -263,23 +308,45 @@ pub async fn service_topics_and_languages(conn: &mut AsyncPgConnection, id: &str
     Ok((topics, langs))
 }
 
-async fn set_service_links(conn: &mut AsyncPgConnection, id: &str, topics: &[String], langs: &[String]) -> QueryResult<()> {
+async fn set_service_links(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    topics: &[String],
+    langs: &[String],
+) -> QueryResult<()> {
     ensure_languages(conn, langs).await?;
     diesel::delete(service_topics::table.filter(service_topics::service_id.eq(id))).execute(conn).await?;
     diesel::delete(service_languages::table.filter(service_languages::service_id.eq(id))).execute(conn).await?;
-    let t: Vec<_> = topics.iter().map(|x| (service_topics::service_id.eq(id), service_topics::topic_code.eq(x))).collect();
+    let t: Vec<_> =
+        topics.iter().map(|x| (service_topics::service_id.eq(id), service_topics::topic_code.eq(x))).collect();
     diesel::insert_into(service_topics::table).values(t).execute(conn).await?;
-    let l: Vec<_> = langs.iter().map(|x| (service_languages::service_id.eq(id), service_languages::language_code.eq(x))).collect();
+    let l: Vec<_> =
+        langs.iter().map(|x| (service_languages::service_id.eq(id), service_languages::language_code.eq(x))).collect();
     diesel::insert_into(service_languages::table).values(l).execute(conn).await?;
     Ok(())
 }
 
-pub async fn insert_service(conn: &mut AsyncPgConnection, id: &str, c: &ServiceChanges, topics: &[String], langs: &[String]) -> QueryResult<()> {
-    diesel::insert_into(services::table).values((services::id.eq(id), services::source.eq("manual"), c)).execute(conn).await?;
+pub async fn insert_service(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &ServiceChanges,
+    topics: &[String],
+    langs: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(services::table)
+        .values((services::id.eq(id), services::source.eq("manual"), c))
+        .execute(conn)
+        .await?;
     set_service_links(conn, id, topics, langs).await
 }
 
-pub async fn update_service(conn: &mut AsyncPgConnection, id: &str, c: &ServiceChanges, topics: &[String], langs: &[String]) -> QueryResult<()> {
+pub async fn update_service(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &ServiceChanges,
+    topics: &[String],
+    langs: &[String],
+) -> QueryResult<()> {
     diesel::update(services::table.find(id))
         .set((c, services::version.eq(services::version + 1), services::updated_at.eq(Utc::now())))
         .execute(conn)
@@ -287,9 +354,17 @@ pub async fn update_service(conn: &mut AsyncPgConnection, id: &str, c: &ServiceC
     set_service_links(conn, id, topics, langs).await
 }
 
-pub async fn set_service_deleted(conn: &mut AsyncPgConnection, id: &str, deleted: Option<DateTime<Utc>>) -> QueryResult<()> {
+pub async fn set_service_deleted(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    deleted: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
     diesel::update(services::table.find(id))
-        .set((services::deleted_at.eq(deleted), services::version.eq(services::version + 1), services::updated_at.eq(Utc::now())))
+        .set((
+            services::deleted_at.eq(deleted),
+            services::version.eq(services::version + 1),
+            services::updated_at.eq(Utc::now()),
+        ))
         .execute(conn)
         .await?;
     Ok(())
@@ -297,11 +372,24 @@ pub async fn set_service_deleted(conn: &mut AsyncPgConnection, id: &str, deleted
 
 // --- services at locations ---------------------------------------------------------------
 
-pub async fn lock_service_at_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<ServiceAtLocationRow>> {
-    services_at_locations::table.find(id).for_update().select(ServiceAtLocationRow::as_select()).first(conn).await.optional()
+pub async fn lock_service_at_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+) -> QueryResult<Option<ServiceAtLocationRow>> {
+    services_at_locations::table
+        .find(id)
+        .for_update()
+        .select(ServiceAtLocationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
-pub async fn insert_service_at_location(conn: &mut AsyncPgConnection, id: &str, c: &ServiceAtLocationChanges) -> QueryResult<()> {
+pub async fn insert_service_at_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &ServiceAtLocationChanges,
+) -> QueryResult<()> {
     diesel::insert_into(services_at_locations::table)
         .values((services_at_locations::id.eq(id), services_at_locations::source.eq("manual"), c))
         .execute(conn)
@@ -309,15 +397,27 @@ pub async fn insert_service_at_location(conn: &mut AsyncPgConnection, id: &str, 
     Ok(())
 }
 
-pub async fn update_service_at_location(conn: &mut AsyncPgConnection, id: &str, c: &ServiceAtLocationChanges) -> QueryResult<()> {
+pub async fn update_service_at_location(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    c: &ServiceAtLocationChanges,
+) -> QueryResult<()> {
     diesel::update(services_at_locations::table.find(id))
-        .set((c, services_at_locations::version.eq(services_at_locations::version + 1), services_at_locations::updated_at.eq(Utc::now())))
+        .set((
+            c,
+            services_at_locations::version.eq(services_at_locations::version + 1),
+            services_at_locations::updated_at.eq(Utc::now()),
+        ))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn set_service_at_location_deleted(conn: &mut AsyncPgConnection, id: &str, deleted: Option<DateTime<Utc>>) -> QueryResult<()> {
+pub async fn set_service_at_location_deleted(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    deleted: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
     diesel::update(services_at_locations::table.find(id))
         .set((
             services_at_locations::deleted_at.eq(deleted),

@@ -264,7 +264,11 @@ impl Directory {
             .map(|(i, t)| Topic {
                 code: t.code.clone(),
                 label: Localized::new(&t.label_fi, &t.label_sv, &t.label_en),
-                description: text(t.description_fi.as_deref(), t.description_sv.as_deref(), t.description_en.as_deref()),
+                description: text(
+                    t.description_fi.as_deref(),
+                    t.description_sv.as_deref(),
+                    t.description_en.as_deref(),
+                ),
                 // The vocabulary is small and controlled; 64 topics is far beyond it.
                 bit: 1u64 << (i.min(63)),
             })
@@ -383,7 +387,11 @@ impl Directory {
                     id: s.id.clone(),
                     organization,
                     name: required(&s.name_fi, s.name_sv.as_deref(), s.name_en.as_deref()),
-                    description: text(s.description_fi.as_deref(), s.description_sv.as_deref(), s.description_en.as_deref()),
+                    description: text(
+                        s.description_fi.as_deref(),
+                        s.description_sv.as_deref(),
+                        s.description_en.as_deref(),
+                    ),
                     delivery_modes: s.delivery_modes.clone(),
                     audience: s.audience.clone(),
                     cost: text(s.cost_fi.as_deref(), s.cost_sv.as_deref(), s.cost_en.as_deref()),
@@ -404,7 +412,8 @@ impl Directory {
                 })
             })
             .collect();
-        let service_by_id: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let service_by_id: HashMap<&str, usize> =
+            services.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
 
         let mut location_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
         let mut sal_hours: HashMap<&str, Arc<Hours>> = HashMap::new();
@@ -436,7 +445,8 @@ impl Directory {
                 continue;
             }
             let osm = hours.to_osm();
-            let entry = Arc::new(Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm });
+            let entry =
+                Arc::new(Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm });
             shared.insert(key, entry.clone());
             match (&h.location_id, &h.service_at_location_id) {
                 (Some(l), _) => location_hours.insert(l.as_str(), entry),
@@ -522,7 +532,8 @@ impl Directory {
                         l.accessibility_en.as_deref(),
                     )
                     .map(Box::new),
-                    transit: text(l.transit_fi.as_deref(), l.transit_sv.as_deref(), l.transit_en.as_deref()).map(Box::new),
+                    transit: text(l.transit_fi.as_deref(), l.transit_sv.as_deref(), l.transit_en.as_deref())
+                        .map(Box::new),
                     phone: l.phone.clone(),
                     email: l.email.clone(),
                     website: l.website.clone(),
@@ -533,10 +544,13 @@ impl Directory {
                     languages: languages.into_iter().collect(),
                     topic_mask,
                     services: services_here,
-                    contacts: contacts.remove(l.id.as_str()).map(|mut c| {
-                        c.shrink_to_fit();
-                        c
-                    }).unwrap_or_default(),
+                    contacts: contacts
+                        .remove(l.id.as_str())
+                        .map(|mut c| {
+                            c.shrink_to_fit();
+                            c
+                        })
+                        .unwrap_or_default(),
                     hours: location_hours.remove(l.id.as_str()),
                     provenance: provenance(
                         &l.source,
@@ -567,10 +581,14 @@ impl Directory {
                 .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
         );
         let remote = locations.iter().enumerate().filter(|(_, l)| &*l.kind == "remote").map(|(i, _)| i).collect();
-        let postal_list: Vec<String> = postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
-        let postal_points = PointIndex::build(postal_list.iter().enumerate().filter_map(|(i, code)| {
-            postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))
-        }));
+        let postal_list: Vec<String> =
+            postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
+        let postal_points = PointIndex::build(
+            postal_list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, code)| postal_codes[code].centroid.map(|(lat, lon)| (i as u32, lat, lon))),
+        );
 
         Directory {
             version: rows.version,
@@ -645,7 +663,9 @@ impl Directory {
     pub fn find_municipality(&self, code_or_name: &str) -> Option<&Municipality> {
         let needle = code_or_name.trim().to_lowercase();
         self.municipalities.iter().find(|m| {
-            m.code == needle || m.name.fi.to_lowercase() == needle || m.name.sv.as_deref().map(str::to_lowercase) == Some(needle.clone())
+            m.code == needle
+                || m.name.fi.to_lowercase() == needle
+                || m.name.sv.as_deref().map(str::to_lowercase) == Some(needle.clone())
         })
     }
 
@@ -705,9 +725,11 @@ impl Directory {
         }
         let mut building_open: Option<bool> = None;
         (0..64).map(|b| 1u64 << b).filter(|bit| topics & bit != 0).all(|bit| {
-            loc.services.iter().filter(|sal| self.services[sal.service].topic_mask & bit != 0).any(|sal| match &sal.hours {
-                Some(h) => h.hours.is_staffed_at(at),
-                None => *building_open.get_or_insert_with(building),
+            loc.services.iter().filter(|sal| self.services[sal.service].topic_mask & bit != 0).any(|sal| {
+                match &sal.hours {
+                    Some(h) => h.hours.is_staffed_at(at),
+                    None => *building_open.get_or_insert_with(building),
+                }
             })
         })
     }
@@ -718,9 +740,10 @@ impl Directory {
         filter: &'f LocationFilter,
         municipality: &'f str,
     ) -> impl Iterator<Item = &'a Location> + 'f {
-        self.remote.iter().map(|&i| &self.locations[i]).filter(move |l| {
-            l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l)
-        })
+        self.remote
+            .iter()
+            .map(|&i| &self.locations[i])
+            .filter(move |l| l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l))
     }
 }
 

@@ -18,7 +18,11 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 fn stem(word: &str) -> String {
     let s = FINNISH.stem(word);
-    if s.chars().count() >= MIN_STEM { s.into_owned() } else { word.to_owned() }
+    if s.chars().count() >= MIN_STEM {
+        s.into_owned()
+    } else {
+        word.to_owned()
+    }
 }
 
 /// The searchable form of a record's texts, computed once per snapshot.

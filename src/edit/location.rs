@@ -104,14 +104,22 @@ impl LocationInput {
             organization_id: Some(r.organization_id.clone()),
             kind: Some(r.kind.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            description: TextInput::from_columns(
+                r.description_fi.as_deref(),
+                r.description_sv.as_deref(),
+                r.description_en.as_deref(),
+            ),
             street_address: r.street_address.clone(),
             postal_code: r.postal_code.clone(),
             post_office: r.post_office.clone(),
             municipality_code: r.municipality_code.clone(),
             latitude: r.latitude,
             longitude: r.longitude,
-            accessibility: TextInput::from_columns(r.accessibility_fi.as_deref(), r.accessibility_sv.as_deref(), r.accessibility_en.as_deref()),
+            accessibility: TextInput::from_columns(
+                r.accessibility_fi.as_deref(),
+                r.accessibility_sv.as_deref(),
+                r.accessibility_en.as_deref(),
+            ),
             transit: TextInput::from_columns(r.transit_fi.as_deref(), r.transit_sv.as_deref(), r.transit_en.as_deref()),
             phone: r.phone.clone(),
             email: r.email.clone(),
@@ -127,19 +135,27 @@ impl LocationInput {
 
     /// Validates; `previous` is the stored row (PATCH), used to keep how coordinates were
     /// obtained when they did not change.
-    pub fn validate(&self, dir: &Directory, previous: Option<&LocationRow>) -> ApiResult<(LocationChanges, Vec<String>)> {
+    pub fn validate(
+        &self,
+        dir: &Directory,
+        previous: Option<&LocationRow>,
+    ) -> ApiResult<(LocationChanges, Vec<String>)> {
         let mut e = Errors::default();
         e.id("id", &self.id);
         let organization_id = e.id("organization_id", &self.organization_id);
         match &organization_id {
-            Some(o) if dir.organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+            Some(o) if dir.organization(o).is_none() => {
+                e.push("organization_id", format!("unknown organization {o:?}"))
+            }
             None => e.push("organization_id", "is required"),
             _ => {}
         }
         let kind = e.one_of("kind", &self.kind, LOCATION_KINDS, true);
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
-        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
-        let (accessibility_fi, accessibility_sv, accessibility_en) = e.text("accessibility", &self.accessibility, false, MAX_TEXT);
+        let (description_fi, description_sv, description_en) =
+            e.text("description", &self.description, false, MAX_TEXT);
+        let (accessibility_fi, accessibility_sv, accessibility_en) =
+            e.text("accessibility", &self.accessibility, false, MAX_TEXT);
         let (transit_fi, transit_sv, transit_en) = e.text("transit", &self.transit, false, MAX_TEXT);
         let postal_code = e.string("postal_code", &self.postal_code, 5);
         if let Some(p) = &postal_code {
@@ -200,7 +216,9 @@ impl LocationInput {
             status: e.one_of("status", &self.status, STATUSES, false).unwrap_or_else(|| "active".into()),
             hours_notes: e.string("hours_notes", &self.hours_notes, MAX_SHORT),
             notes: e.string("notes", &self.notes, MAX_TEXT),
-            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+            confidence: e
+                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
+                .unwrap_or_else(|| "verified".into()),
         };
         e.finish()?;
         Ok((changes, languages))

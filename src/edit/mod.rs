@@ -222,14 +222,17 @@ impl Errors {
 /// Parses a JSON body into `T`; a body that is not JSON is 400, a JSON value of the wrong
 /// shape is 422 naming the field.
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
     from_value(value)
 }
 
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
     if !value.is_object() {
-        return Err(ApiError::validation(vec![FieldError { field: "body".into(), message: "must be a JSON object".into() }]));
+        return Err(ApiError::validation(vec![FieldError {
+            field: "body".into(),
+            message: "must be a JSON object".into(),
+        }]));
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -243,7 +246,10 @@ pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -
     let patch: serde_json::Value =
         serde_json::from_slice(patch).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
     if !patch.is_object() {
-        return Err(ApiError::validation(vec![FieldError { field: "body".into(), message: "a merge patch must be a JSON object".into() }]));
+        return Err(ApiError::validation(vec![FieldError {
+            field: "body".into(),
+            message: "a merge patch must be a JSON object".into(),
+        }]));
     }
     let mut doc = serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
     json_patch::merge(&mut doc, &patch);

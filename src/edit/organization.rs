@@ -70,7 +70,11 @@ impl OrganizationInput {
             id: Some(r.id.clone()),
             kind: Some(r.kind.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            description: TextInput::from_columns(
+                r.description_fi.as_deref(),
+                r.description_sv.as_deref(),
+                r.description_en.as_deref(),
+            ),
             parent_id: r.parent_id.clone(),
             network: r.network.clone(),
             website: r.website.clone(),
@@ -86,7 +90,8 @@ impl OrganizationInput {
         e.id("id", &self.id);
         let kind = e.one_of("kind", &self.kind, KINDS, true);
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
-        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
+        let (description_fi, description_sv, description_en) =
+            e.text("description", &self.description, false, MAX_TEXT);
         let parent_id = e.id("parent_id", &self.parent_id);
         if let Some(p) = &parent_id {
             if dir.organization(p).is_none() || Some(p) == self.id.as_ref() {
@@ -107,7 +112,9 @@ impl OrganizationInput {
             email: e.email("email", &self.email),
             phone: e.phone("phone", &self.phone),
             notes: e.string("notes", &self.notes, MAX_TEXT),
-            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+            confidence: e
+                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
+                .unwrap_or_else(|| "verified".into()),
         };
         e.finish()?;
         Ok(changes)

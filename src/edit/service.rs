@@ -9,7 +9,8 @@ use crate::directory::Directory;
 use crate::error::ApiResult;
 
 pub const DELIVERY_MODES: &[&str] = &["drop_in", "by_appointment", "phone", "video", "group_course", "event"];
-pub const AUDIENCES: &[&str] = &["everyone", "seniors", "immigrants", "job_seekers", "young_people", "disabled_people", "students"];
+pub const AUDIENCES: &[&str] =
+    &["everyone", "seniors", "immigrants", "job_seekers", "young_people", "disabled_people", "students"];
 /// DVV's ethical guidelines for digital support.
 pub const ASSISTANCE_LEVELS: &[&str] = &["guidance", "authorized_assistance", "information_only"];
 
@@ -76,7 +77,11 @@ impl ServiceInput {
             id: Some(r.id.clone()),
             organization_id: Some(r.organization_id.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(r.description_fi.as_deref(), r.description_sv.as_deref(), r.description_en.as_deref()),
+            description: TextInput::from_columns(
+                r.description_fi.as_deref(),
+                r.description_sv.as_deref(),
+                r.description_en.as_deref(),
+            ),
             topics,
             delivery_modes: r.delivery_modes.clone(),
             languages,
@@ -92,12 +97,15 @@ impl ServiceInput {
         e.id("id", &self.id);
         let organization_id = e.id("organization_id", &self.organization_id);
         match &organization_id {
-            Some(o) if dir.organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+            Some(o) if dir.organization(o).is_none() => {
+                e.push("organization_id", format!("unknown organization {o:?}"))
+            }
             None => e.push("organization_id", "is required"),
             _ => {}
         }
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
-        let (description_fi, description_sv, description_en) = e.text("description", &self.description, false, MAX_TEXT);
+        let (description_fi, description_sv, description_en) =
+            e.text("description", &self.description, false, MAX_TEXT);
         let (cost_fi, cost_sv, cost_en) = e.text("cost", &self.cost, false, MAX_NAME);
         let topics = e.topics("topics", &self.topics, dir);
         if topics.is_empty() && !self.topics.is_empty() {
@@ -136,7 +144,9 @@ impl ServiceInput {
             cost_sv,
             cost_en,
             assistance_level: assistance_level.unwrap_or_default(),
-            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+            confidence: e
+                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
+                .unwrap_or_else(|| "verified".into()),
         };
         e.finish()?;
         Ok(ValidService { changes, topics, languages })

@@ -68,11 +68,13 @@ impl ServiceAtLocationInput {
             location_id: Some(r.location_id.clone()),
             note: TextInput::from_columns(r.note_fi.as_deref(), r.note_sv.as_deref(), r.note_en.as_deref()),
             hours,
-            appointment: r.appointment.clone().and_then(|a| serde_json::from_value::<Appointment>(a).ok()).map(|a| AppointmentInput {
-                by_appointment: a.by_appointment,
-                phone: a.phone,
-                url: a.url,
-                text: a.text.as_ref().map(TextInput::from_localized),
+            appointment: r.appointment.clone().and_then(|a| serde_json::from_value::<Appointment>(a).ok()).map(|a| {
+                AppointmentInput {
+                    by_appointment: a.by_appointment,
+                    phone: a.phone,
+                    url: a.url,
+                    text: a.text.as_ref().map(TextInput::from_localized),
+                }
             }),
             confidence: Some(r.confidence.clone()),
         }
@@ -128,7 +130,9 @@ impl ServiceAtLocationInput {
             note_sv,
             note_en,
             appointment: appointment.map(|a| serde_json::to_value(a).unwrap_or_default()),
-            confidence: e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into()),
+            confidence: e
+                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
+                .unwrap_or_else(|| "verified".into()),
         };
         e.finish()?;
         Ok(ValidServiceAtLocation { changes, hours, organization_id: location_org.unwrap_or_default() })

@@ -28,12 +28,20 @@ pub fn status_line(lang: Lang, loc: &Location, at: DateTime<Utc>) -> (String, &'
     let next = status.next_change.as_ref();
     match status.state {
         State::Staffed => match next {
-            Some(c) => (format!("{} {}", t.open_now_until, page::clock(lang, c.at.with_timezone(&chrono_tz::Europe::Helsinki).time())), "open"),
+            Some(c) => (
+                format!(
+                    "{} {}",
+                    t.open_now_until,
+                    page::clock(lang, c.at.with_timezone(&chrono_tz::Europe::Helsinki).time())
+                ),
+                "open",
+            ),
             None => (t.open_now.to_owned(), "open"),
         },
         State::SelfService | State::Closed => {
             let now = if status.state == State::SelfService { t.self_service_now } else { t.closed_now };
-            let opens = next_staffed(loc, next.map(|c| (c.at, c.state))).map(|at| format!(". {} {}", t.opens, page::when(lang, at)));
+            let opens = next_staffed(loc, next.map(|c| (c.at, c.state)))
+                .map(|at| format!(". {} {}", t.opens, page::when(lang, at)));
             (format!("{now}{}", opens.unwrap_or_default()), "closed")
         }
     }
@@ -53,7 +61,15 @@ fn next_staffed(loc: &Location, mut next: Option<(DateTime<Utc>, State)>) -> Opt
 }
 
 /// One place as an article: the same facts the widget shows.
-pub fn place_card(dir: &Directory, lang: Lang, loc: &Location, at: DateTime<Utc>, distance: Option<f64>, topic: &[String], extra: Markup) -> Markup {
+pub fn place_card(
+    dir: &Directory,
+    lang: Lang,
+    loc: &Location,
+    at: DateTime<Utc>,
+    distance: Option<f64>,
+    topic: &[String],
+    extra: Markup,
+) -> Markup {
     let t = texts(lang);
     let org = &dir.organizations[loc.organization];
     let (status, status_class) = status_line(lang, loc, at);

@@ -65,9 +65,10 @@ fn secure(resp: &mut HttpResponse, csp: &'static str) {
 
 /// The query string with `lang` replaced, for the language switch.
 fn with_lang(req: &HttpRequest, lang: Lang) -> String {
-    let mut pairs: Vec<(String, String)> = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let mut pairs: Vec<(String, String)> =
+        actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
     pairs.retain(|(k, _)| k != "lang");
     pairs.push(("lang".into(), lang.code().into()));
     let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
@@ -189,7 +190,10 @@ pub fn topic_labels(dir: &Directory, lang: Lang, codes: &[String]) -> Vec<String
 
 /// Language names of ISO 639-1 codes, in the interface language.
 pub fn language_names(dir: &Directory, lang: Lang, codes: &[String]) -> Vec<String> {
-    codes.iter().map(|c| dir.language(c).map(|l| l.name.in_lang(lang).to_owned()).unwrap_or_else(|| c.clone())).collect()
+    codes
+        .iter()
+        .map(|c| dir.language(c).map(|l| l.name.in_lang(lang).to_owned()).unwrap_or_else(|| c.clone()))
+        .collect()
 }
 
 /// The origin of this service as the client reached it, for absolute links (QR codes, GeoJSON).
@@ -206,7 +210,18 @@ mod tests {
     fn only_http_links_pass() {
         assert_eq!(safe_url(" https://vaara.finna.fi/x?a=1 "), Some("https://vaara.finna.fi/x?a=1"));
         assert_eq!(safe_url("HTTP://example.fi"), Some("HTTP://example.fi"));
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "/relative", "https://", "https://a b", "https://a\"onmouseover=x", "vbscript:x", ""] {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "/relative",
+            "https://",
+            "https://a b",
+            "https://a\"onmouseover=x",
+            "vbscript:x",
+            "",
+        ] {
             assert_eq!(safe_url(bad), None, "{bad}");
         }
     }

@@ -49,7 +49,11 @@ fn qr_svg(url: &str, label: &str) -> Markup {
     )
 )]
 #[get("/v1/locations/{id}/referral")]
-pub async fn referral_slip(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn referral_slip(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?.lang();

@@ -86,7 +86,9 @@ async fn search<'a>(
         geocode_address(geocoder, dir, &form.address).await?
     } else {
         let postal = (!form.postal_code.is_empty()).then_some(("postal_code", form.postal_code.as_str()));
-        origin(dir, None, None, postal, filter)?.ok_or_else(|| ApiError::invalid_param("postal_code", "give a postal code, a municipality or a street address"))?
+        origin(dir, None, None, postal, filter)?.ok_or_else(|| {
+            ApiError::invalid_param("postal_code", "give a postal code, a municipality or a street address")
+        })?
     };
     let (places, remote) = nearest_places(dir, &origin, filter, RESULTS, None, Some(at));
     Ok(Found { at, places, remote })
@@ -132,13 +134,19 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
         Some(Ok(m)) => (StatusCode::OK, m),
         Some(Err(e)) => (e.status, error_box(lang, &e)),
     };
-    let markup = layout(&req, lang, t.staff_title, html! {}, html! {
-        h1 { (t.staff_title) }
-        p { (t.staff_intro) }
-        @if status != StatusCode::OK { (results_markup) }
-        (form_markup(&dir, lang, &form))
-        @if status == StatusCode::OK { (results_markup) }
-    });
+    let markup = layout(
+        &req,
+        lang,
+        t.staff_title,
+        html! {},
+        html! {
+            h1 { (t.staff_title) }
+            p { (t.staff_intro) }
+            @if status != StatusCode::OK { (results_markup) }
+            (form_markup(&dir, lang, &form))
+            @if status == StatusCode::OK { (results_markup) }
+        },
+    );
     if status == StatusCode::OK {
         Ok(html_page(&req, dir.version, CSP_OWN, markup))
     } else {

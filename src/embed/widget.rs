@@ -21,7 +21,8 @@ pub async fn embed_js(req: HttpRequest) -> HttpResponse {
 
 #[get("/embed/page.css")]
 pub async fn page_css(req: HttpRequest) -> HttpResponse {
-    let mut resp = public_bytes(&req, ASSET_VERSION, "text/css; charset=utf-8", super::page::PAGE_CSS.as_bytes().to_vec());
+    let mut resp =
+        public_bytes(&req, ASSET_VERSION, "text/css; charset=utf-8", super::page::PAGE_CSS.as_bytes().to_vec());
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     resp
 }

@@ -111,7 +111,11 @@ pub fn hsds_zip(dir: &Directory) -> anyhow::Result<Vec<u8>> {
             w.write_record(fields.iter().map(|(f, ty)| {
                 let v = cell(row.get(f));
                 // Table Schema times are HH:MM:SS; HSDS JSON uses HH:MM.
-                if ty == "time" && v.len() == 5 { format!("{v}:00") } else { v }
+                if ty == "time" && v.len() == 5 {
+                    format!("{v}:00")
+                } else {
+                    v
+                }
             }))?;
         }
         zip.start_file(path, options)?;

@@ -5,14 +5,8 @@
 use super::test_util::*;
 use super::*;
 
-const DEMO_HOURS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/demo-data/demo_hours.json"
-));
-const PROVIDERS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/demo-data/providers.json"
-));
+const DEMO_HOURS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/demo-data/demo_hours.json"));
+const PROVIDERS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/demo-data/providers.json"));
 
 fn demo() -> std::collections::BTreeMap<String, SourcedHours> {
     serde_json::from_str(DEMO_HOURS).expect("demo_hours.json parses as id -> SourcedHours")
@@ -24,17 +18,10 @@ fn demo_hours_parse_and_validate() {
     assert!(demo.len() >= 20, "only {} entries", demo.len());
     for (id, entry) in &demo {
         assert_eq!(entry.hours.validate(), vec![], "{id}");
-        assert!(
-            !entry.source_note.trim().is_empty(),
-            "{id}: empty source_note"
-        );
+        assert!(!entry.source_note.trim().is_empty(), "{id}: empty source_note");
         assert!(!entry.hours.periods.is_empty(), "{id}: no periods");
         // Every entry has some staffed time in a normal week, or it would say "no help".
-        assert!(
-            entry.hours.to_osm().chars().any(|c| c.is_ascii_digit()),
-            "{id}: {}",
-            entry.hours.to_osm()
-        );
+        assert!(entry.hours.to_osm().chars().any(|c| c.is_ascii_digit()), "{id}: {}", entry.hours.to_osm());
         // No demo entry claims to be verified.
         assert_ne!(entry.confidence, HoursConfidence::Verified, "{id}");
     }
@@ -48,22 +35,12 @@ fn demo_hours_refer_to_fixed_locations() {
         .unwrap()
         .iter()
         .flat_map(|org| org["locations"].as_array().unwrap())
-        .map(|loc| {
-            (
-                loc["id"].as_str().unwrap().to_string(),
-                loc["kind"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|loc| (loc["id"].as_str().unwrap().to_string(), loc["kind"].as_str().unwrap().to_string()))
         .collect();
     let demo = demo();
     for id in demo.keys() {
-        let kind = kinds
-            .get(id)
-            .unwrap_or_else(|| panic!("unknown location id {id}"));
-        assert_ne!(
-            kind, "library_bookmobile",
-            "{id}: bookmobiles have no fixed hours"
-        );
+        let kind = kinds.get(id).unwrap_or_else(|| panic!("unknown location id {id}"));
+        assert_ne!(kind, "library_bookmobile", "{id}: bookmobiles have no fixed hours");
     }
     // Every fixed library has an entry.
     for (id, kind) in &kinds {
@@ -78,20 +55,11 @@ fn demo_hours_behave_as_described() {
     let demo = demo();
     let main = &demo["jns-paakirjasto"].hours;
     // Sunday 2027-01-17 10:00: self-service only.
-    assert_eq!(
-        main.status_at(hel("2027-01-17 10:00")).state,
-        State::SelfService
-    );
+    assert_eq!(main.status_at(hel("2027-01-17 10:00")).state, State::SelfService);
     // Monday 2027-01-18 08:00: self-service, staffed from 10:00.
     let s = main.status_at(hel("2027-01-18 08:00"));
     assert_eq!(s.state, State::SelfService);
-    assert_eq!(
-        s.next_change,
-        Some(Change {
-            at: hel("2027-01-18 10:00"),
-            state: State::Staffed
-        })
-    );
+    assert_eq!(s.next_change, Some(Change { at: hel("2027-01-18 10:00"), state: State::Staffed }));
     // Summer 2027: shorter staffed hours.
     assert!(!main.is_staffed_at(hel("2027-07-05 18:00")));
     assert!(main.is_staffed_at(hel("2027-01-18 18:00")));
@@ -99,17 +67,11 @@ fn demo_hours_behave_as_described() {
     // self-service part open; see open_on_holidays).
     let hei = &demo["hei-kirjasto"].hours;
     assert_eq!(hei.status_at(hel("2026-12-06 12:00")).state, State::Closed);
-    assert_eq!(
-        hei.status_at(hel("2026-12-05 12:00")).state,
-        State::SelfService
-    );
+    assert_eq!(hei.status_at(hel("2026-12-05 12:00")).state, State::SelfService);
     // Kitee service point: lunch gap on Mondays.
     let kit = &demo["kit-asiointipiste"].hours;
     assert!(!kit.is_staffed_at(hel("2027-01-18 12:00")));
     assert!(kit.is_staffed_at(hel("2027-01-18 13:00")));
-    assert_eq!(
-        demo["kit-asiointipiste"].confidence,
-        HoursConfidence::Approximate
-    );
+    assert_eq!(demo["kit-asiointipiste"].confidence, HoursConfidence::Approximate);
     let _ = d("2027-01-01");
 }

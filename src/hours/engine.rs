@@ -2,9 +2,7 @@
 //! next change after) an instant. Pure functions only; the instant is always a parameter.
 
 use chrono::offset::LocalResult;
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::Helsinki;
 use std::cmp::Reverse;
 
@@ -101,35 +99,21 @@ impl OpeningHours {
         }
 
         let period = self.period_for(date);
-        let regular = period
-            .map(|p| sorted(p.week.get(date.weekday()).to_vec()))
-            .unwrap_or_default();
+        let regular = period.map(|p| sorted(p.week.get(date.weekday()).to_vec())).unwrap_or_default();
         let period_name = period.and_then(|p| p.name.clone());
 
         match holiday {
             Some(h) => Day {
                 date,
-                ranges: if self.open_on_holidays {
-                    regular
-                } else {
-                    Vec::new()
-                },
+                ranges: if self.open_on_holidays { regular } else { Vec::new() },
                 kind: DayKind::Holiday,
                 reason: Some(h.name),
                 holiday: Some(h.code),
-                period_name: if self.open_on_holidays {
-                    period_name
-                } else {
-                    None
-                },
+                period_name: if self.open_on_holidays { period_name } else { None },
             },
             None => Day {
                 date,
-                kind: if regular.is_empty() {
-                    DayKind::Closed
-                } else {
-                    DayKind::Regular
-                },
+                kind: if regular.is_empty() { DayKind::Closed } else { DayKind::Regular },
                 ranges: regular,
                 reason: None,
                 holiday: None,
@@ -141,10 +125,7 @@ impl OpeningHours {
     /// The resolved days from `from` to `to`, both inclusive (empty if `from > to`).
     /// The caller is responsible for limiting the span.
     pub fn schedule(&self, from: NaiveDate, to: NaiveDate) -> Vec<Day> {
-        from.iter_days()
-            .take_while(|d| *d <= to)
-            .map(|d| self.day(d))
-            .collect()
+        from.iter_days().take_while(|d| *d <= to).map(|d| self.day(d)).collect()
     }
 
     /// The ranges starting on `date` as intervals of instants. A range with
@@ -154,11 +135,7 @@ impl OpeningHours {
             .ranges
             .iter()
             .filter_map(|r| {
-                let end_date = if r.crosses_midnight() {
-                    date.succ_opt()?
-                } else {
-                    date
-                };
+                let end_date = if r.crosses_midnight() { date.succ_opt()? } else { date };
                 let seg = Segment {
                     start: helsinki_to_utc(date.and_time(r.start)),
                     end: helsinki_to_utc(end_date.and_time(r.end)),
@@ -174,10 +151,7 @@ impl OpeningHours {
     fn state_only(&self, at: DateTime<Utc>) -> State {
         let today = helsinki_date(at);
         // Only yesterday's overnight ranges and today's ranges can contain `at`.
-        let mut segs = today
-            .pred_opt()
-            .map(|y| self.segments(y))
-            .unwrap_or_default();
+        let mut segs = today.pred_opt().map(|y| self.segments(y)).unwrap_or_default();
         segs.extend(self.segments(today));
         state_among(&segs, at)
     }
@@ -198,10 +172,7 @@ impl OpeningHours {
         let today = helsinki_date(at);
         let reason = self.day(today).reason;
 
-        let mut segs = today
-            .pred_opt()
-            .map(|y| self.segments(y))
-            .unwrap_or_default();
+        let mut segs = today.pred_opt().map(|y| self.segments(y)).unwrap_or_default();
         segs.extend(self.segments(today));
         let state = state_among(&segs, at);
 
@@ -211,9 +182,7 @@ impl OpeningHours {
         let mut lower = at; // candidates must be > at, then >= previous horizon
         let mut first_round = true;
         let mut day = today;
-        let last_day = today
-            .checked_add_signed(Duration::days(LOOKAHEAD_DAYS))
-            .unwrap_or(NaiveDate::MAX);
+        let last_day = today.checked_add_signed(Duration::days(LOOKAHEAD_DAYS)).unwrap_or(NaiveDate::MAX);
         let next_change = loop {
             let Some(next_day) = day.succ_opt() else {
                 break None;
@@ -228,10 +197,7 @@ impl OpeningHours {
             candidates.dedup();
             if let Some(change) = candidates
                 .into_iter()
-                .map(|b| Change {
-                    at: b,
-                    state: state_among(&segs, b),
-                })
+                .map(|b| Change { at: b, state: state_among(&segs, b) })
                 .find(|c| c.state != state)
             {
                 break Some(change);
@@ -247,11 +213,7 @@ impl OpeningHours {
             day = next_day;
         };
 
-        Status {
-            state,
-            reason,
-            next_change,
-        }
+        Status { state, reason, next_change }
     }
 }
 
@@ -288,37 +250,18 @@ mod tests {
 
     /// UTC offset in hours of an instant in Helsinki.
     fn offset_h(at: DateTime<Utc>) -> i32 {
-        at.with_timezone(&chrono_tz::Europe::Helsinki)
-            .offset()
-            .fix()
-            .local_minus_utc()
-            / 3600
+        at.with_timezone(&chrono_tz::Europe::Helsinki).offset().fix().local_minus_utc() / 3600
     }
 
     #[test]
     fn dst_conversion_rules() {
         // Spring 2027-03-28: 03:30 does not exist -> first instant after the gap, 04:00 EEST.
-        assert_eq!(
-            helsinki_to_utc(d("2027-03-28").and_time(t("03:30"))),
-            utc("2027-03-28 01:00")
-        );
-        assert_eq!(
-            helsinki_to_utc(d("2027-03-28").and_time(t("03:00"))),
-            utc("2027-03-28 01:00")
-        );
-        assert_eq!(
-            helsinki_to_utc(d("2027-03-28").and_time(t("02:59"))),
-            utc("2027-03-28 00:59")
-        );
+        assert_eq!(helsinki_to_utc(d("2027-03-28").and_time(t("03:30"))), utc("2027-03-28 01:00"));
+        assert_eq!(helsinki_to_utc(d("2027-03-28").and_time(t("03:00"))), utc("2027-03-28 01:00"));
+        assert_eq!(helsinki_to_utc(d("2027-03-28").and_time(t("02:59"))), utc("2027-03-28 00:59"));
         // Autumn 2027-10-31: 03:30 happens twice -> the earlier (EEST, UTC+3).
-        assert_eq!(
-            helsinki_to_utc(d("2027-10-31").and_time(t("03:30"))),
-            utc("2027-10-31 00:30")
-        );
-        assert_eq!(
-            helsinki_to_utc(d("2027-10-31").and_time(t("04:00"))),
-            utc("2027-10-31 02:00")
-        );
+        assert_eq!(helsinki_to_utc(d("2027-10-31").and_time(t("03:30"))), utc("2027-10-31 00:30"));
+        assert_eq!(helsinki_to_utc(d("2027-10-31").and_time(t("04:00"))), utc("2027-10-31 02:00"));
     }
 
     #[test]
@@ -340,20 +283,12 @@ mod tests {
         let (at, to) = next.unwrap();
         assert_eq!((at, to), (utc("2027-03-28 02:00"), State::Closed));
         assert_eq!(offset_h(at), 3);
-        assert_eq!(
-            at.with_timezone(&chrono_tz::Europe::Helsinki)
-                .format("%H:%M")
-                .to_string(),
-            "05:00"
-        );
+        assert_eq!(at.with_timezone(&chrono_tz::Europe::Helsinki).format("%H:%M").to_string(), "05:00");
         // Right after the jump (04:10 EEST) still staffed; at 05:00 EEST closed.
         assert!(oh.is_staffed_at(utc("2027-03-28 01:10")));
         assert!(!oh.is_staffed_at(utc("2027-03-28 02:00")));
         // Holiday still named although open.
-        assert_eq!(
-            oh.status_at(utc("2027-03-28 00:30")).reason.unwrap().fi,
-            "Pääsiäispäivä"
-        );
+        assert_eq!(oh.status_at(utc("2027-03-28 00:30")).reason.unwrap().fi, "Pääsiäispäivä");
     }
 
     #[test]
@@ -395,103 +330,45 @@ mod tests {
     fn fall_back_range_starting_in_repeated_hour() {
         let oh = weekly(&[Sun], &[staffed("03:30", "05:00")]);
         let (_, next) = change(&oh, hel("2027-10-31 01:00"));
-        assert_eq!(
-            next,
-            Some((utc("2027-10-31 00:30"), State::Staffed)),
-            "earlier 03:30 (EEST)"
-        );
+        assert_eq!(next, Some((utc("2027-10-31 00:30"), State::Staffed)), "earlier 03:30 (EEST)");
     }
 
     #[test]
     fn self_service_morning_then_staffed() {
-        let oh = weekly(
-            &[Mon, Tue, Wed, Thu, Fri],
-            &[selfs("07:00", "10:00"), staffed("10:00", "16:00")],
-        );
+        let oh = weekly(&[Mon, Tue, Wed, Thu, Fri], &[selfs("07:00", "10:00"), staffed("10:00", "16:00")]);
         // Monday 2027-01-11.
         let s = oh.status_at(hel("2027-01-11 08:00"));
         assert_eq!(s.state, State::SelfService);
         assert_eq!(s.reason, None);
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 10:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 10:00"), state: State::Staffed }));
         assert!(!oh.is_staffed_at(hel("2027-01-11 08:00")));
         let s = oh.status_at(hel("2027-01-11 10:00"));
         assert_eq!(s.state, State::Staffed);
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 16:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 16:00"), state: State::Closed }));
         // Before opening: the next change is to self-service at 07:00.
         let s = oh.status_at(hel("2027-01-11 06:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 07:00"),
-                state: State::SelfService
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 07:00"), state: State::SelfService }));
     }
 
     #[test]
     fn staffed_then_self_service_until_evening() {
-        let oh = weekly(
-            &[Mon],
-            &[staffed("10:00", "19:00"), selfs("19:00", "21:00")],
-        );
+        let oh = weekly(&[Mon], &[staffed("10:00", "19:00"), selfs("19:00", "21:00")]);
         let s = oh.status_at(hel("2027-01-11 18:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 19:00"),
-                state: State::SelfService
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 19:00"), state: State::SelfService }));
     }
 
     #[test]
     fn touching_ranges_of_same_kind_merge() {
-        let oh = weekly(
-            &[Mon],
-            &[staffed("10:00", "12:00"), staffed("12:00", "14:00")],
-        );
+        let oh = weekly(&[Mon], &[staffed("10:00", "12:00"), staffed("12:00", "14:00")]);
         let s = oh.status_at(hel("2027-01-11 11:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 14:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 14:00"), state: State::Closed }));
         // A lunch break is a real change.
-        let oh = weekly(
-            &[Mon],
-            &[staffed("09:00", "11:00"), staffed("13:00", "15:00")],
-        );
+        let oh = weekly(&[Mon], &[staffed("09:00", "11:00"), staffed("13:00", "15:00")]);
         let s = oh.status_at(hel("2027-01-11 09:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 11:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 11:00"), state: State::Closed }));
         let s = oh.status_at(hel("2027-01-11 11:00"));
         assert_eq!(s.state, State::Closed);
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-11 13:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-11 13:00"), state: State::Staffed }));
     }
 
     #[test]
@@ -504,13 +381,7 @@ mod tests {
         assert!(!oh.is_staffed_at(hel("2027-01-12 19:00")));
         let s = oh.status_at(hel("2027-01-12 19:00"));
         assert_eq!(s.state, State::Closed);
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-19 12:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-19 12:00"), state: State::Staffed }));
     }
 
     #[test]
@@ -519,13 +390,7 @@ mod tests {
         // Friday 2027-01-15 22:00 .. Saturday 02:00.
         let s = oh.status_at(hel("2027-01-16 01:00"));
         assert_eq!(s.state, State::Staffed);
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-16 02:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-16 02:00"), state: State::Closed }));
         assert!(oh.is_staffed_at(hel("2027-01-15 23:59")));
         assert!(!oh.is_staffed_at(hel("2027-01-16 02:00")));
         // Day lists the range on Friday only.
@@ -539,21 +404,9 @@ mod tests {
         let mut oh2 = oh.clone();
         oh2.periods[0].week.sat.push(staffed("00:00", "03:00"));
         let s = oh.status_at(hel("2027-01-15 21:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-16 00:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-16 00:00"), state: State::Closed }));
         let s = oh2.status_at(hel("2027-01-15 21:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-01-16 03:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-01-16 03:00"), state: State::Closed }));
     }
 
     #[test]
@@ -569,18 +422,8 @@ mod tests {
     #[test]
     fn closed_forever_and_no_periods() {
         let s = OpeningHours::default().status_at(hel("2027-01-15 21:00"));
-        assert_eq!(
-            s,
-            Status {
-                state: State::Closed,
-                reason: None,
-                next_change: None
-            }
-        );
-        assert_eq!(
-            OpeningHours::default().day(d("2027-01-15")).kind,
-            DayKind::Closed
-        );
+        assert_eq!(s, Status { state: State::Closed, reason: None, next_change: None });
+        assert_eq!(OpeningHours::default().day(d("2027-01-15")).kind, DayKind::Closed);
     }
 
     #[test]
@@ -595,22 +438,10 @@ mod tests {
         let s = oh.status_at(hel("2027-12-06 12:00"));
         assert_eq!(s.state, State::Closed);
         assert_eq!(s.reason.unwrap().fi, "Itsenäisyyspäivä");
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-12-07 10:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-12-07 10:00"), state: State::Staffed }));
         // The day before: closing at 16:00 on the 5th, next opening skips the holiday.
         let s = oh.status_at(hel("2027-12-05 16:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-12-07 10:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-12-07 10:00"), state: State::Staffed }));
     }
 
     #[test]
@@ -648,13 +479,7 @@ mod tests {
         assert!(oh.is_staffed_at(hel("2027-12-06 13:00")));
         let s = oh.status_at(hel("2027-12-06 11:00"));
         assert_eq!(s.reason.unwrap().fi, "Itsenäisyyspäivän digikahvila");
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-12-06 12:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-12-06 12:00"), state: State::Staffed }));
         // Closed exception on an ordinary Wednesday.
         let s = oh.status_at(hel("2027-12-08 11:00"));
         assert_eq!(s.state, State::Closed);
@@ -676,11 +501,7 @@ mod tests {
         oh.periods.push(Period {
             valid_from: Some(d("2027-06-01")),
             valid_to: Some(d("2027-08-15")),
-            name: Some(Localized::new(
-                "Kesäaukiolo",
-                "Sommaröppettider",
-                "Summer hours",
-            )),
+            name: Some(Localized::new("Kesäaukiolo", "Sommaröppettider", "Summer hours")),
             week: summer,
         });
         oh.periods.push(from_2027);
@@ -691,57 +512,30 @@ mod tests {
     fn summer_period_replaces_default_on_first_and_last_day() {
         let oh = with_summer();
         // 2027-05-31 Mon: open-ended 2027 period (Mon 09-19) beats the undated default.
-        assert_eq!(
-            oh.day(d("2027-05-31")).ranges,
-            vec![staffed("09:00", "19:00")]
-        );
-        assert_eq!(
-            oh.day(d("2026-05-25")).ranges,
-            vec![staffed("10:00", "19:00")]
-        );
+        assert_eq!(oh.day(d("2027-05-31")).ranges, vec![staffed("09:00", "19:00")]);
+        assert_eq!(oh.day(d("2026-05-25")).ranges, vec![staffed("10:00", "19:00")]);
         // First day (Tue 2027-06-01) and last day (Sun 2027-08-15 closed; check Fri 08-13
         // and the last day via a status lookup on Mon 08-16).
         let first = oh.day(d("2027-06-01"));
         assert_eq!(first.ranges, vec![staffed("10:00", "16:00")]);
         assert_eq!(first.period_name.unwrap().get("en"), "Summer hours");
-        assert_eq!(
-            oh.day(d("2027-08-13")).ranges,
-            vec![staffed("10:00", "16:00")]
-        );
+        assert_eq!(oh.day(d("2027-08-13")).ranges, vec![staffed("10:00", "16:00")]);
         let last = oh.day(d("2027-08-15")); // a Sunday, closed in summer
         assert_eq!(last.kind, DayKind::Closed);
         assert_eq!(last.period_name.unwrap().fi, "Kesäaukiolo");
-        assert_eq!(
-            oh.day(d("2027-08-16")).ranges,
-            vec![staffed("09:00", "19:00")]
-        );
+        assert_eq!(oh.day(d("2027-08-16")).ranges, vec![staffed("09:00", "19:00")]);
         let s = oh.status_at(hel("2027-06-01 15:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-06-01 16:00"),
-                state: State::Closed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-06-01 16:00"), state: State::Closed }));
     }
 
     #[test]
     fn summer_period_last_day_is_inclusive() {
         let mut oh = with_summer();
         oh.periods[1].valid_to = Some(d("2027-08-13")); // a Friday
-        assert_eq!(
-            oh.day(d("2027-08-13")).ranges,
-            vec![staffed("10:00", "16:00")]
-        );
+        assert_eq!(oh.day(d("2027-08-13")).ranges, vec![staffed("10:00", "16:00")]);
         assert!(!oh.is_staffed_at(hel("2027-08-13 17:00")));
         let s = oh.status_at(hel("2027-08-13 17:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-08-16 09:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-08-16 09:00"), state: State::Staffed }));
     }
 
     #[test]
@@ -773,13 +567,7 @@ mod tests {
         let mut oh = weekly(&ALL, &[staffed("10:00", "16:00")]);
         oh.periods[0].valid_from = Some(d("2027-10-01"));
         let s = oh.status_at(hel("2027-01-01 12:00"));
-        assert_eq!(
-            s.next_change,
-            Some(Change {
-                at: hel("2027-10-01 10:00"),
-                state: State::Staffed
-            })
-        );
+        assert_eq!(s.next_change, Some(Change { at: hel("2027-10-01 10:00"), state: State::Staffed }));
         oh.periods[0].valid_from = Some(d("2028-03-01"));
         assert_eq!(oh.status_at(hel("2027-01-01 12:00")).next_change, None);
     }

@@ -85,11 +85,7 @@ impl HolidayCode {
             HolidayCode::MidsummerEve => ("Juhannusaatto", "Midsommarafton", "Midsummer Eve"),
             HolidayCode::MidsummerDay => ("Juhannuspäivä", "Midsommardagen", "Midsummer Day"),
             HolidayCode::AllSaintsDay => ("Pyhäinpäivä", "Alla helgons dag", "All Saints' Day"),
-            HolidayCode::IndependenceDay => (
-                "Itsenäisyyspäivä",
-                "Självständighetsdagen",
-                "Independence Day",
-            ),
+            HolidayCode::IndependenceDay => ("Itsenäisyyspäivä", "Självständighetsdagen", "Independence Day"),
             HolidayCode::ChristmasEve => ("Jouluaatto", "Julafton", "Christmas Eve"),
             HolidayCode::ChristmasDay => ("Joulupäivä", "Juldagen", "Christmas Day"),
             HolidayCode::StStephensDay => ("Tapaninpäivä", "Annandag jul", "St Stephen's Day"),
@@ -139,9 +135,7 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 
 /// The first date on or after `from` that falls on `weekday`.
 fn first_weekday_on_or_after(from: NaiveDate, weekday: Weekday) -> NaiveDate {
-    let ahead = (7 + weekday.num_days_from_monday() as i64
-        - from.weekday().num_days_from_monday() as i64)
-        % 7;
+    let ahead = (7 + weekday.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
     from + Duration::days(ahead)
 }
 
@@ -164,10 +158,7 @@ pub fn holidays(year: i32) -> Vec<Holiday> {
         (HolidayCode::AscensionDay, from_easter(39)),
         (HolidayCode::WhitSunday, from_easter(49)),
         (HolidayCode::MidsummerEve, midsummer_eve),
-        (
-            HolidayCode::MidsummerDay,
-            midsummer_eve.and_then(|d| d.succ_opt()),
-        ),
+        (HolidayCode::MidsummerDay, midsummer_eve.and_then(|d| d.succ_opt())),
         (HolidayCode::AllSaintsDay, all_saints),
         (HolidayCode::IndependenceDay, fixed(12, 6)),
         (HolidayCode::ChristmasEve, fixed(12, 24)),
@@ -176,13 +167,7 @@ pub fn holidays(year: i32) -> Vec<Holiday> {
     ];
     let mut out: Vec<Holiday> = list
         .into_iter()
-        .filter_map(|(code, date)| {
-            date.map(|date| Holiday {
-                date,
-                code,
-                name: code.name(),
-            })
-        })
+        .filter_map(|(code, date)| date.map(|date| Holiday { date, code, name: code.name() }))
         .collect();
     // Ascension Day falls on 30 April when Easter is on 22 March, i.e. before May Day,
     // so sort rather than trust the list order. The sort is stable: on a shared date the
@@ -207,11 +192,7 @@ mod tests {
     }
 
     fn date_of(year: i32, code: HolidayCode) -> NaiveDate {
-        holidays(year)
-            .into_iter()
-            .find(|h| h.code == code)
-            .unwrap()
-            .date
+        holidays(year).into_iter().find(|h| h.code == code).unwrap().date
     }
 
     #[test]
@@ -223,27 +204,11 @@ mod tests {
             (2028, d(2028, 4, 16), d(2028, 5, 25)),
         ] {
             assert_eq!(date_of(year, HolidayCode::EasterSunday), easter, "{year}");
-            assert_eq!(
-                date_of(year, HolidayCode::GoodFriday),
-                easter - Duration::days(2)
-            );
-            assert_eq!(
-                date_of(year, HolidayCode::EasterMonday),
-                easter + Duration::days(1)
-            );
-            assert_eq!(
-                date_of(year, HolidayCode::AscensionDay),
-                ascension,
-                "{year}"
-            );
-            assert_eq!(
-                date_of(year, HolidayCode::WhitSunday),
-                easter + Duration::days(49)
-            );
-            assert_eq!(
-                date_of(year, HolidayCode::AscensionDay).weekday(),
-                Weekday::Thu
-            );
+            assert_eq!(date_of(year, HolidayCode::GoodFriday), easter - Duration::days(2));
+            assert_eq!(date_of(year, HolidayCode::EasterMonday), easter + Duration::days(1));
+            assert_eq!(date_of(year, HolidayCode::AscensionDay), ascension, "{year}");
+            assert_eq!(date_of(year, HolidayCode::WhitSunday), easter + Duration::days(49));
+            assert_eq!(date_of(year, HolidayCode::AscensionDay).weekday(), Weekday::Thu);
         }
         assert_eq!(date_of(2026, HolidayCode::GoodFriday), d(2026, 4, 3));
         assert_eq!(date_of(2027, HolidayCode::EasterMonday), d(2027, 3, 29));
@@ -265,19 +230,13 @@ mod tests {
         for year in 2020..=2040 {
             let eve = date_of(year, HolidayCode::MidsummerEve);
             assert_eq!(eve.weekday(), Weekday::Fri, "{year}");
-            assert!(
-                eve >= d(year, 6, 19) && eve <= d(year, 6, 25),
-                "{year}: {eve}"
-            );
+            assert!(eve >= d(year, 6, 19) && eve <= d(year, 6, 25), "{year}: {eve}");
             let day = date_of(year, HolidayCode::MidsummerDay);
             assert_eq!(day.weekday(), Weekday::Sat);
             assert!(day >= d(year, 6, 20) && day <= d(year, 6, 26));
             let saints = date_of(year, HolidayCode::AllSaintsDay);
             assert_eq!(saints.weekday(), Weekday::Sat, "{year}");
-            assert!(
-                saints >= d(year, 10, 31) && saints <= d(year, 11, 6),
-                "{year}: {saints}"
-            );
+            assert!(saints >= d(year, 10, 31) && saints <= d(year, 11, 6), "{year}: {saints}");
         }
         assert_eq!(date_of(2026, HolidayCode::MidsummerEve), d(2026, 6, 19));
         assert_eq!(date_of(2027, HolidayCode::MidsummerEve), d(2027, 6, 25));
@@ -307,17 +266,8 @@ mod tests {
         assert_eq!(h.name.get("fi"), "Itsenäisyyspäivä");
         assert_eq!(h.name.get("sv"), "Självständighetsdagen");
         assert_eq!(holiday_on(d(2026, 12, 7)), None);
-        assert_eq!(
-            holiday_on(d(2027, 3, 26)).unwrap().code.as_str(),
-            "good_friday"
-        );
-        assert_eq!(
-            serde_json::to_string(&HolidayCode::StStephensDay).unwrap(),
-            "\"st_stephens_day\""
-        );
-        assert_eq!(
-            serde_json::to_string(&HolidayCode::NewYearsDay).unwrap(),
-            "\"new_years_day\""
-        );
+        assert_eq!(holiday_on(d(2027, 3, 26)).unwrap().code.as_str(), "good_friday");
+        assert_eq!(serde_json::to_string(&HolidayCode::StStephensDay).unwrap(), "\"st_stephens_day\"");
+        assert_eq!(serde_json::to_string(&HolidayCode::NewYearsDay).unwrap(), "\"new_years_day\"");
     }
 }

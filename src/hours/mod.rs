@@ -139,15 +139,8 @@ pub struct WeekHours {
 }
 
 /// Monday-first order used for iteration and output.
-pub const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+pub const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 impl WeekHours {
     /// The ranges of `weekday`.
@@ -471,11 +464,7 @@ pub(crate) mod test_util {
     /// A Helsinki wall-clock instant (must be unambiguous).
     pub fn hel(s: &str) -> DateTime<Utc> {
         let ndt = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        chrono_tz::Europe::Helsinki
-            .from_local_datetime(&ndt)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
+        chrono_tz::Europe::Helsinki.from_local_datetime(&ndt).single().unwrap().with_timezone(&Utc)
     }
     pub fn utc(s: &str) -> DateTime<Utc> {
         let ndt = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
@@ -487,13 +476,7 @@ pub(crate) mod test_util {
         for &wd in days {
             week.get_mut(wd).extend(ranges.iter().cloned());
         }
-        OpeningHours {
-            periods: vec![Period {
-                week,
-                ..Default::default()
-            }],
-            ..Default::default()
-        }
+        OpeningHours { periods: vec![Period { week, ..Default::default() }], ..Default::default() }
     }
 }
 
@@ -525,10 +508,7 @@ mod tests {
         assert_eq!(out["periods"][0]["week"]["mon"][0]["start"], "07:00");
         assert_eq!(out["periods"][0]["week"]["mon"][1]["end"], "00:00");
         assert_eq!(out["periods"][0]["week"]["mon"][0]["kind"], "self_service");
-        assert!(
-            out["periods"][0]["week"].get("tue").is_none(),
-            "closed days are omitted"
-        );
+        assert!(out["periods"][0]["week"].get("tue").is_none(), "closed days are omitted");
         assert!(out["periods"][0].get("valid_from").is_none());
         assert_eq!(out["periods"][1]["valid_to"], "2027-08-15");
         let back: OpeningHours = serde_json::from_value(out).unwrap();
@@ -548,35 +528,23 @@ mod tests {
             r#"{"periods": [], "open_on_holiday": true}"#,
         ];
         for json in bad {
-            assert!(
-                serde_json::from_str::<OpeningHours>(json).is_err(),
-                "accepted {json}"
-            );
+            assert!(serde_json::from_str::<OpeningHours>(json).is_err(), "accepted {json}");
         }
     }
 
     #[test]
     fn appointment_and_status_serialize_cleanly() {
-        assert_eq!(
-            serde_json::to_string(&Appointment::default()).unwrap(),
-            r#"{"by_appointment":false}"#
-        );
+        assert_eq!(serde_json::to_string(&Appointment::default()).unwrap(), r#"{"by_appointment":false}"#);
         let status = Status {
             state: State::SelfService,
             reason: None,
-            next_change: Some(Change {
-                at: utc("2027-01-04 08:00"),
-                state: State::Staffed,
-            }),
+            next_change: Some(Change { at: utc("2027-01-04 08:00"), state: State::Staffed }),
         };
         assert_eq!(
             serde_json::to_string(&status).unwrap(),
             r#"{"state":"self_service","next_change":{"at":"2027-01-04T08:00:00Z","state":"staffed"}}"#
         );
-        let _ = weekly(
-            &[Weekday::Mon],
-            &[staffed("10:00", "12:00"), selfs("12:00", "13:00")],
-        );
+        let _ = weekly(&[Weekday::Mon], &[staffed("10:00", "12:00"), selfs("12:00", "13:00")]);
         let _ = (d("2027-01-01"), hel("2027-01-01 10:00"));
     }
 }

@@ -37,11 +37,7 @@ fn times(ranges: &[&TimeRange]) -> String {
     ranges
         .iter()
         .map(|r| {
-            let end = if r.end == NaiveTime::MIN {
-                "24:00".to_string()
-            } else {
-                hm(r.end)
-            };
+            let end = if r.end == NaiveTime::MIN { "24:00".to_string() } else { hm(r.end) };
             format!("{}-{}", hm(r.start), end)
         })
         .collect::<Vec<_>>()
@@ -105,16 +101,8 @@ impl OpeningHours {
             }
             ranges.sort_by_key(|r| r.start);
             let sig: Signature = (
-                ranges
-                    .iter()
-                    .copied()
-                    .filter(|r| r.kind == RangeKind::Staffed)
-                    .collect(),
-                ranges
-                    .iter()
-                    .copied()
-                    .filter(|r| r.kind == RangeKind::SelfService)
-                    .collect(),
+                ranges.iter().copied().filter(|r| r.kind == RangeKind::Staffed).collect(),
+                ranges.iter().copied().filter(|r| r.kind == RangeKind::SelfService).collect(),
             );
             match groups.iter_mut().find(|(s, _)| *s == sig) {
                 Some((_, days)) => days.push(n),
@@ -142,13 +130,7 @@ impl OpeningHours {
         let spills: Vec<usize> = WEEKDAYS
             .iter()
             .enumerate()
-            .filter(|(_, &wd)| {
-                period
-                    .week
-                    .get(wd)
-                    .iter()
-                    .any(|r| r.crosses_midnight() && r.end != NaiveTime::MIN)
-            })
+            .filter(|(_, &wd)| period.week.get(wd).iter().any(|r| r.crosses_midnight() && r.end != NaiveTime::MIN))
             .map(|(n, _)| n)
             .collect();
 
@@ -162,10 +144,7 @@ impl OpeningHours {
             }
             if !self_service.is_empty() {
                 // Explicit "open": a bare comment would make the state "unknown".
-                parts.push(format!(
-                    "{sel} {} open \"self-service\"",
-                    times(self_service)
-                ));
+                parts.push(format!("{sel} {} open \"self-service\"", times(self_service)));
             }
             if !out.is_empty() {
                 // A normal rule (";") replaces everything earlier rules say about its days,
@@ -201,10 +180,7 @@ mod tests {
         oh.periods[0].week.tue = vec![staffed("12:00", "19:00")];
         assert_eq!(oh.to_osm(), "Mo,We,Fr 10:00-15:00; Tu 12:00-19:00; PH off");
 
-        let oh = weekly(
-            &[Mon, Tue, Wed, Thu, Fri],
-            &[staffed("09:00", "11:00"), staffed("13:00", "15:00")],
-        );
+        let oh = weekly(&[Mon, Tue, Wed, Thu, Fri], &[staffed("09:00", "11:00"), staffed("13:00", "15:00")]);
         assert_eq!(oh.to_osm(), "Mo-Fr 09:00-11:00,13:00-15:00; PH off");
 
         let oh = weekly(&[Tue, Thu], &[staffed("12:00", "19:00")]);
@@ -213,20 +189,13 @@ mod tests {
 
     #[test]
     fn self_service_as_additional_commented_rule() {
-        let mut oh = weekly(
-            &[Mon, Tue, Wed, Thu, Fri, Sat, Sun],
-            &[selfs("07:00", "21:00")],
-        );
+        let mut oh = weekly(&[Mon, Tue, Wed, Thu, Fri, Sat, Sun], &[selfs("07:00", "21:00")]);
         oh.open_on_holidays = true;
         assert_eq!(oh.to_osm(), r#"Mo-Su 07:00-21:00 open "self-service""#);
 
         let mut oh = weekly(
             &[Mon, Tue, Wed, Thu],
-            &[
-                selfs("07:00", "10:00"),
-                staffed("10:00", "19:00"),
-                selfs("19:00", "21:00"),
-            ],
+            &[selfs("07:00", "10:00"), staffed("10:00", "19:00"), selfs("19:00", "21:00")],
         );
         oh.periods[0].week.sun = vec![selfs("07:00", "21:00")];
         assert_eq!(
@@ -250,10 +219,7 @@ mod tests {
         oh.periods[0].week.wed = vec![staffed("10:00", "12:00")];
         assert_eq!(oh.to_osm(), "Mo 10:00-24:00; We 10:00-12:00; PH off");
 
-        let mut oh = weekly(
-            &[Mon, Tue, Wed, Thu, Fri, Sat, Sun],
-            &[staffed("00:00", "24:00")],
-        );
+        let mut oh = weekly(&[Mon, Tue, Wed, Thu, Fri, Sat, Sun], &[staffed("00:00", "24:00")]);
         assert_eq!(oh.to_osm(), "Mo-Su 00:00-24:00; PH off");
         oh.open_on_holidays = true;
         assert_eq!(oh.to_osm(), "24/7");
@@ -268,20 +234,14 @@ mod tests {
         let mut oh = weekly(&[Mon], &[staffed("10:00", "16:00")]);
         oh.periods[0].valid_from = Some(d("2027-06-01"));
         oh.periods[0].valid_to = Some(d("2027-08-15"));
-        let mut long = weekly(&[Tue], &[staffed("11:00", "18:00")])
-            .periods
-            .remove(0);
+        let mut long = weekly(&[Tue], &[staffed("11:00", "18:00")]).periods.remove(0);
         long.valid_from = Some(d("2026-08-16"));
         long.valid_to = Some(d("2027-05-31"));
         oh.periods.push(long);
         assert_eq!(oh.to_osm(), "Tu 11:00-18:00; PH off");
 
         // With a default period, it is rendered even if listed last.
-        oh.periods.push(
-            weekly(&[Wed], &[staffed("12:00", "13:00")])
-                .periods
-                .remove(0),
-        );
+        oh.periods.push(weekly(&[Wed], &[staffed("12:00", "13:00")]).periods.remove(0));
         assert_eq!(oh.to_osm(), "We 12:00-13:00; PH off");
     }
 }

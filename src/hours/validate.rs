@@ -27,11 +27,7 @@ fn hm(t: NaiveTime) -> String {
 
 /// `start–end` for messages, showing midnight as 24:00 when it is an end.
 fn show(r: &TimeRange) -> String {
-    let end = if r.end == NaiveTime::MIN {
-        "24:00".to_string()
-    } else {
-        hm(r.end)
-    };
+    let end = if r.end == NaiveTime::MIN { "24:00".to_string() } else { hm(r.end) };
     format!("{}–{}", hm(r.start), end)
 }
 
@@ -53,10 +49,7 @@ fn range_problem(r: &TimeRange) -> Option<String> {
         if s == 0 {
             return None; // 00:00–24:00, the whole day
         }
-        return Some(format!(
-            "zero-length range {} (start equals end); use 00:00–24:00 for a whole day",
-            show(r)
-        ));
+        return Some(format!("zero-length range {} (start equals end); use 00:00–24:00 for a whole day", show(r)));
     }
     if e < s && e != 0 {
         let max_end = OVERNIGHT_MAX_END.0 * 60 + OVERNIGHT_MAX_END.1;
@@ -82,10 +75,7 @@ fn check_day(path: &str, ranges: &[TimeRange], errors: &mut Vec<HoursError>) {
     let mut valid: Vec<(usize, &TimeRange)> = Vec::new();
     for (j, r) in ranges.iter().enumerate() {
         match range_problem(r) {
-            Some(message) => errors.push(HoursError {
-                field: format!("{path}[{j}]"),
-                message,
-            }),
+            Some(message) => errors.push(HoursError { field: format!("{path}[{j}]"), message }),
             // Malformed ranges are left out of the overlap check to avoid follow-on noise.
             None => valid.push((j, r)),
         }
@@ -162,23 +152,16 @@ impl OpeningHours {
                     }),
                     None => default_seen = Some(i),
                 }
-            } else if let Some(first) = self.periods[..i]
-                .iter()
-                .position(|q| q.valid_from == p.valid_from && q.valid_to == p.valid_to)
+            } else if let Some(first) =
+                self.periods[..i].iter().position(|q| q.valid_from == p.valid_from && q.valid_to == p.valid_to)
             {
                 errors.push(HoursError {
                     field: path.clone(),
-                    message: format!(
-                        "same validity as periods[{first}]; only one of them would ever apply"
-                    ),
+                    message: format!("same validity as periods[{first}]; only one of them would ever apply"),
                 });
             }
             for &wd in &WEEKDAYS {
-                check_day(
-                    &format!("{path}.week.{}", WeekHours::key(wd)),
-                    p.week.get(wd),
-                    &mut errors,
-                );
+                check_day(&format!("{path}.week.{}", WeekHours::key(wd)), p.week.get(wd), &mut errors);
             }
             check_spill(&format!("{path}.week"), &p.week, &mut errors);
         }
@@ -188,10 +171,7 @@ impl OpeningHours {
             if let Some(first) = self.exceptions[..k].iter().position(|e| e.date == ex.date) {
                 errors.push(HoursError {
                     field: format!("{path}.date"),
-                    message: format!(
-                        "duplicate exception date {} (also exceptions[{first}])",
-                        ex.date
-                    ),
+                    message: format!("duplicate exception date {} (also exceptions[{first}])", ex.date),
                 });
             }
             if ex.reason.fi.trim().is_empty() {
@@ -218,25 +198,14 @@ mod tests {
     }
 
     fn exception(date: &str, fi: &str) -> Exception {
-        Exception {
-            date: d(date),
-            ranges: vec![],
-            reason: Localized {
-                fi: fi.into(),
-                ..Default::default()
-            },
-        }
+        Exception { date: d(date), ranges: vec![], reason: Localized { fi: fi.into(), ..Default::default() } }
     }
 
     #[test]
     fn valid_hours_have_no_errors() {
         let mut oh = weekly(
             &[Mon, Tue, Wed, Thu, Fri],
-            &[
-                selfs("07:00", "10:00"),
-                staffed("10:00", "19:00"),
-                selfs("19:00", "21:00"),
-            ],
+            &[selfs("07:00", "10:00"), staffed("10:00", "19:00"), selfs("19:00", "21:00")],
         );
         oh.periods[0].week.fri.push(staffed("22:00", "02:00"));
         oh.periods[0].week.sat = vec![staffed("02:00", "05:00")];
@@ -252,26 +221,13 @@ mod tests {
 
     #[test]
     fn overlapping_ranges() {
-        let oh = weekly(
-            &[Mon],
-            &[
-                staffed("10:00", "14:00"),
-                selfs("13:00", "16:00"),
-                staffed("15:59", "17:00"),
-            ],
-        );
+        let oh = weekly(&[Mon], &[staffed("10:00", "14:00"), selfs("13:00", "16:00"), staffed("15:59", "17:00")]);
         let errors = oh.validate();
         assert_eq!(
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             ["periods[0].week.mon[1]", "periods[0].week.mon[2]"]
         );
-        assert!(
-            errors[0]
-                .message
-                .contains("overlaps periods[0].week.mon[0] (10:00–14:00)"),
-            "{}",
-            errors[0]
-        );
+        assert!(errors[0].message.contains("overlaps periods[0].week.mon[0] (10:00–14:00)"), "{}", errors[0]);
     }
 
     #[test]
@@ -279,15 +235,9 @@ mod tests {
         let mut oh = weekly(&[Fri, Sun], &[staffed("22:00", "02:00")]);
         oh.periods[0].week.sat = vec![staffed("01:00", "03:00")];
         oh.periods[0].week.mon = vec![staffed("00:00", "01:00")];
-        assert_eq!(
-            fields(&oh),
-            ["periods[0].week.mon[0]", "periods[0].week.sat[0]"]
-        );
+        assert_eq!(fields(&oh), ["periods[0].week.mon[0]", "periods[0].week.sat[0]"]);
         // Overnight overlapping a later range of the same day.
-        let oh = weekly(
-            &[Fri],
-            &[staffed("22:00", "02:00"), staffed("23:00", "23:30")],
-        );
+        let oh = weekly(&[Fri], &[staffed("22:00", "02:00"), staffed("23:00", "23:30")]);
         assert_eq!(fields(&oh), ["periods[0].week.fri[1]"]);
     }
 
@@ -305,11 +255,7 @@ mod tests {
         let errors = oh.validate();
         assert_eq!(
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-            [
-                "periods[0].week.tue[0]",
-                "periods[0].week.tue[1]",
-                "periods[0].week.tue[2]"
-            ]
+            ["periods[0].week.tue[0]", "periods[0].week.tue[1]", "periods[0].week.tue[2]"]
         );
         assert!(errors[0].message.contains("zero-length"));
         assert!(errors[1].message.contains("swapped"));
@@ -318,11 +264,8 @@ mod tests {
     #[test]
     fn bad_period_dates_and_duplicate_periods() {
         let mut oh = weekly(&[Mon], &[staffed("10:00", "12:00")]);
-        let summer = Period {
-            valid_from: Some(d("2027-06-01")),
-            valid_to: Some(d("2027-08-15")),
-            ..Default::default()
-        };
+        let summer =
+            Period { valid_from: Some(d("2027-06-01")), valid_to: Some(d("2027-08-15")), ..Default::default() };
         oh.periods.push(summer.clone());
         oh.periods.push(summer);
         oh.periods.push(Period::default());
@@ -353,11 +296,7 @@ mod tests {
         let errors = oh.validate();
         assert_eq!(
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
-            [
-                "exceptions[1].reason.fi",
-                "exceptions[1].ranges[0]",
-                "exceptions[2].date"
-            ]
+            ["exceptions[1].reason.fi", "exceptions[1].ranges[0]", "exceptions[2].date"]
         );
         assert_eq!(
             errors[2].to_string(),

@@ -126,8 +126,7 @@ pub fn organization(dir: &Directory, org: &Organization) -> Value {
 pub fn organization_full(dir: &Directory, org: &Organization) -> Value {
     let mut o = organization(dir, org);
     let m = o.as_object_mut().expect("object");
-    let phones: Vec<Value> =
-        org.phone.iter().map(|p| phone("organization", "organization_id", &org.id, p)).collect();
+    let phones: Vec<Value> = org.phone.iter().map(|p| phone("organization", "organization_id", &org.id, p)).collect();
     m.insert("phones".into(), Value::Array(phones));
     let locations: Vec<Value> = org.locations.iter().map(|&i| location(dir, &dir.locations[i])).collect();
     m.insert("locations".into(), Value::Array(locations));
@@ -182,7 +181,11 @@ pub fn location(dir: &Directory, loc: &Location) -> Value {
         o.insert("longitude".into(), json!(lon));
     }
     put(&mut o, "external_identifier", loc.provenance.external_id.clone());
-    put(&mut o, "external_identifier_type", loc.provenance.external_id.as_ref().map(|_| loc.provenance.source.to_string()));
+    put(
+        &mut o,
+        "external_identifier_type",
+        loc.provenance.external_id.as_ref().map(|_| loc.provenance.source.to_string()),
+    );
     let languages: Vec<Value> =
         loc.languages.iter().map(|c| language("location", "location_id", &loc.id, dir, c)).collect();
     o.insert("languages".into(), Value::Array(languages));
@@ -199,11 +202,8 @@ pub fn location(dir: &Directory, loc: &Location) -> Value {
             }]),
         );
     }
-    let schedules = loc
-        .hours
-        .as_ref()
-        .map(|h| schedule::rows(&h.hours, schedule::Owner::Location(&loc.id)))
-        .unwrap_or_default();
+    let schedules =
+        loc.hours.as_ref().map(|h| schedule::rows(&h.hours, schedule::Owner::Location(&loc.id))).unwrap_or_default();
     o.insert("schedules".into(), Value::Array(schedules));
     o.insert("x_digituki_id".into(), json!(loc.id));
     o.insert("x_kind".into(), json!(loc.kind));
@@ -285,7 +285,8 @@ pub fn service_full(dir: &Directory, svc: &Service) -> Value {
     m.insert("organization".into(), organization(dir, &dir.organizations[svc.organization]));
     m.insert("languages".into(), Value::Array(service_languages(dir, svc)));
     m.insert("attributes".into(), Value::Array(service_attributes(dir, svc)));
-    let sals: Vec<Value> = service_places(dir, svc).map(|(loc, sal)| service_at_location(dir, loc, sal, false)).collect();
+    let sals: Vec<Value> =
+        service_places(dir, svc).map(|(loc, sal)| service_at_location(dir, loc, sal, false)).collect();
     m.insert("service_at_locations".into(), Value::Array(sals));
     o
 }

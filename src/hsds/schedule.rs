@@ -105,7 +105,10 @@ pub fn rows(hours: &OpeningHours, owner: Owner) -> Vec<Value> {
             m.insert("byday".into(), json!(days.iter().map(|d| byday(*d)).collect::<Vec<_>>().join(",")));
             m.insert("opens_at".into(), json!(hhmm(r.start)));
             m.insert("closes_at".into(), json!(hhmm(r.end)));
-            m.insert("attending_type".into(), json!(if r.kind == RangeKind::Staffed { "in_person" } else { "self_service" }));
+            m.insert(
+                "attending_type".into(),
+                json!(if r.kind == RangeKind::Staffed { "in_person" } else { "self_service" }),
+            );
             let mut description = description.to_owned();
             if let Some(name) = &period.name {
                 description = format!("{}: {description}", name.fi);

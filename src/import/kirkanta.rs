@@ -294,7 +294,9 @@ fn hours_from_days(days: &[Day]) -> Result<Option<OpeningHours>, String> {
     for wd in WEEKDAYS {
         // The most frequent pattern among this weekday's ordinary (non-holiday) days.
         let mut counts: Vec<(&Vec<TimeRange>, usize)> = Vec::new();
-        for (_, r) in parsed.iter().filter(|(d, _)| d.date.weekday() == wd && crate::hours::holiday_on(d.date).is_none()) {
+        for (_, r) in
+            parsed.iter().filter(|(d, _)| d.date.weekday() == wd && crate::hours::holiday_on(d.date).is_none())
+        {
             match counts.iter_mut().find(|(p, _)| *p == r) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((r, 1)),
@@ -314,7 +316,11 @@ fn hours_from_days(days: &[Day]) -> Result<Option<OpeningHours>, String> {
         let holiday = crate::hours::holiday_on(d.date).is_some();
         if holiday || *ranges != week.get(d.date.weekday()) {
             let reason = info_text(&d.info).unwrap_or_else(|| {
-                if ranges.is_empty() { "Suljettu (Kirkanta)".into() } else { "Poikkeava aukiolo (Kirkanta)".into() }
+                if ranges.is_empty() {
+                    "Suljettu (Kirkanta)".into()
+                } else {
+                    "Poikkeava aukiolo (Kirkanta)".into()
+                }
             });
             exceptions.push(Exception {
                 date: d.date,
@@ -324,7 +330,8 @@ fn hours_from_days(days: &[Day]) -> Result<Option<OpeningHours>, String> {
         }
     }
     exceptions.sort_by_key(|e| e.date);
-    let hours = OpeningHours { periods: vec![Period { week, ..Default::default() }], exceptions, open_on_holidays: false };
+    let hours =
+        OpeningHours { periods: vec![Period { week, ..Default::default() }], exceptions, open_on_holidays: false };
     let errors = hours.validate();
     if !errors.is_empty() {
         return Err(format!("opening hours do not validate: {errors:?}"));
@@ -427,15 +434,18 @@ async fn map_library(
     if !raw.get("name").is_some_and(Value::is_string) {
         return Err(fail("no name (missing, or not text)".into()));
     }
-    let lib: Library = serde_json::from_value(raw.clone()).map_err(|e| fail(format!("not a Kirkanta library record: {e}")))?;
+    let lib: Library =
+        serde_json::from_value(raw.clone()).map_err(|e| fail(format!("not a Kirkanta library record: {e}")))?;
     let external_id = id_text(&lib.id).ok_or_else(|| fail("no usable id".into()))?;
-    let location_id = location_id(&external_id).ok_or_else(|| fail(format!("id {external_id:?} is not usable as a directory id")))?;
+    let location_id =
+        location_id(&external_id).ok_or_else(|| fail(format!("id {external_id:?} is not usable as a directory id")))?;
     let name = lib.name.trim();
     if name.is_empty() {
         return Err(fail("empty name".into()));
     }
     let address = lib.address.unwrap_or_default();
-    let postal = address.zipcode.as_deref().map(str::trim).filter(|z| z.len() == 5 && z.bytes().all(|b| b.is_ascii_digit()));
+    let postal =
+        address.zipcode.as_deref().map(str::trim).filter(|z| z.len() == 5 && z.bytes().all(|b| b.is_ascii_digit()));
     let municipality = address.city.as_deref().and_then(|c| dir.find_municipality(c.trim())).map(|m| m.code.clone());
     let coords = lib.coordinates.or(address.coordinates).filter(|c| {
         (-90.0..=90.0).contains(&c.lat) && (-180.0..=180.0).contains(&c.lon) && !(c.lat == 0.0 && c.lon == 0.0)
@@ -443,13 +453,15 @@ async fn map_library(
     let mut geocoded = false;
     let (lat, lon, method) = match coords {
         Some(c) => (json!(c.lat), json!(c.lon), json!("kirkanta")),
-        None => match geocode::locate(geocoder, address.street.as_deref(), postal, address.city.as_deref(), dir).await {
-            Some(l) => {
-                geocoded = true;
-                (json!(l.lat), json!(l.lon), json!(l.method))
+        None => {
+            match geocode::locate(geocoder, address.street.as_deref(), postal, address.city.as_deref(), dir).await {
+                Some(l) => {
+                    geocoded = true;
+                    (json!(l.lat), json!(l.lon), json!(l.method))
+                }
+                None => (Value::Null, Value::Null, Value::Null),
             }
-            None => (Value::Null, Value::Null, Value::Null),
-        },
+        }
     };
     let hours = hours_from_days(&lib.schedules).map_err(fail)?;
     let (services, kirkanta_services) = service_matches(&lib.services);
@@ -469,10 +481,7 @@ async fn map_library(
     fields.insert("coordinate_method", method);
     fields.insert("phone", clean(&lib.phone_numbers.iter().find_map(|p| p.number.clone())));
     fields.insert("email", clean(&lib.email));
-    fields.insert(
-        "website",
-        clean(&lib.homepage.filter(|u| u.starts_with("https://") || u.starts_with("http://"))),
-    );
+    fields.insert("website", clean(&lib.homepage.filter(|u| u.starts_with("https://") || u.starts_with("http://"))));
     fields.insert("status", json!("active"));
     Ok(Mapped {
         external_id,
@@ -791,18 +800,19 @@ async fn insert_location(
     )
     .await
     .with_context(|| format!("inserting {}", m.location_id))?;
-    tx.execute(
-        "INSERT INTO location_languages (location_id, language_code) VALUES ($1, 'fi')",
-        &[&m.location_id],
-    )
-    .await?;
+    tx.execute("INSERT INTO location_languages (location_id, language_code) VALUES ($1, 'fi')", &[&m.location_id])
+        .await?;
     if let Some(h) = &m.hours {
         write_hours(tx, &m.location_id, &serde_json::to_value(h)?).await?;
     }
     Ok(())
 }
 
-async fn update_columns(tx: &tokio_postgres::Transaction<'_>, id: &str, columns: &[(&String, &Value)]) -> anyhow::Result<()> {
+async fn update_columns(
+    tx: &tokio_postgres::Transaction<'_>,
+    id: &str,
+    columns: &[(&String, &Value)],
+) -> anyhow::Result<()> {
     // Column names come from FIELDS only, never from upstream data.
     let mut sets = Vec::new();
     for (i, (col, _)) in columns.iter().enumerate() {

@@ -52,7 +52,7 @@ async fn list_rejects_bad_filters_and_pages() {
         ("language=english", "language"),
         ("kind=", "kind"),
         ("lang=xx", "lang"),
-        ("q=" , ""),
+        ("q=", ""),
     ];
     for (query, param) in cases {
         if param.is_empty() {

@@ -101,12 +101,16 @@ async fn widget_on_another_origin_renders_the_joensuu_list_in_three_languages() 
     let app = TestApp::spawn().await;
     let mut visits = Vec::new();
     for lang in LANGS {
-        let host = host_site(&app.base, &format!("<digituki-directory lang=\"{lang}\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>"));
+        let host = host_site(
+            &app.base,
+            &format!("<digituki-directory lang=\"{lang}\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>"),
+        );
         assert_ne!(host, app.base);
         visits.push(json!({ "url": format!("{host}/"), "waitFor": "widget", "axe": true }));
     }
     let results = browse(json!(visits)).await;
-    let headings = ["Mistä apua digiasioihin", "Här får du hjälp med digitala ärenden", "Where to get help with digital matters"];
+    let headings =
+        ["Mistä apua digiasioihin", "Här får du hjälp med digitala ärenden", "Where to get help with digital matters"];
     for ((lang, r), heading) in LANGS.iter().zip(&results).zip(headings) {
         let api = app.json(&format!("/v1/locations?municipality=Joensuu&per_page=100&lang={lang}")).await;
         let want: Vec<(String, String)> = api["items"]
@@ -137,7 +141,10 @@ async fn widget_on_another_origin_renders_the_joensuu_list_in_three_languages() 
 #[tokio::test]
 async fn keyboard_reaches_every_widget_result_in_order() {
     let app = TestApp::spawn().await;
-    let host = host_site(&app.base, "<digituki-directory lang=\"en\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>");
+    let host = host_site(
+        &app.base,
+        "<digituki-directory lang=\"en\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>",
+    );
     let near = host_site(&app.base, "<digituki-directory lang=\"fi\" near=\"80100\" limit=\"4\"></digituki-directory>");
     let results = browse(json!([
         { "url": format!("{host}/"), "waitFor": "widget", "tabs": 45 },
@@ -181,8 +188,16 @@ async fn pages_render_in_three_languages_with_no_serious_accessibility_violation
     let results = browse(json!(visits)).await;
     let h1 = |lang: &str| match lang {
         "fi" => ["Digituki: mistä apua digiasioihin", "Digituen ohjaustyökalu", "Digituen ohjaustyökalu"],
-        "sv" => ["Digistöd: här får du hjälp med digitala ärenden", "Hänvisningsverktyg för digistöd", "Hänvisningsverktyg för digistöd"],
-        _ => ["Digital help: where to get help with digital matters", "Digital help referral tool", "Digital help referral tool"],
+        "sv" => [
+            "Digistöd: här får du hjälp med digitala ärenden",
+            "Hänvisningsverktyg för digistöd",
+            "Hänvisningsverktyg för digistöd",
+        ],
+        _ => [
+            "Digital help: where to get help with digital matters",
+            "Digital help referral tool",
+            "Digital help referral tool",
+        ],
     };
     let main_library = |lang: &str| match lang {
         "en" => "Joensuu Main Library",
@@ -194,7 +209,8 @@ async fn pages_render_in_three_languages_with_no_serious_accessibility_violation
         _ => "never use your online banking codes",
     };
     for (i, lang) in LANGS.iter().enumerate() {
-        let [list, staff, staff_municipality, slip] = [&results[4 * i], &results[4 * i + 1], &results[4 * i + 2], &results[4 * i + 3]];
+        let [list, staff, staff_municipality, slip] =
+            [&results[4 * i], &results[4 * i + 1], &results[4 * i + 2], &results[4 * i + 3]];
         for r in [list, staff, staff_municipality, slip] {
             assert_eq!(r["status"], 200, "{}", r["url"]);
             assert_eq!(r["lang"], *lang, "{}: <html lang>", r["url"]);
@@ -226,7 +242,10 @@ async fn hostile_listing_name_shows_as_text_and_runs_nothing_anywhere() {
     ))
     .await;
     app.wait_for_snapshot().await;
-    let host = host_site(&app.base, "<digituki-directory lang=\"fi\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>");
+    let host = host_site(
+        &app.base,
+        "<digituki-directory lang=\"fi\" municipality=\"Joensuu\" limit=\"20\"></digituki-directory>",
+    );
     // CSP off on our pages: what is tested is the escaping itself, not the policy.
     let results = browse(json!([
         { "url": format!("{host}/"), "waitFor": "widget", "tabs": 45 },
@@ -241,7 +260,11 @@ async fn hostile_listing_name_shows_as_text_and_runs_nothing_anywhere() {
         assert!(r["text"].as_str().unwrap().contains(HOSTILE), "{}: the name shows as text", r["url"]);
         assert!(r["pageErrors"].as_array().unwrap().is_empty(), "{}: {}", r["url"], r["pageErrors"]);
         for f in r["focus"].as_array().unwrap() {
-            assert!(!f["href"].as_str().unwrap_or("").starts_with("javascript:"), "{}: a javascript: link: {f}", r["url"]);
+            assert!(
+                !f["href"].as_str().unwrap_or("").starts_with("javascript:"),
+                "{}: a javascript: link: {f}",
+                r["url"]
+            );
         }
     }
 }

@@ -31,7 +31,8 @@ async fn geojson_is_a_feature_collection_in_lon_lat_order_with_the_list_filters(
     let geo: Value = resp.json().await.unwrap();
     assert_eq!(geo["type"], "FeatureCollection");
     let list = app.json("/v1/locations?municipality=Joensuu&topic=online_public_services&lang=en&per_page=100").await;
-    let located: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|l| !l["coordinates"].is_null()).collect();
+    let located: Vec<&Value> =
+        list["items"].as_array().unwrap().iter().filter(|l| !l["coordinates"].is_null()).collect();
     let features = geo["features"].as_array().unwrap();
     assert_eq!(features.len(), located.len(), "one feature per located place of the list");
     assert!(features.len() >= 5);
@@ -113,7 +114,8 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     // JSON-LD: the only <script> element, with <, > and & as JSON escapes, and still valid JSON.
     let (_, list) = page(&app, "/embed/list?municipality=Joensuu&limit=20", 200).await;
     assert_eq!(list.matches("<script").count(), 1);
-    let start = list.find("<script type=\"application/ld+json\">").unwrap() + "<script type=\"application/ld+json\">".len();
+    let start =
+        list.find("<script type=\"application/ld+json\">").unwrap() + "<script type=\"application/ld+json\">".len();
     let end = start + list[start..].find("</script>").unwrap();
     let ld_text = &list[start..end];
     assert!(ld_text.contains("\\u003cimg src=x onerror=alert(1)\\u003e"));
@@ -127,7 +129,10 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     assert_eq!(hostile["item"]["parentOrganization"]["@type"], "Organization");
     assert_eq!(hostile["item"]["address"]["streetAddress"], "Koskikatu 25");
     let hours = hostile["item"]["openingHours"].as_array().unwrap();
-    assert!(!hours.is_empty() && hours.iter().all(|h| h.as_str().unwrap().len() == "Mo 10:00-19:00".len()), "{hours:?}");
+    assert!(
+        !hours.is_empty() && hours.iter().all(|h| h.as_str().unwrap().len() == "Mo 10:00-19:00".len()),
+        "{hours:?}"
+    );
 }
 
 #[tokio::test]
@@ -138,7 +143,8 @@ async fn embed_list_takes_the_api_filters_and_names_bad_ones() {
     assert!(near.contains("Distance"));
     let (_, sv) = page(&app, "/embed/list?municipality=Lieksa&lang=sv", 200).await;
     assert!(sv.contains("<html lang=\"sv\">"));
-    let (_, topic) = page(&app, "/embed/list?municipality=Joensuu&topic=library_devices&language=fi&limit=100", 200).await;
+    let (_, topic) =
+        page(&app, "/embed/list?municipality=Joensuu&topic=library_devices&language=fi&limit=100", 200).await;
     let (_, all) = page(&app, "/embed/list?municipality=Joensuu&limit=100", 200).await;
     assert!(topic.matches("<article").count() < all.matches("<article").count());
     let (_, ll) = page(&app, "/embed/list?lat=62.6&lon=29.76&limit=2", 200).await;
@@ -176,7 +182,10 @@ async fn staff_search_by_postal_code_needs_language_and_time() {
     for item in api["items"].as_array().unwrap() {
         assert!(html.contains(&format!("id=\"place-{}\"", item["id"].as_str().unwrap())), "{}", item["id"]);
     }
-    assert_eq!(html.matches("<article").count(), api["items"].as_array().unwrap().len() + api["remote"].as_array().unwrap().len());
+    assert_eq!(
+        html.matches("<article").count(),
+        api["items"].as_array().unwrap().len() + api["remote"].as_array().unwrap().len()
+    );
 }
 
 #[tokio::test]
@@ -198,7 +207,8 @@ async fn staff_reports_bad_input_and_the_missing_geocoder_politely() {
 #[tokio::test]
 async fn referral_slip_has_week_hours_map_qr_booking_and_the_dvv_note() {
     let app = TestApp::spawn().await;
-    let (headers, html) = page(&app, "/v1/locations/jns-paakirjasto/referral?lang=en&at=2027-03-29T09:00:00%2B03:00", 200).await;
+    let (headers, html) =
+        page(&app, "/v1/locations/jns-paakirjasto/referral?lang=en&at=2027-03-29T09:00:00%2B03:00", 200).await;
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'self'"));
     assert!(html.contains("<h1>Joensuu Main Library</h1>"));
     assert!(html.contains("Koskikatu 25"));
@@ -206,8 +216,13 @@ async fn referral_slip_has_week_hours_map_qr_booking_and_the_dvv_note() {
     assert_eq!(html.matches("<tr>").count(), 7, "seven days of hours");
     assert!(html.contains("Mon 29 Mar") && html.contains("Sun 4 Apr"));
     assert!(html.contains("<svg") && html.contains("aria-label=\"The place's web page (scan with a phone)\""));
-    assert!(html.contains("Helpers never use your online banking codes or other credentials and never act on your behalf."));
-    assert!(html.contains("@media print") || app.get("/embed/page.css").await.text().await.unwrap().contains("@media print"));
+    assert!(
+        html.contains("Helpers never use your online banking codes or other credentials and never act on your behalf.")
+    );
+    assert!(
+        html.contains("@media print")
+            || app.get("/embed/page.css").await.text().await.unwrap().contains("@media print")
+    );
     // A place without a website gets our own page in the QR code.
     let (_, html) = page(&app, "/v1/locations/jns-virastotalo/referral?lang=fi", 200).await;
     assert!(html.contains(&format!("{}/v1/locations/jns-virastotalo?lang=fi", app.base)));
@@ -221,7 +236,15 @@ async fn referral_slip_has_week_hours_map_qr_booking_and_the_dvv_note() {
 #[tokio::test]
 async fn nothing_answers_cors_preflights() {
     let app = TestApp::spawn().await;
-    for path in ["/v1/locations", "/v1/locations/jns-paakirjasto", "/v1/locations.geojson", "/embed.js", "/embed/list", "/staff", "/v1/locations/jns-paakirjasto/referral"] {
+    for path in [
+        "/v1/locations",
+        "/v1/locations/jns-paakirjasto",
+        "/v1/locations.geojson",
+        "/embed.js",
+        "/embed/list",
+        "/staff",
+        "/v1/locations/jns-paakirjasto/referral",
+    ] {
         for method in ["POST", "PATCH", "PUT", "DELETE"] {
             let resp = app
                 .client

@@ -31,7 +31,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn start(reply: Reply) -> Fixture {
-        let state = Arc::new(FixtureState { hits: AtomicUsize::new(0), reply: Mutex::new(reply), queries: Mutex::new(Vec::new()) });
+        let state = Arc::new(FixtureState {
+            hits: AtomicUsize::new(0),
+            reply: Mutex::new(reply),
+            queries: Mutex::new(Vec::new()),
+        });
         let data = web::Data::from(state.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();

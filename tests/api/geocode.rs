@@ -35,7 +35,8 @@ const KOSKIKATU: (f64, f64) = (62.6012, 29.7636);
 
 #[tokio::test]
 async fn locate_uses_the_geocoder_then_falls_back_to_the_postal_code_centroid() {
-    let fixture = Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.95, "Koskikatu 25, Joensuu"))).await;
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.95, "Koskikatu 25, Joensuu"))).await;
     let app = TestApp::spawn().await;
     let dir = app.state.store.get();
     let g = geocoder(&fixture, 1000, 2);
@@ -96,7 +97,8 @@ async fn locate_uses_the_geocoder_then_falls_back_to_the_postal_code_centroid() 
 
 #[tokio::test]
 async fn nearest_from_an_address() {
-    let fixture = Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
     let app = TestApp::spawn_with(fresh_database().await, Some(geocoder(&fixture, 300, 2))).await;
 
     let r = app.json("/v1/locations/nearest?address=Koskikatu%2025,%20Joensuu&limit=3").await;
@@ -139,7 +141,8 @@ async fn nearest_from_an_address() {
 
 #[tokio::test]
 async fn geocode_fills_in_missing_coordinates() {
-    let fixture = Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
     let app = TestApp::spawn().await;
     app.sql(
         "UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL WHERE id = 'jns-paakirjasto';
@@ -151,7 +154,8 @@ async fn geocode_fills_in_missing_coordinates() {
     let report = geocode::fill::fill_missing(&app.db_url, Some(&g)).await.unwrap();
     assert!(report.located.contains(&("jns-paakirjasto".into(), "geocoder".into())), "{report:?}");
     assert!(report.located.contains(&("no-street".into(), "postal_code_centroid".into())), "{report:?}");
-    let rows = app.query("SELECT latitude, longitude, coordinate_method FROM locations WHERE id = 'jns-paakirjasto'").await;
+    let rows =
+        app.query("SELECT latitude, longitude, coordinate_method FROM locations WHERE id = 'jns-paakirjasto'").await;
     assert_eq!(rows[0].get::<_, f64>(0), KOSKIKATU.0);
     assert_eq!(rows[0].get::<_, String>(2), "geocoder");
     // Nothing left to do.
@@ -161,10 +165,13 @@ async fn geocode_fills_in_missing_coordinates() {
 
 #[tokio::test]
 async fn the_geocode_command_uses_the_configured_geocoder() {
-    let fixture = Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
     let app = TestApp::spawn().await;
-    app.sql("UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL WHERE id = 'jns-paakirjasto'")
-        .await;
+    app.sql(
+        "UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL WHERE id = 'jns-paakirjasto'",
+    )
+    .await;
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
         .arg("geocode")
         .env("DATABASE_URL", &app.db_url)

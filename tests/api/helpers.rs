@@ -216,10 +216,7 @@ pub async fn fresh_database() -> String {
     let cluster = cluster().await;
     let name = format!("test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
     let client = admin(cluster).await;
-    client
-        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY"))
-        .await
-        .unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")).await.unwrap();
     cluster.url(&name)
 }
 
@@ -244,8 +241,13 @@ impl TestApp {
     /// The service with the given geocoder (tests never read DIGITUKI_GEOCODER_URL).
     pub async fn spawn_with(db_url: String, geocoder: Option<digituki::geocode::Geocoder>) -> TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let running =
-            digituki::startup::build_with(&db_url, listener, digituki::startup::Options { workers: Some(1), geocoder, ..Default::default() }).await.expect("starting the service");
+        let running = digituki::startup::build_with(
+            &db_url,
+            listener,
+            digituki::startup::Options { workers: Some(1), geocoder, ..Default::default() },
+        )
+        .await
+        .expect("starting the service");
         let base = format!("http://127.0.0.1:{}", running.port);
         tokio::spawn(running.server);
         TestApp { base, db_url, client: reqwest::Client::new(), state: running.state }
@@ -344,9 +346,16 @@ impl TestApp {
         use diesel_async::AsyncConnection;
         let mut conn = diesel_async::AsyncPgConnection::establish(&self.db_url).await.unwrap();
         let token = digituki::auth::generate_token();
-        digituki::db::tokens::create(&mut conn, organization, &format!("test token of {organization}"), admin, &digituki::auth::sha256_hex(&token), &token[..8])
-            .await
-            .unwrap();
+        digituki::db::tokens::create(
+            &mut conn,
+            organization,
+            &format!("test token of {organization}"),
+            admin,
+            &digituki::auth::sha256_hex(&token),
+            &token[..8],
+        )
+        .await
+        .unwrap();
         token
     }
 

@@ -54,7 +54,7 @@ async fn spring_forward_and_fall_back_days_2027() {
     let r = &day(&autumn, "2027-10-31")["ranges"][0];
     assert_eq!(r["starts_at"], "2027-10-30T23:00:00Z"); // 02:00 EEST
     assert_eq!(r["ends_at"], "2027-10-31T03:00:00Z"); // 05:00 EET: four hours
-    // 01:30 UTC is 03:30 EET, after the clocks went back: still open, closes 03:00 UTC.
+                                                      // 01:30 UTC is 03:30 EET, after the clocks went back: still open, closes 03:00 UTC.
     let s = app.json("/v1/locations/dst-place?at=2027-10-31T01:30:00Z").await;
     assert_eq!(s["status_now"]["state"], "staffed");
     assert_eq!(s["next_change"]["at"], "2027-10-31T03:00:00Z");
@@ -64,14 +64,47 @@ async fn spring_forward_and_fall_back_days_2027() {
 #[tokio::test]
 async fn easter_dependent_holidays_2026_2027_2028() {
     let app = TestApp::spawn().await;
-    place(&app, "easter-place", json!({"periods": [{"week": every_day(json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}]))}]})).await;
+    place(
+        &app,
+        "easter-place",
+        json!({"periods": [{"week": every_day(json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}]))}]}),
+    )
+    .await;
     let expected = [
-        ("2026", [("2026-04-03", "good_friday"), ("2026-04-05", "easter_sunday"), ("2026-04-06", "easter_monday"), ("2026-05-14", "ascension_day"), ("2026-05-24", "whit_sunday")]),
-        ("2027", [("2027-03-26", "good_friday"), ("2027-03-28", "easter_sunday"), ("2027-03-29", "easter_monday"), ("2027-05-06", "ascension_day"), ("2027-05-16", "whit_sunday")]),
-        ("2028", [("2028-04-14", "good_friday"), ("2028-04-16", "easter_sunday"), ("2028-04-17", "easter_monday"), ("2028-05-25", "ascension_day"), ("2028-06-04", "whit_sunday")]),
+        (
+            "2026",
+            [
+                ("2026-04-03", "good_friday"),
+                ("2026-04-05", "easter_sunday"),
+                ("2026-04-06", "easter_monday"),
+                ("2026-05-14", "ascension_day"),
+                ("2026-05-24", "whit_sunday"),
+            ],
+        ),
+        (
+            "2027",
+            [
+                ("2027-03-26", "good_friday"),
+                ("2027-03-28", "easter_sunday"),
+                ("2027-03-29", "easter_monday"),
+                ("2027-05-06", "ascension_day"),
+                ("2027-05-16", "whit_sunday"),
+            ],
+        ),
+        (
+            "2028",
+            [
+                ("2028-04-14", "good_friday"),
+                ("2028-04-16", "easter_sunday"),
+                ("2028-04-17", "easter_monday"),
+                ("2028-05-25", "ascension_day"),
+                ("2028-06-04", "whit_sunday"),
+            ],
+        ),
     ];
     for (year, days) in expected {
-        let s = app.json(&format!("/v1/locations/easter-place/schedule?from={year}-03-15&to={year}-06-10&lang=fi")).await;
+        let s =
+            app.json(&format!("/v1/locations/easter-place/schedule?from={year}-03-15&to={year}-06-10&lang=fi")).await;
         for (date, code) in days {
             let d = day(&s, date);
             assert_eq!(d["holiday"], code, "{date}");
@@ -90,10 +123,17 @@ async fn easter_dependent_holidays_2026_2027_2028() {
 #[tokio::test]
 async fn midsummer_eve_is_the_friday_between_19_and_25_june() {
     let app = TestApp::spawn().await;
-    place(&app, "juhannus", json!({"periods": [{"week": every_day(json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}]))}]})).await;
-    for (year, eve) in [("2026", "2026-06-19"), ("2027", "2027-06-25"), ("2028", "2028-06-23"), ("2029", "2029-06-22")] {
+    place(
+        &app,
+        "juhannus",
+        json!({"periods": [{"week": every_day(json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}]))}]}),
+    )
+    .await;
+    for (year, eve) in [("2026", "2026-06-19"), ("2027", "2027-06-25"), ("2028", "2028-06-23"), ("2029", "2029-06-22")]
+    {
         let s = app.json(&format!("/v1/locations/juhannus/schedule?from={year}-06-19&to={year}-06-26&lang=fi")).await;
-        let eves: Vec<&Value> = s["days"].as_array().unwrap().iter().filter(|d| d["holiday"] == "midsummer_eve").collect();
+        let eves: Vec<&Value> =
+            s["days"].as_array().unwrap().iter().filter(|d| d["holiday"] == "midsummer_eve").collect();
         assert_eq!(eves.len(), 1);
         assert_eq!(eves[0]["date"], eve);
         assert_eq!(eves[0]["weekday"], "fri");
@@ -115,9 +155,13 @@ async fn self_service_only_morning_is_not_open_for_help() {
     let later = app.json("/v1/locations/omatoimi?at=2027-01-12T10:30:00%2B02:00").await;
     assert_eq!(later["open_now"], true);
     // The filter agrees: a self-service morning is not "open".
-    let near = app.json("/v1/locations/nearest?lat=62.6&lon=29.76&max_distance_km=0.1&open_at=2027-01-12T08:00:00%2B02:00").await;
+    let near = app
+        .json("/v1/locations/nearest?lat=62.6&lon=29.76&max_distance_km=0.1&open_at=2027-01-12T08:00:00%2B02:00")
+        .await;
     assert!(near["items"].as_array().unwrap().iter().all(|l| l["id"] != "omatoimi"));
-    let open = app.json("/v1/locations/nearest?lat=62.6&lon=29.76&max_distance_km=0.1&open_at=2027-01-12T11:00:00%2B02:00").await;
+    let open = app
+        .json("/v1/locations/nearest?lat=62.6&lon=29.76&max_distance_km=0.1&open_at=2027-01-12T11:00:00%2B02:00")
+        .await;
     assert!(open["items"].as_array().unwrap().iter().any(|l| l["id"] == "omatoimi"));
 }
 
@@ -218,7 +262,8 @@ async fn open_at_filters_nearest_and_service_hours_decide_for_their_topic() {
     place_at(&app, "north-selfservice", 68.02, 27.00, mon("10:00", "12:00", "self_service")).await;
     place_at(&app, "north-digi", 68.03, 27.00, mon("10:00", "16:00", "staffed")).await;
     // At north-digi, online services help only on Tuesdays 10-12 (its own hours).
-    let tue = json!({"periods": [{"week": {"tue": [{"start": "10:00", "end": "12:00", "kind": "staffed"}]}}]}).to_string();
+    let tue =
+        json!({"periods": [{"week": {"tue": [{"start": "10:00", "end": "12:00", "kind": "staffed"}]}}]}).to_string();
     app.sql(&format!(
         "INSERT INTO services (id, organization_id, name_fi, assistance_level, delivery_modes)
            VALUES ('north-digiopastus', 'pksotu', 'Digiopastus', 'guidance', '{{drop_in}}');
@@ -229,7 +274,9 @@ async fn open_at_filters_nearest_and_service_hours_decide_for_their_topic() {
     .await;
     app.wait_for_snapshot().await;
 
-    let ids = |v: &Value| -> Vec<String> { v["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect() };
+    let ids = |v: &Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect()
+    };
     let q = |extra: &str| format!("/v1/locations/nearest?lat=68&lon=27&max_distance_km=20&limit=100{extra}");
     // 2027-01-11 is a Monday, 2027-01-12 a Tuesday.
     let all = app.json(&q("")).await;

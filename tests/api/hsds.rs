@@ -167,7 +167,8 @@ async fn every_hsds_list_and_object_validates() {
         let full = valid(&app, &format!("/hsds/services/{id}"), &s.service).await;
         assert_eq!(full["id"], id);
         assert_eq!(full["organization"]["id"], svc["organization_id"]);
-        let by_ours = valid(&app, &format!("/hsds/services/{}", svc["x_digituki_id"].as_str().unwrap()), &s.service).await;
+        let by_ours =
+            valid(&app, &format!("/hsds/services/{}", svc["x_digituki_id"].as_str().unwrap()), &s.service).await;
         assert_eq!(by_ours, full);
         sal_seen += full["service_at_locations"].as_array().unwrap().len();
     }
@@ -220,7 +221,10 @@ async fn every_hsds_list_and_object_validates() {
     assert_eq!(tax["total_items"], 1);
     let terms = valid(&app, "/hsds/taxonomy_terms?per_page=100", &s.taxonomy_term_page).await;
     let topics = app.json("/v1/topics").await;
-    assert_eq!(terms["total_items"].as_u64().unwrap() as usize, topics.as_array().map(Vec::len).unwrap_or_else(|| topics["items"].as_array().unwrap().len()));
+    assert_eq!(
+        terms["total_items"].as_u64().unwrap() as usize,
+        topics.as_array().map(Vec::len).unwrap_or_else(|| topics["items"].as_array().unwrap().len())
+    );
     for t in contents(&terms) {
         assert_eq!(t["taxonomy_id"], tax["contents"][0]["id"]);
     }
@@ -230,9 +234,11 @@ async fn every_hsds_list_and_object_validates() {
 async fn hsds_texts_are_finnish_with_translations_in_extensions() {
     let app = TestApp::spawn().await;
     let loc = app.json("/v1/locations/jns-paakirjasto").await;
-    let org_id = loc["organization"]["id"].as_str().or(loc["organization_id"].as_str()).unwrap_or("vaara-kirjastot").to_owned();
+    let org_id =
+        loc["organization"]["id"].as_str().or(loc["organization_id"].as_str()).unwrap_or("vaara-kirjastot").to_owned();
     let org = valid(&app, &format!("/hsds/organizations/{org_id}"), &schemas().organization).await;
-    let hsds_loc = org["locations"].as_array().unwrap().iter().find(|l| l["x_digituki_id"] == "jns-paakirjasto").unwrap();
+    let hsds_loc =
+        org["locations"].as_array().unwrap().iter().find(|l| l["x_digituki_id"] == "jns-paakirjasto").unwrap();
     assert_eq!(hsds_loc["name"], "Joensuun pääkirjasto");
     assert_eq!(hsds_loc["x_translations"]["en"]["name"], "Joensuu Main Library");
     assert_eq!(hsds_loc["addresses"][0]["country"], "FI");
@@ -257,9 +263,13 @@ async fn hsds_query_parameters_filter() {
     let total = all["total_items"].as_u64().unwrap();
 
     // taxonomy_term_id: by topic code and by UUID, the same answer; every service has it.
-    let by_code = valid(&app, "/hsds/services?per_page=100&taxonomy_term_id=online_public_services", &s.service_page).await;
+    let by_code =
+        valid(&app, "/hsds/services?per_page=100&taxonomy_term_id=online_public_services", &s.service_page).await;
     let terms = valid(&app, "/hsds/taxonomy_terms?per_page=100", &s.taxonomy_term_page).await;
-    let uuid = contents(&terms).iter().find(|t| t["code"] == "online_public_services").unwrap()["id"].as_str().unwrap().to_owned();
+    let uuid = contents(&terms).iter().find(|t| t["code"] == "online_public_services").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let by_uuid = valid(&app, &format!("/hsds/services?per_page=100&taxonomy_term_id={uuid}"), &s.service_page).await;
     assert_eq!(by_code, by_uuid);
     assert!(by_code["total_items"].as_u64().unwrap() > 0 && by_code["total_items"].as_u64().unwrap() < total);
@@ -296,7 +306,8 @@ async fn hsds_query_parameters_filter() {
         let d = haversine_m(lat, lon, l["latitude"].as_f64().unwrap(), l["longitude"].as_f64().unwrap());
         assert!(d <= 3000.0, "{} at {d} m", l["name"]);
     }
-    let wider = valid(&app, "/hsds/service_at_locations?postcode=80100&proximity=60000&per_page=100", &s.sal_page).await;
+    let wider =
+        valid(&app, "/hsds/service_at_locations?postcode=80100&proximity=60000&per_page=100", &s.sal_page).await;
     assert!(wider["total_items"].as_u64() > near["total_items"].as_u64());
     let in_code = valid(&app, "/hsds/service_at_locations?postcode=80100&per_page=100", &s.sal_page).await;
     for sal in contents(&in_code) {
@@ -407,7 +418,10 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
                         assert!(allowed.contains(&json!(v)), "{name} row {n}: {fname} = {v:?} not in {allowed:?}");
                     }
                     if c["unique"] == true {
-                        assert!(unique.entry(fname.to_owned()).or_default().insert(v.to_owned()), "{name}: {fname} {v} twice");
+                        assert!(
+                            unique.entry(fname.to_owned()).or_default().insert(v.to_owned()),
+                            "{name}: {fname} {v} twice"
+                        );
                     }
                 }
                 row.insert(fname.to_owned(), v.to_owned());
@@ -425,8 +439,7 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
         for fk in r["schema"]["foreignKeys"].as_array().into_iter().flatten() {
             let field = fk["fields"].as_str().unwrap();
             let target = fk["reference"]["resource"].as_str().unwrap();
-            let ids: BTreeSet<&str> =
-                tables.get(target).into_iter().flatten().map(|row| row["id"].as_str()).collect();
+            let ids: BTreeSet<&str> = tables.get(target).into_iter().flatten().map(|row| row["id"].as_str()).collect();
             for row in &tables[name] {
                 let v = &row[field];
                 assert!(v.is_empty() || ids.contains(v.as_str()), "{name}.{field} = {v} has no {target}");
@@ -464,7 +477,9 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
 
     // The self-service and staffed rows of the schedules keep their meaning in the CSV too.
     let schedules = &tables["schedule"];
-    assert!(schedules.iter().any(|s| s["description"].starts_with("Omatoimiaika") || s["description"].contains("Omatoimiaika")));
+    assert!(schedules
+        .iter()
+        .any(|s| s["description"].starts_with("Omatoimiaika") || s["description"].contains("Omatoimiaika")));
     assert!(schedules.iter().all(|s| s["opens_at"].is_empty() || s["opens_at"].len() == 8));
 }
 

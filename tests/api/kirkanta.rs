@@ -51,7 +51,14 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
     // Polvijärvi has no coordinates upstream: placed at its postal code's centroid.
     assert_eq!(r.geocoded, ["kirkanta-86732"]);
     let q = &fixture.queries()[0];
-    for part in ["/library?", "consortium=2093", "with=schedules%2Cservices", "period.start=2026-11-30", "period.end=2026-12-27", "lang=fi"] {
+    for part in [
+        "/library?",
+        "consortium=2093",
+        "with=schedules%2Cservices",
+        "period.start=2026-11-30",
+        "period.end=2026-12-27",
+        "lang=fi",
+    ] {
         assert!(q.contains(part), "{q} lacks {part}");
     }
     app.wait_for_snapshot().await;
@@ -67,7 +74,8 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
     let rows = app
         .query("SELECT source, external_id, coordinate_method, status FROM locations WHERE id LIKE 'kirkanta-%' ORDER BY id")
         .await;
-    let got: Vec<(String, String, Option<String>, String)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+    let got: Vec<(String, String, Option<String>, String)> =
+        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
     assert_eq!(got[0], ("kirkanta".into(), "86731".into(), Some("kirkanta".into()), "active".into()));
     assert_eq!(got[1].2.as_deref(), Some("postal_code_centroid"));
 
@@ -83,7 +91,8 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
     assert_eq!(mon[0]["kind"], "self_service");
     assert_eq!(mon[1]["start"], "10:00");
     assert_eq!(mon[1]["kind"], "staffed");
-    let exceptions: Vec<&str> = doc["exceptions"].as_array().unwrap().iter().map(|e| e["date"].as_str().unwrap()).collect();
+    let exceptions: Vec<&str> =
+        doc["exceptions"].as_array().unwrap().iter().map(|e| e["date"].as_str().unwrap()).collect();
     assert_eq!(exceptions, ["2026-12-04", "2026-12-06", "2026-12-24", "2026-12-25", "2026-12-26"]);
     assert_eq!(doc["exceptions"][1]["ranges"], serde_json::json!([]));
     assert_eq!(doc["exceptions"][0]["reason"]["fi"], "Henkilökunnan koulutus");
@@ -121,9 +130,17 @@ async fn import_creates_then_changes_nothing_then_deactivates() {
 
     // The imported data is valid HSDS too.
     app.wait_for_snapshot().await;
-    let sal = crate::hsds::valid(&app, "/hsds/service_at_locations/kirkanta-86731-digiopastus", &crate::hsds::schemas().sal).await;
-    let page = crate::hsds::valid(&app, "/hsds/service_at_locations?postcode=83500&per_page=100", &crate::hsds::schemas().sal_page).await;
-    let ids: Vec<&str> = page["contents"].as_array().unwrap().iter().map(|x| x["x_digituki_id"].as_str().unwrap()).collect();
+    let sal =
+        crate::hsds::valid(&app, "/hsds/service_at_locations/kirkanta-86731-digiopastus", &crate::hsds::schemas().sal)
+            .await;
+    let page = crate::hsds::valid(
+        &app,
+        "/hsds/service_at_locations?postcode=83500&per_page=100",
+        &crate::hsds::schemas().sal_page,
+    )
+    .await;
+    let ids: Vec<&str> =
+        page["contents"].as_array().unwrap().iter().map(|x| x["x_digituki_id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"kirkanta-86731-digiopastus") && ids.contains(&"kirkanta-86731-laitteet"), "{ids:?}");
     assert_eq!(sal["location"]["external_identifier"], "86731");
     assert!(sal["schedules"].as_array().unwrap().iter().any(|s| s["x_kind"] == "self_service"));
@@ -144,10 +161,8 @@ async fn partner_edits_are_not_overwritten_and_conflicts_are_reported() {
     assert_eq!(rows[0].get::<_, String>(0), "outokummun-kirjasto");
 
     // A partner corrects the phone and the name.
-    app.sql(
-        "UPDATE locations SET phone = '013 555 0199', name_fi = 'Outokummun kirjasto' WHERE id = 'kirkanta-86731'",
-    )
-    .await;
+    app.sql("UPDATE locations SET phone = '013 555 0199', name_fi = 'Outokummun kirjasto' WHERE id = 'kirkanta-86731'")
+        .await;
     // Kirkanta changes the name too, and the e-mail address (which nobody edited here).
     let mut changed = libraries();
     changed["items"][0]["name"] = "Outokummun pääkirjasto".into();
@@ -221,7 +236,8 @@ async fn bad_upstream_answers_never_change_stored_data() {
     let r = kirkanta::run(&app.db_url, &opts, None).await.unwrap();
     assert_eq!(r.aborted, None);
     assert_eq!(r.unchanged, 1);
-    let skipped: Vec<(Option<String>, String)> = r.skipped.iter().map(|s| (s.external_id.clone(), s.reason.clone())).collect();
+    let skipped: Vec<(Option<String>, String)> =
+        r.skipped.iter().map(|s| (s.external_id.clone(), s.reason.clone())).collect();
     assert_eq!(skipped.len(), 4, "{skipped:?}");
     assert_eq!(skipped[0].0.as_deref(), Some("86732"));
     assert!(skipped[0].1.contains("name"), "{skipped:?}");
@@ -241,7 +257,18 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
         let db = app.db_url.clone();
         async move {
             tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
-                .args(["import", "kirkanta", "--consortium", "2093", "--base-url", &base, "--timeout-secs", "1", "--retries", "0"])
+                .args([
+                    "import",
+                    "kirkanta",
+                    "--consortium",
+                    "2093",
+                    "--base-url",
+                    &base,
+                    "--timeout-secs",
+                    "1",
+                    "--retries",
+                    "0",
+                ])
                 .env("DATABASE_URL", db)
                 .env_remove("DIGITUKI_GEOCODER_URL")
                 .output()
@@ -262,7 +289,11 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
     fixture.set(Reply::Raw(500, "down".into()));
     let out = run(fixture.base.clone()).await;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing imported"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing imported"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["aborted"].as_str().unwrap().contains("HTTP 500"));
 }

@@ -56,7 +56,11 @@ async fn filters_by_municipality_code_or_name_organization_kind_topic_language()
     let swedish = app.json("/v1/locations?language=sv").await;
     assert_eq!(ids(&swedish), vec!["kela-joensuu"]);
     let english = app.json("/v1/locations?language=en&per_page=100").await;
-    assert!(english["items"].as_array().unwrap().iter().all(|l| l["languages"].as_array().unwrap().contains(&"en".into())));
+    assert!(english["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["languages"].as_array().unwrap().contains(&"en".into())));
     assert!(english["total"].as_u64().unwrap() >= 4);
 }
 
@@ -151,7 +155,9 @@ async fn language_selection_and_fallback_to_finnish() {
 #[tokio::test]
 async fn etag_and_if_none_match_give_304() {
     let app = TestApp::spawn().await;
-    for path in ["/v1/locations", "/v1/locations/jns-paakirjasto", "/v1/locations/nearest?postal_code=80100", "/v1/topics"] {
+    for path in
+        ["/v1/locations", "/v1/locations/jns-paakirjasto", "/v1/locations/nearest?postal_code=80100", "/v1/topics"]
+    {
         let first = app.get(path).await;
         assert_eq!(first.status(), 200);
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();

@@ -17,7 +17,10 @@ async fn assert_brute_force(app: &TestApp, query: &str, lat: f64, lon: f64, filt
         .filter(|l| !l["coordinates"].is_null())
         .map(|l| {
             let c = &l["coordinates"];
-            (haversine_m(lat, lon, c["lat"].as_f64().unwrap(), c["lon"].as_f64().unwrap()), l["id"].as_str().unwrap().to_owned())
+            (
+                haversine_m(lat, lon, c["lat"].as_f64().unwrap(), c["lon"].as_f64().unwrap()),
+                l["id"].as_str().unwrap().to_owned(),
+            )
         })
         .collect();
     expected.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
@@ -52,7 +55,9 @@ async fn postal_code_80100_gives_joensuu_first() {
 #[tokio::test]
 async fn nearest_matches_brute_force_from_many_points() {
     let app = TestApp::spawn().await;
-    for (lat, lon) in [(62.6, 29.76), (63.55, 29.1), (61.9, 30.1), (62.95, 31.1), (63.0, 28.0), (60.17, 24.94), (69.0, 27.0)] {
+    for (lat, lon) in
+        [(62.6, 29.76), (63.55, 29.1), (61.9, 30.1), (62.95, 31.1), (63.0, 28.0), (60.17, 24.94), (69.0, 27.0)]
+    {
         assert_brute_force(&app, &format!("lat={lat}&lon={lon}&limit=100"), lat, lon, "").await;
         assert_brute_force(
             &app,

@@ -47,7 +47,8 @@ async fn every_public_endpoint_is_documented_with_examples() {
     }
     let nearest = &paths["/v1/locations/nearest"]["get"]["parameters"];
     let names: Vec<&str> = nearest.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    for n in ["lat", "lon", "postal_code", "municipality", "limit", "max_distance_km", "topic", "language", "q", "lang"] {
+    for n in ["lat", "lon", "postal_code", "municipality", "limit", "max_distance_km", "topic", "language", "q", "lang"]
+    {
         assert!(names.contains(&n), "nearest lacks {n}: {names:?}");
     }
     // Swagger UI is bundled and served.

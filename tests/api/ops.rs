@@ -45,7 +45,11 @@ async fn metrics_count_requests_by_route_pattern_and_report_the_snapshot() {
     // Buckets are cumulative.
     let buckets: Vec<f64> = body
         .lines()
-        .filter(|l| l.starts_with(r#"digituki_http_request_duration_seconds_bucket{method="GET",route="/v1/locations/{id}",status="200""#))
+        .filter(|l| {
+            l.starts_with(
+                r#"digituki_http_request_duration_seconds_bucket{method="GET",route="/v1/locations/{id}",status="200""#,
+            )
+        })
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(buckets.len(), 13);
@@ -190,7 +194,8 @@ fn cluster_processes(postmaster: i32) -> Vec<i32> {
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<i32>().ok());
+        let ppid =
+            stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<i32>().ok());
         if ppid == Some(postmaster) {
             pids.push(pid);
         }

@@ -34,17 +34,59 @@ async fn partner_cannot_touch_another_organizations_records() {
         (Method::DELETE, "/v1/locations/jns-paakirjasto", Some(&loc_etag), None),
         (Method::POST, "/v1/locations/jns-paakirjasto/verify", None, None),
         (Method::PUT, "/v1/locations/jns-paakirjasto/hours", Some(&loc_etag), Some(hours.clone())),
-        (Method::PUT, "/v1/locations/jns-paakirjasto/exceptions/2027-12-24", Some(&loc_etag), Some(json!({"ranges": [], "reason": {"fi": "Suljettu"}}))),
-        (Method::PATCH, "/v1/organizations/joensuun-kaupunginkirjasto", Some(&org_etag), Some(json!({"phone": "+358 40 000 0000"}))),
-        (Method::PATCH, "/v1/services/joensuun-kaupunginkirjasto-information-search", Some(&svc_etag), Some(json!({"languages": ["fi", "en"]}))),
+        (
+            Method::PUT,
+            "/v1/locations/jns-paakirjasto/exceptions/2027-12-24",
+            Some(&loc_etag),
+            Some(json!({"ranges": [], "reason": {"fi": "Suljettu"}})),
+        ),
+        (
+            Method::PATCH,
+            "/v1/organizations/joensuun-kaupunginkirjasto",
+            Some(&org_etag),
+            Some(json!({"phone": "+358 40 000 0000"})),
+        ),
+        (
+            Method::PATCH,
+            "/v1/services/joensuun-kaupunginkirjasto-information-search",
+            Some(&svc_etag),
+            Some(json!({"languages": ["fi", "en"]})),
+        ),
         (Method::DELETE, "/v1/services/joensuun-kaupunginkirjasto-information-search", Some(&svc_etag), None),
-        (Method::PATCH, "/v1/services-at-locations/jns-paakirjasto-information-search", Some(&sal_etag), Some(json!({"note": {"fi": "x"}}))),
+        (
+            Method::PATCH,
+            "/v1/services-at-locations/jns-paakirjasto-information-search",
+            Some(&sal_etag),
+            Some(json!({"note": {"fi": "x"}})),
+        ),
         (Method::DELETE, "/v1/services-at-locations/jns-paakirjasto-information-search", Some(&sal_etag), None),
         // Creating records for another organization, or moving one's own record to it.
-        (Method::POST, "/v1/locations", None, Some(json!({"organization_id": "joensuun-kaupunginkirjasto", "kind": "library", "name": {"fi": "Uusi"}}))),
-        (Method::POST, "/v1/services", None, Some(json!({"organization_id": "joensuun-kaupunginkirjasto", "name": {"fi": "Uusi"}, "assistance_level": "guidance"}))),
-        (Method::POST, "/v1/services-at-locations", None, Some(json!({"service_id": "pksotu-device-basics", "location_id": "jns-paakirjasto"}))),
-        (Method::POST, "/v1/organizations", None, Some(json!({"kind": "association", "name": {"fi": "Uusi yhdistys"}}))),
+        (
+            Method::POST,
+            "/v1/locations",
+            None,
+            Some(json!({"organization_id": "joensuun-kaupunginkirjasto", "kind": "library", "name": {"fi": "Uusi"}})),
+        ),
+        (
+            Method::POST,
+            "/v1/services",
+            None,
+            Some(
+                json!({"organization_id": "joensuun-kaupunginkirjasto", "name": {"fi": "Uusi"}, "assistance_level": "guidance"}),
+            ),
+        ),
+        (
+            Method::POST,
+            "/v1/services-at-locations",
+            None,
+            Some(json!({"service_id": "pksotu-device-basics", "location_id": "jns-paakirjasto"})),
+        ),
+        (
+            Method::POST,
+            "/v1/organizations",
+            None,
+            Some(json!({"kind": "association", "name": {"fi": "Uusi yhdistys"}})),
+        ),
     ];
     for (method, path, etag, body) in attempts {
         let mut req = app.write(method.clone(), path, &other);
@@ -80,7 +122,10 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
         .write(Method::PATCH, "/v1/locations/jns-paakirjasto", &token)
         .header("If-Match", &etag)
         .header("Content-Type", "application/merge-patch+json")
-        .body(json!({"phone": "+358 13 267 7111", "name": {"sv": "Joensuu huvudbibliotek"}, "hours_notes": null}).to_string())
+        .body(
+            json!({"phone": "+358 13 267 7111", "name": {"sv": "Joensuu huvudbibliotek"}, "hours_notes": null})
+                .to_string(),
+        )
         .send()
         .await
         .unwrap();
@@ -93,7 +138,7 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
     assert_eq!(body["name"]["fi"], "Joensuun pääkirjasto"); // kept by the merge
     assert_eq!(body["name"]["sv"], "Joensuu huvudbibliotek");
     assert!(body["hours_notes"].is_null()); // null removes
-    // Stored, and shown in public reads at once.
+                                            // Stored, and shown in public reads at once.
     assert_eq!(app.scalar("SELECT phone FROM locations WHERE id = 'jns-paakirjasto'").await, "+358 13 267 7111");
     assert_eq!(app.json("/v1/locations/jns-paakirjasto?lang=sv").await["name"], "Joensuu huvudbibliotek");
     // The ETag of the write is the ETag of the next read.
@@ -105,7 +150,14 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
     let verified: Value = v.json().await.unwrap();
     assert!(verified["verified_at"].is_string());
     assert_eq!(verified["stale"], false);
-    let history: Value = app.write(Method::GET, "/v1/locations/jns-paakirjasto/history", &token).send().await.unwrap().json().await.unwrap();
+    let history: Value = app
+        .write(Method::GET, "/v1/locations/jns-paakirjasto/history", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["action"], "update");
@@ -116,7 +168,10 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
     assert_eq!(items[1]["action"], "verify");
     // Another partner may not read it.
     let other = app.token("pksotu", false).await;
-    assert_eq!(app.write(Method::GET, "/v1/locations/jns-paakirjasto/history", &other).send().await.unwrap().status(), 403);
+    assert_eq!(
+        app.write(Method::GET, "/v1/locations/jns-paakirjasto/history", &other).send().await.unwrap().status(),
+        403
+    );
 }
 
 #[tokio::test]
@@ -124,16 +179,32 @@ async fn if_match_is_required_and_stale_etags_change_nothing() {
     let app = TestApp::spawn().await;
     let token = app.token("joensuun-kaupunginkirjasto", false).await;
     let before = fingerprint(&app).await;
-    let none = app.write(Method::PATCH, "/v1/locations/jns-rantakyla", &token).json(&json!({"phone": "013 111 2222"})).send().await.unwrap();
+    let none = app
+        .write(Method::PATCH, "/v1/locations/jns-rantakyla", &token)
+        .json(&json!({"phone": "013 111 2222"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(none.status(), 428);
     let del = app.write(Method::DELETE, "/v1/locations/jns-rantakyla", &token).send().await.unwrap();
     assert_eq!(del.status(), 428);
-    let put = app.write(Method::PUT, "/v1/locations/jns-rantakyla/hours", &token).json(&json!({"periods": []})).send().await.unwrap();
+    let put = app
+        .write(Method::PUT, "/v1/locations/jns-rantakyla/hours", &token)
+        .json(&json!({"periods": []}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(put.status(), 428);
     assert_eq!(fingerprint(&app).await, before);
 
     let old = app.etag("/v1/locations/jns-rantakyla").await;
-    let first = app.write(Method::PATCH, "/v1/locations/jns-rantakyla", &token).header("If-Match", &old).json(&json!({"phone": "013 111 2222"})).send().await.unwrap();
+    let first = app
+        .write(Method::PATCH, "/v1/locations/jns-rantakyla", &token)
+        .header("If-Match", &old)
+        .json(&json!({"phone": "013 111 2222"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), 200);
     let after_first = fingerprint(&app).await;
     for (method, body) in [(Method::PATCH, Some(json!({"phone": "013 333 4444"}))), (Method::DELETE, None)] {
@@ -145,7 +216,13 @@ async fn if_match_is_required_and_stale_etags_change_nothing() {
         assert_eq!(resp.status(), 412, "{method}");
         assert_eq!(resp.headers()["content-type"], "application/problem+json");
     }
-    let stale_hours = app.write(Method::PUT, "/v1/locations/jns-rantakyla/hours", &token).header("If-Match", &old).json(&json!({"periods": []})).send().await.unwrap();
+    let stale_hours = app
+        .write(Method::PUT, "/v1/locations/jns-rantakyla/hours", &token)
+        .header("If-Match", &old)
+        .json(&json!({"periods": []}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale_hours.status(), 412);
     assert_eq!(fingerprint(&app).await, after_first);
     assert_eq!(app.scalar("SELECT phone FROM locations WHERE id = 'jns-rantakyla'").await, "013 111 2222");
@@ -158,7 +235,10 @@ async fn of_two_concurrent_updates_with_one_etag_exactly_one_wins() {
     for round in 0..5 {
         let etag = app.etag("/v1/locations/jns-nepenmaki").await;
         let send = |phone: String| {
-            app.write(Method::PATCH, "/v1/locations/jns-nepenmaki", &token).header("If-Match", etag.clone()).json(&json!({"phone": phone})).send()
+            app.write(Method::PATCH, "/v1/locations/jns-nepenmaki", &token)
+                .header("If-Match", etag.clone())
+                .json(&json!({"phone": phone}))
+                .send()
         };
         let (a, b) = tokio::join!(send(format!("013 100 000{round}")), send(format!("013 200 000{round}")));
         let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
@@ -190,17 +270,42 @@ async fn invalid_payload_gets_422_naming_every_field_and_changes_nothing() {
     assert_eq!(resp.status(), 422);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
     let problem: Value = resp.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for f in ["kind", "name.fi", "latitude", "postal_code", "municipality_code", "website", "email", "phone", "languages[0]", "languages[1]", "description.fi"] {
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in [
+        "kind",
+        "name.fi",
+        "latitude",
+        "postal_code",
+        "municipality_code",
+        "website",
+        "email",
+        "phone",
+        "languages[0]",
+        "languages[1]",
+        "description.fi",
+    ] {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
     // The same through PATCH, and a wrong type, and unknown topics on a service.
     let etag = app.etag("/v1/locations/jns-eno").await;
-    let patch = app.write(Method::PATCH, "/v1/locations/jns-eno", &token).header("If-Match", &etag).json(&json!({"website": "ftp://x.fi", "email": "a@b"})).send().await.unwrap();
+    let patch = app
+        .write(Method::PATCH, "/v1/locations/jns-eno", &token)
+        .header("If-Match", &etag)
+        .json(&json!({"website": "ftp://x.fi", "email": "a@b"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patch.status(), 422);
     let p: Value = patch.json().await.unwrap();
     assert_eq!(p["errors"].as_array().unwrap().len(), 2);
-    let typed = app.write(Method::PATCH, "/v1/locations/jns-eno", &token).header("If-Match", &etag).json(&json!({"latitude": "north"})).send().await.unwrap();
+    let typed = app
+        .write(Method::PATCH, "/v1/locations/jns-eno", &token)
+        .header("If-Match", &etag)
+        .json(&json!({"latitude": "north"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(typed.status(), 422);
     assert_eq!(typed.json::<Value>().await.unwrap()["errors"][0]["field"], "latitude");
     let svc = app.write(Method::POST, "/v1/services", &token).json(&json!({"name": {"fi": "Opastus"}, "topics": ["online_public_services", "astrology"], "assistance_level": "does_it_for_you"})).send().await.unwrap();
@@ -210,9 +315,21 @@ async fn invalid_payload_gets_422_naming_every_field_and_changes_nothing() {
     assert_eq!(fields, vec!["topics[1]", "assistance_level"]);
     // Hours: reversed/overlapping ranges.
     let hours = json!({"periods": [{"week": {"mon": [{"start": "10:00", "end": "14:00", "kind": "staffed"}, {"start": "12:00", "end": "16:00", "kind": "staffed"}]}}]});
-    let h = app.write(Method::PUT, "/v1/locations/jns-eno/hours", &token).header("If-Match", &etag).json(&hours).send().await.unwrap();
+    let h = app
+        .write(Method::PUT, "/v1/locations/jns-eno/hours", &token)
+        .header("If-Match", &etag)
+        .json(&hours)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(h.status(), 422);
-    let not_json = app.write(Method::POST, "/v1/locations", &token).header("Content-Type", "application/json").body("{nope").send().await.unwrap();
+    let not_json = app
+        .write(Method::POST, "/v1/locations", &token)
+        .header("Content-Type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), 400);
     assert_eq!(fingerprint(&app).await, before);
 }
@@ -224,7 +341,12 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     let none = app.client.post(app.url("/v1/organizations")).json(&body).send().await.unwrap();
     assert_eq!(none.status(), 401);
     assert_eq!(none.headers()["www-authenticate"], "Bearer");
-    let unknown = app.write(Method::POST, "/v1/organizations", "dtk_unknownunknownunknownunknownunknown00").json(&body).send().await.unwrap();
+    let unknown = app
+        .write(Method::POST, "/v1/organizations", "dtk_unknownunknownunknownunknownunknown00")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 401);
 
     let admin = app.token("pohjois-karjalan-maakuntaliitto", true).await;
@@ -247,9 +369,18 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     let partner = issued["token"].as_str().unwrap().to_owned();
     assert!(partner.starts_with("dtk_") && partner.len() >= 36);
     // Only the hash is stored.
-    let stored = app.scalar(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{}'", digituki::auth::sha256_hex(&partner))).await;
+    let stored = app
+        .scalar(&format!(
+            "SELECT count(*) FROM api_tokens WHERE token_sha256 = '{}'",
+            digituki::auth::sha256_hex(&partner)
+        ))
+        .await;
     assert_eq!(stored, "1");
-    assert_eq!(app.scalar(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{partner}' OR name = '{partner}'")).await, "0");
+    assert_eq!(
+        app.scalar(&format!("SELECT count(*) FROM api_tokens WHERE token_sha256 = '{partner}' OR name = '{partner}'"))
+            .await,
+        "0"
+    );
     let loc = app
         .write(Method::POST, "/v1/locations", &partner)
         .json(&json!({"kind": "association", "name": {"fi": "Digituen olohuone"}, "municipality_code": "Joensuu", "latitude": 62.6, "longitude": 29.76, "languages": ["fi", "uk"]}))
@@ -278,9 +409,15 @@ async fn tokens_missing_unknown_revoked_and_admin_rights() {
     // A partner token has no admin rights.
     assert_eq!(app.write(Method::GET, "/v1/admin/tokens", &partner).send().await.unwrap().status(), 403);
     assert_eq!(app.write(Method::POST, "/v1/organizations", &partner).json(&body).send().await.unwrap().status(), 403);
-    let revoked = app.write(Method::DELETE, &format!("/v1/admin/tokens/{}", issued["id"]), &admin).send().await.unwrap();
+    let revoked =
+        app.write(Method::DELETE, &format!("/v1/admin/tokens/{}", issued["id"]), &admin).send().await.unwrap();
     assert_eq!(revoked.status(), 204);
-    let after = app.write(Method::POST, "/v1/locations", &partner).json(&json!({"kind": "association", "name": {"fi": "Toinen"}})).send().await.unwrap();
+    let after = app
+        .write(Method::POST, "/v1/locations", &partner)
+        .json(&json!({"kind": "association", "name": {"fi": "Toinen"}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), 401);
     assert_eq!(app.scalar("SELECT count(*) FROM locations WHERE name_fi = 'Toinen'").await, "0");
 }
@@ -330,7 +467,10 @@ async fn a_write_through_one_instance_shows_in_another_within_a_second() {
         if second.json("/v1/locations/jns-karsikko").await["phone"] == "013 555 0101" {
             break;
         }
-        assert!(written.elapsed() < std::time::Duration::from_secs(1), "the second instance did not show the write within a second");
+        assert!(
+            written.elapsed() < std::time::Duration::from_secs(1),
+            "the second instance did not show the write within a second"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
@@ -341,15 +481,24 @@ async fn delete_is_soft_and_an_admin_restores() {
     let token = app.token("liperin-kirjastot", false).await;
     let admin = app.token("pohjois-karjalan-maakuntaliitto", true).await;
     let etag = app.etag("/v1/locations/lip-viinijarvi").await;
-    let del = app.write(Method::DELETE, "/v1/locations/lip-viinijarvi", &token).header("If-Match", &etag).send().await.unwrap();
+    let del = app
+        .write(Method::DELETE, "/v1/locations/lip-viinijarvi", &token)
+        .header("If-Match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(del.status(), 204);
     assert_eq!(app.get("/v1/locations/lip-viinijarvi").await.status(), 404);
     assert_eq!(app.scalar("SELECT deleted_at IS NOT NULL FROM locations WHERE id = 'lip-viinijarvi'").await, "t");
-    assert_eq!(app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &token).send().await.unwrap().status(), 403);
+    assert_eq!(
+        app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &token).send().await.unwrap().status(),
+        403
+    );
     let restored = app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &admin).send().await.unwrap();
     assert_eq!(restored.status(), 200);
     assert_eq!(app.json("/v1/locations/lip-viinijarvi").await["id"], "lip-viinijarvi");
-    let actions = app.scalar("SELECT string_agg(action, ',' ORDER BY id) FROM history WHERE entity_id = 'lip-viinijarvi'").await;
+    let actions =
+        app.scalar("SELECT string_agg(action, ',' ORDER BY id) FROM history WHERE entity_id = 'lip-viinijarvi'").await;
     assert_eq!(actions, "delete,restore");
 }
 
@@ -386,7 +535,13 @@ async fn services_hours_and_exceptions_through_the_api() {
     // Hours of the building, then one exception, each with the location's ETag.
     let etag = app.etag("/v1/locations/pksotu-kansalaistalo").await;
     let hours = json!({"periods": [{"week": {"mon": [{"start": "09:00", "end": "15:00", "kind": "staffed"}], "tue": [{"start": "09:00", "end": "15:00", "kind": "staffed"}]}}]});
-    let put = app.write(Method::PUT, "/v1/locations/pksotu-kansalaistalo/hours", &token).header("If-Match", &etag).json(&hours).send().await.unwrap();
+    let put = app
+        .write(Method::PUT, "/v1/locations/pksotu-kansalaistalo/hours", &token)
+        .header("If-Match", &etag)
+        .json(&hours)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(put.status(), 200);
     let etag2 = put.headers()["etag"].to_str().unwrap().to_owned();
     let exc = app
@@ -402,10 +557,25 @@ async fn services_hours_and_exceptions_through_the_api() {
     assert_eq!(day["days"][0]["reason"], "Training day");
     let h = app.json("/v1/locations/pksotu-kansalaistalo/hours").await;
     assert_eq!(h["hours"]["exceptions"].as_array().unwrap().len(), 1);
-    let hist: Value = app.write(Method::GET, "/v1/services/pksotu-digiopastus/history", &token).send().await.unwrap().json().await.unwrap();
+    let hist: Value = app
+        .write(Method::GET, "/v1/services/pksotu-digiopastus/history", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(hist["items"][0]["action"], "create");
-    let loc_hist: Value = app.write(Method::GET, "/v1/locations/pksotu-kansalaistalo/history", &token).send().await.unwrap().json().await.unwrap();
-    let actions: Vec<&str> = loc_hist["items"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();
+    let loc_hist: Value = app
+        .write(Method::GET, "/v1/locations/pksotu-kansalaistalo/history", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> =
+        loc_hist["items"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["hours", "hours"]);
 }
 
@@ -413,8 +583,11 @@ async fn services_hours_and_exceptions_through_the_api() {
 async fn stale_listings_and_the_coordinators_report() {
     let app = TestApp::spawn().await;
     let admin = app.token("pohjois-karjalan-maakuntaliitto", true).await;
-    app.sql("UPDATE locations SET created_at = now() - interval '400 days' WHERE organization_id = 'liperin-kirjastot';
-             UPDATE locations SET verified_at = now() - interval '10 days' WHERE id = 'lip-ylamylly'").await;
+    app.sql(
+        "UPDATE locations SET created_at = now() - interval '400 days' WHERE organization_id = 'liperin-kirjastot';
+             UPDATE locations SET verified_at = now() - interval '10 days' WHERE id = 'lip-ylamylly'",
+    )
+    .await;
     app.wait_for_snapshot().await;
     assert_eq!(app.json("/v1/locations/lip-liperi").await["stale"], true);
     assert_eq!(app.json("/v1/locations/lip-ylamylly").await["stale"], false);
@@ -449,7 +622,13 @@ async fn oversized_bodies_413_and_rate_limit_429() {
     tokio::spawn(running.server);
     let mut statuses = Vec::new();
     for _ in 0..3 {
-        let r = app.client.post(format!("{base}/v1/locations/pksotu-kansalaistalo/verify")).bearer_auth(&token).send().await.unwrap();
+        let r = app
+            .client
+            .post(format!("{base}/v1/locations/pksotu-kansalaistalo/verify"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         if r.status() == 429 {
             let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
             assert!((1..=60).contains(&wait));

@@ -76,14 +76,21 @@ pub struct TokenInput {
     )
 )]
 #[post("/v1/admin/tokens")]
-pub async fn create_token(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let body = read_body(&req, payload, &state).await?;
     let input: TokenInput = parse_body(&body)?;
     let mut e = Errors::default();
     let org = e.id("organization_id", &input.organization_id);
     match &org {
-        Some(o) if state.store.get().organization(o).is_none() => e.push("organization_id", format!("unknown organization {o:?}")),
+        Some(o) if state.store.get().organization(o).is_none() => {
+            e.push("organization_id", format!("unknown organization {o:?}"))
+        }
         None => e.push("organization_id", "is required"),
         _ => {}
     }
@@ -139,7 +146,11 @@ pub async fn list_tokens(state: web::Data<AppState>, caller: Caller) -> ApiResul
     )
 )]
 #[delete("/v1/admin/tokens/{id}")]
-pub async fn revoke_token(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     let id: i64 = id.parse().map_err(|_| ApiError::invalid_param("id", "must be a token id (an integer)"))?;
     let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{transaction, check_id_param, check_version, if_match, read_body, refreshed, written};
+use super::{check_id_param, check_version, if_match, read_body, refreshed, transaction, written};
 use crate::api::respond::public_json;
 use crate::api::AppState;
 use crate::auth::Caller;
@@ -78,7 +78,9 @@ fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
     })?;
     let problems = hours.validate();
     if !problems.is_empty() {
-        return Err(ApiError::validation(problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect()));
+        return Err(ApiError::validation(
+            problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect(),
+        ));
     }
     Ok(hours)
 }
@@ -102,7 +104,16 @@ async fn change_hours(
         let doc = serde_json::to_value(&new).map_err(|e| ApiError::internal(e.to_string()))?;
         write::put_hours(conn, Some(id), None, Some(doc.clone()), "verified").await?;
         write::touch_location(conn, id, false, None).await?;
-        write::record(conn, "location", id, "hours", &super::actor(caller), before.and_then(|h| serde_json::from_str(&h.document).ok()), Some(doc)).await?;
+        write::record(
+            conn,
+            "location",
+            id,
+            "hours",
+            &super::actor(caller),
+            before.and_then(|h| serde_json::from_str(&h.document).ok()),
+            Some(doc),
+        )
+        .await?;
         Ok(())
     })
 }
@@ -148,7 +159,8 @@ pub struct ExceptionInput {
 }
 
 fn date_param(date: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))
 }
 
 /// Set the exception of one date (replacing any). Needs If-Match (the location's ETag).
@@ -184,7 +196,8 @@ pub async fn put_exception(
     let mut e = Errors::default();
     let (fi, sv, en) = e.text("reason", &Some(input.reason.clone()), true, crate::edit::MAX_NAME);
     e.finish()?;
-    let exception = Exception { date, ranges: input.ranges, reason: crate::i18n::Localized { fi: fi.unwrap_or_default(), sv, en } };
+    let exception =
+        Exception { date, ranges: input.ranges, reason: crate::i18n::Localized { fi: fi.unwrap_or_default(), sv, en } };
     change_hours(&state, &caller, &id, expected, |current| {
         let mut hours = current.unwrap_or_default();
         hours.exceptions.retain(|x| x.date != date);
@@ -192,7 +205,9 @@ pub async fn put_exception(
         hours.exceptions.sort_by_key(|x| x.date);
         let problems = hours.validate();
         if !problems.is_empty() {
-            return Err(ApiError::validation(problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect()));
+            return Err(ApiError::validation(
+                problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect(),
+            ));
         }
         Ok(hours)
     })

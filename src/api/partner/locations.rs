@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use super::{transaction, actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, written};
+use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, LocationOut};
 use crate::api::AppState;
@@ -65,7 +65,12 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
     )
 )]
 #[post("/v1/locations")]
-pub async fn create_location(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+pub async fn create_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
     let mut input: LocationInput = parse_body(&body)?;
@@ -138,7 +143,12 @@ pub async fn patch_location(
     )
 )]
 #[delete("/v1/locations/{id}")]
-pub async fn delete_location(state: web::Data<AppState>, req: HttpRequest, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
@@ -168,7 +178,11 @@ pub async fn delete_location(state: web::Data<AppState>, req: HttpRequest, calle
     )
 )]
 #[post("/v1/locations/{id}/verify")]
-pub async fn verify_location(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn verify_location(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     state.limiter.check(caller.token_id)?;
     transaction!(state, async |conn| {
@@ -195,7 +209,11 @@ pub async fn verify_location(state: web::Data<AppState>, caller: Caller, id: web
     )
 )]
 #[post("/v1/locations/{id}/restore")]
-pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn restore_location(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     caller.require_admin()?;
     transaction!(state, async |conn| {
@@ -220,8 +238,13 @@ pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: we
     )
 )]
 #[get("/v1/locations/{id}/history")]
-pub async fn location_history(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn location_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
-    let owner = transaction!(state, async |conn| { Ok(write::lock_location(conn, &id).await?.map(|r| r.organization_id)) })?;
+    let owner =
+        transaction!(state, async |conn| { Ok(write::lock_location(conn, &id).await?.map(|r| r.organization_id)) })?;
     super::history(&state, &caller, "location", &id, owner).await
 }

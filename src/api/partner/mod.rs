@@ -30,7 +30,8 @@ pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &App
             return Err(ApiError::unsupported_media_type());
         }
     }
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|h| h.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|h| h.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::payload_too_large(limit));
     }
@@ -104,7 +105,12 @@ pub async fn refreshed(state: &AppState) -> std::sync::Arc<Directory> {
 }
 
 /// The answer to a write: the record as now stored, with its new ETag; never cached, no CORS.
-pub fn written<T: Serialize>(status: StatusCode, tag: impl std::fmt::Display, location: Option<String>, body: &T) -> HttpResponse {
+pub fn written<T: Serialize>(
+    status: StatusCode,
+    tag: impl std::fmt::Display,
+    location: Option<String>,
+    body: &T,
+) -> HttpResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut resp = HttpResponse::build(status);
     resp.insert_header((header::ETAG, super::respond::etag(tag, &bytes)))
@@ -142,7 +148,12 @@ pub fn slug(name: &str) -> String {
 }
 
 /// The id given by the writer (must be free) or one made from the name.
-pub async fn new_id(conn: &mut AsyncPgConnection, table: &str, given: &Option<String>, name: &str) -> ApiResult<String> {
+pub async fn new_id(
+    conn: &mut AsyncPgConnection,
+    table: &str,
+    given: &Option<String>,
+    name: &str,
+) -> ApiResult<String> {
     match given {
         Some(id) => {
             if crate::db::write::free_id(conn, table, id).await? != *id {
@@ -157,7 +168,10 @@ pub async fn new_id(conn: &mut AsyncPgConnection, table: &str, given: &Option<St
 /// A partner may not choose an id when updating: ids never change.
 pub fn id_unchanged(before: &Option<String>, after: &Option<String>) -> ApiResult<()> {
     if before != after {
-        return Err(ApiError::validation(vec![crate::error::FieldError { field: "id".into(), message: "ids cannot be changed".into() }]));
+        return Err(ApiError::validation(vec![crate::error::FieldError {
+            field: "id".into(),
+            message: "ids cannot be changed".into(),
+        }]));
     }
     Ok(())
 }
@@ -167,7 +181,13 @@ pub fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
 }
 
 /// A history entry list for any record, readable by its organization's tokens and admins.
-pub async fn history(state: &AppState, caller: &Caller, entity: &str, id: &str, owner: Option<String>) -> ApiResult<HttpResponse> {
+pub async fn history(
+    state: &AppState,
+    caller: &Caller,
+    entity: &str,
+    id: &str,
+    owner: Option<String>,
+) -> ApiResult<HttpResponse> {
     let owner = owner.ok_or_else(|| ApiError::not_found(entity, id))?;
     caller.require_edit(&owner)?;
     let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;

@@ -1,9 +1,9 @@
 //! Writing organizations: the coordinator creates them, partners keep their own current.
 
 use actix_web::http::StatusCode;
-use actix_web::{patch, post, get, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::{transaction, actor, check_id_param, if_match, json, new_id, read_body, refreshed, written};
+use super::{actor, check_id_param, if_match, json, new_id, read_body, refreshed, transaction, written};
 use crate::api::params::check_id;
 use crate::api::respond::LangMode;
 use crate::api::views::{self, OrganizationOut};
@@ -37,7 +37,12 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
     )
 )]
 #[post("/v1/organizations")]
-pub async fn create_organization(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
@@ -104,7 +109,11 @@ pub async fn patch_organization(
     )
 )]
 #[get("/v1/organizations/{id}/history")]
-pub async fn organization_history(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn organization_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     let owner = transaction!(state, async |conn| { Ok(write::lock_organization(conn, &id).await?.map(|r| r.id)) })?;
     super::history(&state, &caller, "organization", &id, owner).await

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use super::{transaction, actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, written};
+use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, ServiceAtLocationDetail, ServiceOut};
 use crate::api::AppState;
@@ -51,7 +51,12 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     )
 )]
 #[post("/v1/services")]
-pub async fn create_service(state: web::Data<AppState>, req: HttpRequest, caller: Caller, payload: web::Payload) -> ApiResult<HttpResponse> {
+pub async fn create_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
     let mut input: ServiceInput = parse_body(&body)?;
@@ -122,7 +127,12 @@ pub async fn patch_service(
     )
 )]
 #[delete("/v1/services/{id}")]
-pub async fn delete_service(state: web::Data<AppState>, req: HttpRequest, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
@@ -152,7 +162,11 @@ pub async fn delete_service(state: web::Data<AppState>, req: HttpRequest, caller
     )
 )]
 #[post("/v1/services/{id}/restore")]
-pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn restore_service(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
     caller.require_admin()?;
     transaction!(state, async |conn| {
@@ -160,7 +174,16 @@ pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: web
         let row = row.ok_or_else(|| ApiError::not_found("deleted service", &id))?;
         write::set_service_deleted(conn, &id, None).await?;
         let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
-        write::record(conn, "service", &id, "restore", &actor(&caller), None, json(&ServiceInput::from_row(&row, topics, languages))).await?;
+        write::record(
+            conn,
+            "service",
+            &id,
+            "restore",
+            &actor(&caller),
+            None,
+            json(&ServiceInput::from_row(&row, topics, languages)),
+        )
+        .await?;
         Ok(())
     })?;
     Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::OK))
@@ -177,13 +200,22 @@ pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: web
     )
 )]
 #[get("/v1/services/{id}/history")]
-pub async fn service_history(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn service_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
-    let owner = transaction!(state, async |conn| { Ok(write::lock_service(conn, &id).await?.map(|r| r.organization_id)) })?;
+    let owner =
+        transaction!(state, async |conn| { Ok(write::lock_service(conn, &id).await?.map(|r| r.organization_id)) })?;
     super::history(&state, &caller, "service", &id, owner).await
 }
 
-async fn store_sal_hours(conn: &mut diesel_async::AsyncPgConnection, id: &str, valid: &ValidServiceAtLocation) -> ApiResult<()> {
+async fn store_sal_hours(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: &str,
+    valid: &ValidServiceAtLocation,
+) -> ApiResult<()> {
     let doc = valid.hours.as_ref().map(|h| serde_json::to_value(h).unwrap_or_default());
     write::put_hours(conn, None, Some(id), doc, &valid.changes.confidence).await?;
     Ok(())
@@ -218,7 +250,11 @@ pub async fn create_service_at_location(
     let valid = input.validate(&dir)?;
     caller.require_edit(&valid.organization_id)?;
     let id = transaction!(state, async |conn| {
-        let base = format!("{}-{}", valid.changes.location_id, valid.changes.service_id.rsplit('-').next().unwrap_or("service"));
+        let base = format!(
+            "{}-{}",
+            valid.changes.location_id,
+            valid.changes.service_id.rsplit('-').next().unwrap_or("service")
+        );
         let id = new_id(conn, "services_at_locations", &input.id, &base).await?;
         write::insert_service_at_location(conn, &id, &valid.changes).await?;
         store_sal_hours(conn, &id, &valid).await?;
@@ -256,7 +292,8 @@ pub async fn patch_service_at_location(
     transaction!(state, async |conn| {
         let row = write::lock_service_at_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
         let row = row.ok_or_else(|| ApiError::not_found("service at location", &id))?;
-        let owner = dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
+        let owner =
+            dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
         check_version(&expected, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
@@ -297,13 +334,22 @@ pub async fn delete_service_at_location(
     transaction!(state, async |conn| {
         let row = write::lock_service_at_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
         let row = row.ok_or_else(|| ApiError::not_found("service at location", &id))?;
-        let owner = dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
+        let owner =
+            dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
         check_version(&expected, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         write::set_service_at_location_deleted(conn, &id, Some(Utc::now())).await?;
-        write::record(conn, "service_at_location", &id, "delete", &actor(&caller), json(&ServiceAtLocationInput::from_row(&row, hours)), None)
-            .await?;
+        write::record(
+            conn,
+            "service_at_location",
+            &id,
+            "delete",
+            &actor(&caller),
+            json(&ServiceAtLocationInput::from_row(&row, hours)),
+            None,
+        )
+        .await?;
         Ok(())
     })?;
     refreshed(&state).await;
