@@ -35,7 +35,7 @@ pub struct HsdsParams {
     #[param(example = "online_public_services")]
     taxonomy_term_id: Option<String>,
     /// An organization: its UUID or its text id.
-    #[param(example = "vaara-kirjastot")]
+    #[param(example = "joensuun-kaupunginkirjasto")]
     organization_id: Option<String>,
     /// Only records modified on or after this time (RFC 3339) or date.
     #[param(example = "2026-01-01T00:00:00Z")]
@@ -245,6 +245,7 @@ pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     params(("id" = String, Path, description = "Service UUID or directory id")),
     responses(
         (status = 200, description = "HSDS 3.0 service", content_type = "application/json"),
+        (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -299,6 +300,7 @@ pub async fn hsds_service_at_locations(state: web::Data<AppState>, req: HttpRequ
     params(("id" = String, Path, description = "Service-at-location UUID or directory id")),
     responses(
         (status = 200, description = "HSDS 3.0 service_at_location", content_type = "application/json"),
+        (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -355,6 +357,7 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     params(("id" = String, Path, description = "Organization UUID or directory id")),
     responses(
         (status = 200, description = "HSDS 3.0 organization", content_type = "application/json"),
+        (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -378,7 +381,10 @@ pub async fn hsds_organization(
 #[utoipa::path(
     tag = "hsds",
     params(HsdsParams),
-    responses((status = 200, description = "HSDS page of taxonomies", content_type = "application/json"))
+    responses(
+        (status = 200, description = "HSDS page of taxonomies", content_type = "application/json"),
+        (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/hsds/taxonomies")]
 pub async fn hsds_taxonomies(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
@@ -392,7 +398,10 @@ pub async fn hsds_taxonomies(state: web::Data<AppState>, req: HttpRequest) -> Ap
 #[utoipa::path(
     tag = "hsds",
     params(HsdsParams),
-    responses((status = 200, description = "HSDS page of taxonomy terms", content_type = "application/json"))
+    responses(
+        (status = 200, description = "HSDS page of taxonomy terms", content_type = "application/json"),
+        (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/hsds/taxonomy_terms")]
 pub async fn hsds_taxonomy_terms(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
