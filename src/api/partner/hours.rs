@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{check_id_param, check_version, if_match, read_body, refreshed, transaction, written};
+use super::{check_id_param, if_match, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::respond::public_json;
 use crate::api::AppState;
 use crate::auth::Caller;
@@ -94,10 +94,7 @@ async fn change_hours(
     change: impl FnOnce(Option<OpeningHours>) -> ApiResult<OpeningHours> + Send,
 ) -> ApiResult<()> {
     transaction!(state, async |conn| {
-        let row = write::lock_location(conn, id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("location", id))?;
-        caller.require_edit(&row.organization_id)?;
-        check_version(&expected, row.version)?;
+        open_for_edit(write::lock_location(conn, id).await?, id, caller, Some(&expected))?;
         let before = write::hours_of(conn, Some(id), None).await?;
         let current = before.as_ref().and_then(|h| serde_json::from_str::<OpeningHours>(&h.document).ok());
         let new = change(current)?;

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, written};
+use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, LocationOut};
 use crate::api::AppState;
@@ -114,10 +114,7 @@ pub async fn patch_location(
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
-        caller.require_edit(&row.organization_id)?;
-        check_version(&expected, row.version)?;
+        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
@@ -153,10 +150,7 @@ pub async fn delete_location(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     transaction!(state, async |conn| {
-        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
-        caller.require_edit(&row.organization_id)?;
-        check_version(&expected, row.version)?;
+        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         write::touch_location(conn, &id, false, Some(Some(Utc::now()))).await?;
         write::record(conn, "location", &id, "delete", &actor(&caller), json(&before), None).await?;
@@ -186,9 +180,7 @@ pub async fn verify_location(
     check_id_param(&id)?;
     state.limiter.check(caller.token_id)?;
     transaction!(state, async |conn| {
-        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("location", &id))?;
-        caller.require_edit(&row.organization_id)?;
+        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, None)?;
         write::touch_location(conn, &id, true, None).await?;
         let before = serde_json::json!({"verified_at": row.verified_at});
         let after = serde_json::json!({"verified_at": Utc::now()});

@@ -77,6 +77,51 @@ pub fn check_version(m: &IfMatch, current: i64) -> ApiResult<()> {
     }
 }
 
+/// A stored record partners edit: who owns it, its version, whether it is deleted.
+pub trait Editable {
+    const WHAT: &'static str;
+    fn owner(&self) -> &str;
+    fn version(&self) -> i64;
+    fn is_deleted(&self) -> bool;
+}
+
+macro_rules! editable {
+    ($row:ty, $what:literal, |$r:ident| $owner:expr) => {
+        impl Editable for $row {
+            const WHAT: &'static str = $what;
+            fn owner(&self) -> &str {
+                let $r = self;
+                $owner
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn is_deleted(&self) -> bool {
+                self.deleted_at.is_some()
+            }
+        }
+    };
+}
+editable!(crate::db::models::OrganizationRow, "organization", |r| &r.id);
+editable!(crate::db::models::LocationRow, "location", |r| &r.organization_id);
+editable!(crate::db::models::ServiceRow, "service", |r| &r.organization_id);
+
+/// The live (not deleted) record, if the caller may change it: 404, then 403, then, when
+/// `expected` is given, 412 unless it names the current version.
+pub fn open_for_edit<R: Editable>(
+    row: Option<R>,
+    id: &str,
+    caller: &Caller,
+    expected: Option<&IfMatch>,
+) -> ApiResult<R> {
+    let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(R::WHAT, id))?;
+    caller.require_edit(row.owner())?;
+    if let Some(expected) = expected {
+        check_version(expected, row.version())?;
+    }
+    Ok(row)
+}
+
 pub fn actor(caller: &Caller) -> Actor<'_> {
     Actor { token_id: caller.token_id, token_name: &caller.token_name, organization_id: &caller.organization_id }
 }

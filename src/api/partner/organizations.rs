@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::{actor, check_id_param, if_match, json, new_id, read_body, refreshed, transaction, written};
+use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::params::check_id;
 use crate::api::respond::LangMode;
 use crate::api::views::{self, OrganizationOut};
@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::organization::OrganizationInput;
 use crate::edit::{merge_patch, parse_body};
-use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::error::{ApiResult, WriteProblems};
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {
@@ -83,10 +83,7 @@ pub async fn patch_organization(
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let row = write::lock_organization(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("organization", &id))?;
-        caller.require_edit(&row.id)?;
-        super::check_version(&expected, row.version)?;
+        let row = open_for_edit(write::lock_organization(conn, &id).await?, &id, &caller, Some(&expected))?;
         let before = OrganizationInput::from_row(&row);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;

@@ -4,7 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, written};
+use super::{
+    actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
+    written,
+};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, ServiceAtLocationDetail, ServiceOut};
 use crate::api::AppState;
@@ -99,10 +102,7 @@ pub async fn patch_service(
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let row = write::lock_service(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("service", &id))?;
-        caller.require_edit(&row.organization_id)?;
-        check_version(&expected, row.version)?;
+        let row = open_for_edit(write::lock_service(conn, &id).await?, &id, &caller, Some(&expected))?;
         let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
         let before = ServiceInput::from_row(&row, topics, languages);
         let after = merge_patch(&before, &body)?;
@@ -137,10 +137,7 @@ pub async fn delete_service(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     transaction!(state, async |conn| {
-        let row = write::lock_service(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("service", &id))?;
-        caller.require_edit(&row.organization_id)?;
-        check_version(&expected, row.version)?;
+        let row = open_for_edit(write::lock_service(conn, &id).await?, &id, &caller, Some(&expected))?;
         let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
         let before = ServiceInput::from_row(&row, topics, languages);
         write::set_service_deleted(conn, &id, Some(Utc::now())).await?;
