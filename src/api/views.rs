@@ -196,6 +196,9 @@ pub struct LocationOut {
     pub status_now: StatusOut,
     /// The next change of state (opens at, closes at), as in `status_now`.
     pub next_change: Option<ChangeOut>,
+    /// When staffed help next begins, when it is not available at the evaluation instant
+    /// (following past self-service hours, which give no help); null when open now or unknown.
+    pub next_opening: Option<ChangeOut>,
     /// Regular hours as an OpenStreetMap `opening_hours` string; null when unknown.
     #[schema(example = "Mo-Th 10:00-19:00; Fr 10:00-17:00; PH off")]
     pub opening_hours: Option<String>,
@@ -317,6 +320,11 @@ pub fn location(
             .collect(),
         open_now: now.as_ref().is_some_and(|s| s.state == hours::State::Staffed),
         next_change: status(now.as_ref(), lang).next_change,
+        next_opening: loc.next_staffed_opening(at).map(|t| ChangeOut {
+            at: t,
+            local: helsinki_time(t),
+            state: "staffed".into(),
+        }),
         status_now,
         opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
         hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),

@@ -223,6 +223,24 @@ impl Location {
     pub fn status_at(&self, at: DateTime<Utc>) -> Option<Status> {
         self.hours.as_ref().map(|h| h.hours.status_at(at))
     }
+
+    /// When staffed help next begins, if it is not available at `at`: follows the chain of
+    /// changes past self-service hours (a handful of steps: a day has only a few ranges).
+    pub fn next_staffed_opening(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let status = self.status_at(at)?;
+        if status.state == State::Staffed {
+            return None;
+        }
+        let mut next = status.next_change;
+        for _ in 0..16 {
+            let change = next?;
+            if change.state == State::Staffed {
+                return Some(change.at);
+            }
+            next = self.status_at(change.at)?.next_change;
+        }
+        None
+    }
 }
 
 /// One immutable version of the whole public directory.

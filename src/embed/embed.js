@@ -101,7 +101,9 @@
     if (s.state === "staffed") return { text: next ? t.openUntil + " " + clock(lang, next.at) : t.open, cls: "open" };
     if (s.state === "unknown") return { text: t.unknown, cls: "closed" };
     var text = s.state === "self_service" ? t.selfService : t.closed;
-    if (next && next.state === "staffed") text += ". " + t.opens + " " + when(lang, next.at);
+    // next_opening looks past self-service hours to when staffed help begins.
+    var opening = loc.next_opening;
+    if (opening) text += ". " + t.opens + " " + when(lang, opening.at);
     else if (next && next.state === "self_service") text += ". " + t.selfFrom + " " + when(lang, next.at);
     return { text: text, cls: "closed" };
   }

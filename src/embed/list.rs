@@ -40,24 +40,10 @@ pub fn status_line(lang: Lang, loc: &Location, at: DateTime<Utc>) -> (String, &'
         },
         State::SelfService | State::Closed => {
             let now = if status.state == State::SelfService { t.self_service_now } else { t.closed_now };
-            let opens = next_staffed(loc, next.map(|c| (c.at, c.state)))
-                .map(|at| format!(". {} {}", t.opens, page::when(lang, at)));
+            let opens = loc.next_staffed_opening(at).map(|at| format!(". {} {}", t.opens, page::when(lang, at)));
             (format!("{now}{}", opens.unwrap_or_default()), "closed")
         }
     }
-}
-
-/// When staffed help next begins, following the chain of changes past self-service hours
-/// (a few steps at most: each day has only a handful of ranges).
-fn next_staffed(loc: &Location, mut next: Option<(DateTime<Utc>, State)>) -> Option<DateTime<Utc>> {
-    for _ in 0..16 {
-        let (at, state) = next?;
-        if state == State::Staffed {
-            return Some(at);
-        }
-        next = loc.status_at(at)?.next_change.map(|c| (c.at, c.state));
-    }
-    None
 }
 
 /// One place as an article: the same facts the widget shows.

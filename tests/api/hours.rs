@@ -152,8 +152,15 @@ async fn self_service_only_morning_is_not_open_for_help() {
     assert_eq!(s["status_now"]["state"], "self_service");
     assert_eq!(s["next_change"]["local"], "2027-01-12T10:00:00+02:00");
     assert_eq!(s["next_change"]["state"], "staffed");
+    assert_eq!(s["next_opening"]["local"], "2027-01-12T10:00:00+02:00");
+    // Before the doors open: the next change is self-service, the next opening is 10:00.
+    let early = app.json("/v1/locations/omatoimi?at=2027-01-12T06:00:00%2B02:00").await;
+    assert_eq!(early["next_change"]["state"], "self_service");
+    assert_eq!(early["next_change"]["local"], "2027-01-12T07:00:00+02:00");
+    assert_eq!(early["next_opening"]["local"], "2027-01-12T10:00:00+02:00");
     let later = app.json("/v1/locations/omatoimi?at=2027-01-12T10:30:00%2B02:00").await;
     assert_eq!(later["open_now"], true);
+    assert!(later["next_opening"].is_null());
     // The filter agrees: a self-service morning is not "open".
     let near = app
         .json("/v1/locations/nearest?lat=62.6&lon=29.76&max_distance_km=0.1&open_at=2027-01-12T08:00:00%2B02:00")
