@@ -9,10 +9,13 @@ CREATE TABLE directory_state (
 );
 INSERT INTO directory_state (version) SELECT last_value FROM directory_version;
 
+-- The notification carries the new version, so that an instance whose snapshot already holds it
+-- (it rebuilt right after its own write) need not rebuild again.
 CREATE OR REPLACE FUNCTION directory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE v bigint;
 BEGIN
-  UPDATE directory_state SET version = version + 1;
-  PERFORM pg_notify('directory_changed', TG_TABLE_NAME);
+  UPDATE directory_state SET version = version + 1 RETURNING version INTO v;
+  PERFORM pg_notify('directory_changed', v::text);
   RETURN NULL;
 END $$;
 

@@ -39,8 +39,7 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
         .repeatable_read()
         .read_only()
         .run(async |conn| {
-            let version =
-                diesel::sql_query("SELECT version FROM directory_state").get_result::<Version>(conn).await?.version;
+            let version = current_version(conn).await?;
             Ok(DirectoryRows {
                 version,
                 municipalities: municipalities::table
@@ -110,4 +109,9 @@ pub async fn is_empty(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
 pub async fn organization_exists(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<bool> {
     let n: i64 = organizations::table.filter(organizations::id.eq(id)).count().get_result(conn).await?;
     Ok(n == 1)
+}
+
+/// The directory version as committed now (every committed change counts).
+pub async fn current_version(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    Ok(diesel::sql_query("SELECT version FROM directory_state").get_result::<Version>(conn).await?.version)
 }

@@ -69,6 +69,18 @@ impl Store {
     /// Loads the directory from the database and swaps it in. On failure the current snapshot
     /// keeps serving.
     pub async fn rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
+        self.rebuild_unless_holds(pool, None).await
+    }
+
+    /// Rebuilds unless the current snapshot already holds directory version `version`
+    /// (checked after waiting for any rebuild in progress): the version is read with the rows,
+    /// so such a snapshot already shows every change up to it.
+    pub async fn rebuild_unless_holds(&self, pool: &Pool, version: Option<i64>) -> anyhow::Result<Arc<Directory>> {
+        let _guard = self.rebuild_lock.lock().await;
+        let current = self.get();
+        if version.is_some_and(|v| current.version >= v) {
+            return Ok(current);
+        }
         let result = self.try_rebuild(pool).await;
         match &result {
             Ok(_) => self.rebuilds.fetch_add(1, Ordering::Relaxed),
@@ -77,8 +89,8 @@ impl Store {
         result
     }
 
+    /// Loads and swaps in a new snapshot; the caller holds `rebuild_lock`.
     async fn try_rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
-        let _guard = self.rebuild_lock.lock().await;
         let started = Instant::now();
         let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database unavailable: {e}"))?;
         let rows = db::load::load_directory(&mut conn).await?;
@@ -131,15 +143,23 @@ pub async fn follow_changes(
     mut listening: Option<tokio::sync::oneshot::Sender<()>>,
 ) {
     let wake = Arc::new(Notify::new());
+    // The highest directory version announced so far (the notification's payload).
+    let announced = Arc::new(std::sync::atomic::AtomicI64::new(0));
     loop {
         match tokio_postgres::connect(&database_url, tokio_postgres::NoTls).await {
             Ok((client, mut connection)) => {
                 let wake2 = wake.clone();
+                let announced2 = announced.clone();
                 let mut pump = tokio::spawn(async move {
                     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                     while let Some(msg) = messages.next().await {
                         match msg {
-                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => wake2.notify_one(),
+                            Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                                // An unreadable payload forces a rebuild.
+                                let version = n.payload().parse::<i64>().unwrap_or(i64::MAX);
+                                announced2.fetch_max(version, std::sync::atomic::Ordering::AcqRel);
+                                wake2.notify_one();
+                            }
                             Ok(_) => {}
                             Err(_) => break,
                         }
@@ -158,7 +178,11 @@ pub async fn follow_changes(
                             _ = wake.notified() => {
                                 // Let a burst of notifications from one transaction settle.
                                 tokio::time::sleep(Duration::from_millis(20)).await;
-                                if let Err(e) = store.rebuild(&pool).await {
+                                // The version is read with the rows, so a snapshot at or past the
+                                // announced version holds the change (e.g. this instance's own
+                                // write, rebuilt before it answered): no second rebuild.
+                                let wanted = announced.swap(0, std::sync::atomic::Ordering::AcqRel);
+                                if let Err(e) = store.rebuild_unless_holds(&pool, Some(wanted)).await {
                                     tracing::warn!("snapshot rebuild failed: {e:#}");
                                 }
                             }

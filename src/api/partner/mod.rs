@@ -137,10 +137,15 @@ macro_rules! transaction {
 }
 pub(crate) use transaction;
 
-/// After a commit: rebuild this instance's snapshot, so the change shows in reads at once.
-/// (Other instances learn of it through NOTIFY.)
+/// After a commit: make this instance's snapshot hold the change, so it shows in reads at once.
+/// The committed version is read first: when the change listener has already rebuilt past it
+/// (other instances learn of changes only through NOTIFY), no second rebuild is made.
 pub async fn refreshed(state: &AppState) -> std::sync::Arc<Directory> {
-    match state.store.rebuild(&state.pool).await {
+    let committed = match state.pool.get().await {
+        Ok(mut conn) => crate::db::load::current_version(&mut conn).await.ok(),
+        Err(_) => None,
+    };
+    match state.store.rebuild_unless_holds(&state.pool, committed).await {
         Ok(dir) => dir,
         Err(e) => {
             tracing::warn!("snapshot rebuild after a write failed: {e:#}");
