@@ -448,14 +448,12 @@ pub struct ServiceAtLocationDetail {
 pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
     let s = &dir.services[index];
     let org = &dir.organizations[s.organization];
-    let offered_at = dir
-        .locations
+    let offered_at = s
+        .offered_at
         .iter()
-        .flat_map(|l| {
-            l.services
-                .iter()
-                .filter(|sal| sal.service == index)
-                .map(move |sal| OfferedAt { service_at_location_id: sal.id.clone(), location_id: l.id.clone() })
+        .map(|&(l, j)| {
+            let loc = &dir.locations[l as usize];
+            OfferedAt { service_at_location_id: loc.services[j as usize].id.clone(), location_id: loc.id.clone() }
         })
         .collect();
     ServiceOut {

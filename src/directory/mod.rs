@@ -144,6 +144,9 @@ pub struct Service {
     pub topic_mask: u64,
     pub languages: Vec<String>,
     pub provenance: Provenance,
+    /// Where it is offered: (index into `Directory::locations`, index into that location's
+    /// `services`), filled once per snapshot so that showing a service scans nothing.
+    pub offered_at: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -391,7 +394,7 @@ impl Directory {
         for sl in &rows.service_languages {
             service_languages.entry(sl.service_id.as_str()).or_default().push(sl.language_code.clone());
         }
-        let services: Vec<Service> = rows
+        let mut services: Vec<Service> = rows
             .services
             .iter()
             .filter_map(|s| {
@@ -417,6 +420,7 @@ impl Directory {
                     topics,
                     topic_mask,
                     languages,
+                    offered_at: Vec::new(),
                     provenance: provenance(
                         &s.source,
                         &s.external_id,
@@ -588,6 +592,9 @@ impl Directory {
         locations.sort_by_cached_key(|l| (l.name.fi.to_lowercase(), l.id.clone()));
         for (i, l) in locations.iter().enumerate() {
             organizations[l.organization].locations.push(i);
+            for (j, sal) in l.services.iter().enumerate() {
+                services[sal.service].offered_at.push((i as u32, j as u32));
+            }
         }
         let location_by_id = locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
         let points = PointIndex::build(

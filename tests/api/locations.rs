@@ -211,3 +211,27 @@ async fn health_and_readiness() {
     assert_eq!(ready["snapshot_loaded"], true);
     assert_eq!(ready["database_reachable"], true);
 }
+
+#[tokio::test]
+async fn services_say_where_they_are_offered() {
+    let app = TestApp::spawn().await;
+    let svc = app.json("/v1/services/joensuun-kaupunginkirjasto-information-search?lang=fi").await;
+    let offered: Vec<&str> =
+        svc["offered_at"].as_array().unwrap().iter().map(|o| o["location_id"].as_str().unwrap()).collect();
+    // Every Joensuu library location lists information search (the Vaara library rules).
+    let org = app.json("/v1/organizations/joensuun-kaupunginkirjasto").await;
+    let mut expected: Vec<&str> =
+        org["locations"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    let mut offered_sorted = offered.clone();
+    offered_sorted.sort();
+    expected.sort();
+    assert_eq!(offered_sorted, expected);
+    for o in svc["offered_at"].as_array().unwrap() {
+        let sal =
+            app.json(&format!("/v1/services-at-locations/{}", o["service_at_location_id"].as_str().unwrap())).await;
+        assert_eq!(sal["location_id"], o["location_id"]);
+        assert_eq!(sal["service_id"], "joensuun-kaupunginkirjasto-information-search");
+    }
+    let page = app.json("/v1/services?organization=joensuun-kaupunginkirjasto&topic=information_search").await;
+    assert_eq!(page["total"], 1);
+}
