@@ -48,7 +48,7 @@ pub async fn list_topics(state: web::Data<AppState>, req: HttpRequest) -> ApiRes
             code: t.code.clone(),
             label: lang.text(&t.label),
             description: lang.opt(&t.description),
-            location_count: dir.locations.iter().filter(|l| l.topic_mask & t.bit != 0).count(),
+            location_count: t.location_count,
         })
         .collect();
     Ok(public_json(&req, dir.version, &TopicList { items }))
@@ -106,11 +106,7 @@ pub async fn list_municipalities(state: web::Data<AppState>, req: HttpRequest) -
             centre: PointOut { lat: m.centre.0, lon: m.centre.1 },
             centre_confidence: m.centre_confidence.clone(),
             postal_codes: m.postal_codes.clone(),
-            location_count: dir
-                .locations
-                .iter()
-                .filter(|l| l.address.municipality_code.as_deref() == Some(m.code.as_str()))
-                .count(),
+            location_count: m.location_count,
         })
         .collect();
     Ok(public_json(&req, dir.version, &MunicipalityList { items }))

@@ -85,6 +85,8 @@ pub struct Topic {
     pub label: Localized,
     pub description: Option<Localized>,
     pub bit: u64,
+    /// How many locations offer it (counted once per snapshot).
+    pub location_count: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +102,8 @@ pub struct Municipality {
     pub centre: (f64, f64),
     pub centre_confidence: String,
     pub postal_codes: Vec<String>,
+    /// How many locations have their address in it (counted once per snapshot).
+    pub location_count: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +296,7 @@ impl Directory {
                 ),
                 // The vocabulary is small and controlled; 64 topics is far beyond it.
                 bit: 1u64 << (i.min(63)),
+                location_count: 0,
             })
             .collect();
         let topic_bit: HashMap<&str, u64> = topics.iter().map(|t| (t.code.as_str(), t.bit)).collect();
@@ -305,6 +310,7 @@ impl Directory {
                 centre: (m.centre_latitude, m.centre_longitude),
                 centre_confidence: m.centre_confidence.clone(),
                 postal_codes: Vec::new(),
+                location_count: 0,
             })
             .collect();
         let postal_codes: BTreeMap<String, PostalCode> = rows
@@ -595,6 +601,14 @@ impl Directory {
             for (j, sal) in l.services.iter().enumerate() {
                 services[sal.service].offered_at.push((i as u32, j as u32));
             }
+        }
+        let mut topics = topics;
+        for t in &mut topics {
+            t.location_count = locations.iter().filter(|l| l.topic_mask & t.bit != 0).count();
+        }
+        for m in &mut municipalities {
+            m.location_count =
+                locations.iter().filter(|l| l.address.municipality_code.as_deref() == Some(m.code.as_str())).count();
         }
         let location_by_id = locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
         let points = PointIndex::build(
