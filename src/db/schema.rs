@@ -253,6 +253,7 @@ diesel::table! {
         at -> Timestamptz,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
+        actor -> Text,
     }
 }
 

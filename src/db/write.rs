@@ -14,11 +14,39 @@ use crate::edit::organization::OrganizationChanges;
 use crate::edit::service::ServiceChanges;
 use crate::edit::service_at_location::ServiceAtLocationChanges;
 
-/// Who makes a change, for the history.
+/// Who makes a change, for the history. Every writer names itself: a partner or admin token
+/// (`token:<name>`), or the system (`import:kirkanta`, `import:ptv`, `geocode`).
+#[derive(Debug, Clone)]
 pub struct Actor<'a> {
-    pub token_id: i64,
+    /// The token, for writes through the API.
+    pub token_id: Option<i64>,
+    /// The token's name, or the system writer's name.
     pub token_name: &'a str,
+    /// The organization the token belongs to; for system writers, the owner of the record.
     pub organization_id: &'a str,
+    system: bool,
+}
+
+impl<'a> Actor<'a> {
+    /// A write through the API with a token.
+    pub fn token(token_id: i64, token_name: &'a str, organization_id: &'a str) -> Self {
+        Actor { token_id: Some(token_id), token_name, organization_id, system: false }
+    }
+
+    /// A write by the system itself: an importer (`import:kirkanta`) or the geocoder (`geocode`),
+    /// on a record of `organization_id`.
+    pub fn system(name: &'a str, organization_id: &'a str) -> Self {
+        Actor { token_id: None, token_name: name, organization_id, system: true }
+    }
+
+    /// The actor as recorded in history: `token:<name>` or the system writer's name.
+    pub fn label(&self) -> String {
+        if self.system {
+            self.token_name.to_owned()
+        } else {
+            format!("token:{}", self.token_name)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
@@ -32,6 +60,10 @@ pub struct HistoryRow {
     /// create, update, delete, restore, verify, hours
     #[schema(example = "update")]
     pub action: String,
+    /// Who wrote: `token:<token name>`, `import:kirkanta`, `import:ptv` or `geocode`.
+    #[schema(example = "token:Joensuun kirjasto, verkkosivut")]
+    pub actor: String,
+    /// The token, for writes through the API; null for the system's own writes.
     pub token_id: Option<i64>,
     #[schema(example = "Joensuun kirjasto, verkkosivut")]
     pub token_name: String,
@@ -44,6 +76,7 @@ pub struct HistoryRow {
     pub after: Option<Value>,
 }
 
+/// Writes the history entry of one change, in the writer's transaction.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     entity_type: &str,
@@ -58,6 +91,7 @@ pub async fn record(
             history::entity_type.eq(entity_type),
             history::entity_id.eq(entity_id),
             history::action.eq(action),
+            history::actor.eq(actor.label()),
             history::token_id.eq(actor.token_id),
             history::token_name.eq(actor.token_name),
             history::organization_id.eq(actor.organization_id),

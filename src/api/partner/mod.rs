@@ -123,7 +123,7 @@ pub fn open_for_edit<R: Editable>(
 }
 
 pub fn actor(caller: &Caller) -> Actor<'_> {
-    Actor { token_id: caller.token_id, token_name: &caller.token_name, organization_id: &caller.organization_id }
+    Actor::token(caller.token_id, &caller.token_name, &caller.organization_id)
 }
 
 /// Runs the block in one transaction on a pooled connection; any error rolls everything back:
