@@ -112,6 +112,17 @@ pub struct ServeArgs {
     /// Log as JSON lines.
     #[arg(long, env = "DIGITUKI_LOG_JSON")]
     pub log_json: bool,
+    /// Proxies (comma-separated IP addresses or CIDR blocks) whose `Forwarded` and
+    /// `X-Forwarded-*` headers are believed; from any other peer they are ignored.
+    #[arg(long, env = "DIGITUKI_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// The public base URL of absolute links (referral slips, QR codes, JSON-LD ids), e.g.
+    /// `https://digituki.example.fi`; by default the request's own Host.
+    #[arg(long, env = "DIGITUKI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Restrict `/metrics` to requests with `Authorization: Bearer <this token>`.
+    #[arg(long, env = "DIGITUKI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServeArgs {
@@ -123,6 +134,9 @@ impl Default for ServeArgs {
             max_body_bytes: 65536,
             writes_per_minute: 120,
             log_json: false,
+            trusted_proxies: None,
+            public_url: None,
+            metrics_token: None,
         }
     }
 }

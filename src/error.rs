@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// One field or parameter that failed validation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FieldError {
     /// The query parameter, path segment or body field at fault.
     #[schema(example = "lat")]
@@ -118,12 +118,24 @@ impl ApiError {
         e
     }
 
+    pub fn too_many_failed_logins(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            format!("too many failed authentication attempts from this address; retry after {retry_after_secs} s"),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
+    }
+
     pub fn unsupported_media_type() -> Self {
-        Self::new(
+        let mut e = Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type",
-            "send JSON (application/json, or application/merge-patch+json for PATCH)",
-        )
+            "Content-Type: send JSON (application/json, or application/merge-patch+json for PATCH)",
+        );
+        e.parameter = Some("Content-Type".into());
+        e
     }
 
     /// A body that fails validation: every failing field, one answer.

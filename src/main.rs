@@ -120,6 +120,7 @@ async fn token(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
     let mut conn = diesel_async::AsyncPgConnection::establish(url).await?;
     match cmd {
         TokenCommand::Create { organization, name, admin } => {
+            let name = digituki::auth::token_name(&name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
             if !digituki::db::load::organization_exists(&mut conn, &organization).await? {
                 anyhow::bail!("no organization {organization:?}");
             }
@@ -195,7 +196,12 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             }
         }
         let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
+        let proxy =
+            digituki::api::proxy::ProxyConfig::parse(args.trusted_proxies.as_deref(), args.public_url.as_deref())
+                .map_err(anyhow::Error::msg)?;
         let options = startup::Options {
+            proxy,
+            metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
             geocoder: geocoder()?,
             workers: args.workers,
             limits: digituki::api::partner::Limits {

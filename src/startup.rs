@@ -50,6 +50,10 @@ pub struct Options {
     pub limits: crate::api::partner::Limits,
     /// The address geocoder, when configured.
     pub geocoder: Option<Geocoder>,
+    /// Trusted proxies and the public base URL (`--trusted-proxies`, `--public-url`).
+    pub proxy: crate::api::proxy::ProxyConfig,
+    /// A bearer token `/metrics` asks for (`--metrics-token`); open when unset.
+    pub metrics_token: Option<String>,
 }
 
 /// Loads the snapshot and binds the server (not yet awaited), with the geocoder configured in
@@ -69,7 +73,16 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), listening_rx).await;
     store.rebuild(&pool).await.context("building the first snapshot")?;
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
-    let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter, geocoder: options.geocoder });
+    let state = web::Data::new(AppState {
+        store,
+        pool,
+        limits: options.limits,
+        limiter,
+        geocoder: options.geocoder,
+        proxy: options.proxy,
+        auth_failures: crate::auth::AuthFailures::new(),
+        metrics_token: options.metrics_token,
+    });
     let port = listener.local_addr()?.port();
     let data = state.clone();
     let metrics = web::Data::new(api::metrics::Metrics::default());
@@ -83,6 +96,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
                 actix_web::dev::Service::call(srv, req)
             })
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
+            .wrap(actix_web::middleware::from_fn(vary_on_forwarded))
             .app_data(data.clone())
             .app_data(metrics.clone())
             .app_data(error::json_config())
@@ -99,4 +113,25 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         server = server.workers(w);
     }
     Ok(Running { server: server.shutdown_timeout(30).run(), port, state })
+}
+
+/// Behind trusted proxies, links in answers follow the forwarded host and scheme: caches must
+/// keep such answers apart (`Vary`). Without trusted proxies nothing forwarded is read.
+async fn vary_on_forwarded(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let extra = req.app_data::<web::Data<AppState>>().and_then(|s| s.proxy.vary());
+    let mut resp = next.call(req).await?;
+    if let Some(extra) = extra {
+        use actix_web::http::header::{HeaderValue, VARY};
+        let value = match resp.headers().get(VARY).and_then(|v| v.to_str().ok()) {
+            Some(v) if !v.is_empty() => format!("{v}, {extra}"),
+            _ => extra.to_owned(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(VARY, v);
+        }
+    }
+    Ok(resp)
 }

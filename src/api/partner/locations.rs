@@ -1,5 +1,6 @@
 //! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -11,14 +12,14 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::location::{LocationChanges, LocationInput};
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
 pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.location(id) {
         Some(loc) => written(
             status,
-            format!("r{}", loc.provenance.version),
+            RowTag::new(&loc.id, loc.provenance.version),
             Some(format!("/v1/locations/{id}")),
             &views::location(dir, loc, LangMode::All, Utc::now(), None),
         ),
@@ -118,7 +119,8 @@ pub async fn patch_location(
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let (mut changes, languages) = after.validate(&dir, Some(&row))?;
+        let legacy = legacy_errors(before.validate(&dir, Some(&row)));
+        let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
         place(&state, &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;

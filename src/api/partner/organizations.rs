@@ -1,5 +1,6 @@
 //! Writing organizations: the coordinator creates them, partners keep their own current.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
@@ -11,14 +12,14 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::organization::OrganizationInput;
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiResult, WriteProblems};
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {
         Some(org) => written(
             status,
-            format!("r{}", org.provenance.version),
+            RowTag::new(&org.id, org.provenance.version),
             Some(format!("/v1/organizations/{id}")),
             &views::organization(dir, org, LangMode::All),
         ),
@@ -87,7 +88,7 @@ pub async fn patch_organization(
         let before = OrganizationInput::from_row(&row);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let changes = after.validate(&dir)?;
+        let changes = tolerating(legacy_errors(before.validate(&dir)), || after.validate(&dir))?;
         write::update_organization(conn, &id, &changes).await?;
         write::record(conn, "organization", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
         Ok(())

@@ -1,5 +1,6 @@
 //! Writing services and services at locations.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -16,14 +17,14 @@ use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::service::ServiceInput;
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.services.iter().position(|s| s.id == id) {
         Some(i) => written(
             status,
-            format!("r{}", dir.services[i].provenance.version),
+            RowTag::new(&dir.services[i].id, dir.services[i].provenance.version),
             Some(format!("/v1/services/{id}")),
             &views::service(dir, i, LangMode::All),
         ),
@@ -35,7 +36,7 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.locations.iter().find_map(|l| l.services.iter().find(|s| s.id == id).map(|s| (l, s))) {
         Some((loc, sal)) => written(
             status,
-            format!("r{}", sal.provenance.version),
+            RowTag::new(&sal.id, sal.provenance.version),
             Some(format!("/v1/services-at-locations/{id}")),
             &views::service_at_location_detail(dir, loc, sal, LangMode::All, Utc::now()),
         ),
@@ -107,7 +108,7 @@ pub async fn patch_service(
         let before = ServiceInput::from_row(&row, topics, languages);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = after.validate(&dir)?;
+        let valid = tolerating(legacy_errors(before.validate(&dir)), || after.validate(&dir))?;
         caller.require_edit(&valid.changes.organization_id)?;
         write::update_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
         write::record(conn, "service", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
@@ -292,12 +293,12 @@ pub async fn patch_service_at_location(
         let owner =
             dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
-        check_version(&expected, row.version)?;
+        check_version(&expected, &id, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         let before = ServiceAtLocationInput::from_row(&row, hours);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = after.validate(&dir)?;
+        let valid = tolerating(legacy_errors(before.validate(&dir)), || after.validate(&dir))?;
         caller.require_edit(&valid.organization_id)?;
         write::update_service_at_location(conn, &id, &valid.changes).await?;
         store_sal_hours(conn, &id, &valid).await?;
@@ -334,7 +335,7 @@ pub async fn delete_service_at_location(
         let owner =
             dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
-        check_version(&expected, row.version)?;
+        check_version(&expected, &id, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         write::set_service_at_location_deleted(conn, &id, Some(Utc::now())).await?;
         write::record(
