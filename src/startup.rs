@@ -82,6 +82,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         proxy: options.proxy,
         auth_failures: crate::auth::AuthFailures::new(),
         metrics_token: options.metrics_token,
+        storage: Default::default(),
     });
     let port = listener.local_addr()?.port();
     let data = state.clone();
@@ -97,6 +98,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             })
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
             .wrap(actix_web::middleware::from_fn(vary_on_forwarded))
+            .wrap(actix_web::middleware::from_fn(request_limits))
             .app_data(data.clone())
             .app_data(metrics.clone())
             .app_data(error::json_config())
@@ -134,4 +136,45 @@ async fn vary_on_forwarded(
         }
     }
     Ok(resp)
+}
+
+/// Longest request target (path and query) answered normally.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest total size of the request's header fields answered normally.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Oversized request targets (414) and header sections (431) get a problem document like every
+/// other refusal. (Heads beyond what actix's HTTP/1 parser buffers, 128 KiB, or targets the
+/// `http` crate cannot represent, 64 KiB, are refused by the parser itself before any handler
+/// runs, with an empty 431 or 400.)
+async fn request_limits<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use actix_web::http::StatusCode;
+    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let header_len: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let refusal = if uri_len > MAX_URI_BYTES {
+        Some(error::ApiError::too_large_head(
+            StatusCode::URI_TOO_LONG,
+            "URI",
+            format!("the request target is {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"),
+        ))
+    } else if header_len > MAX_HEADER_BYTES {
+        Some(error::ApiError::too_large_head(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers",
+            format!("the request's header fields are {header_len} bytes; at most {MAX_HEADER_BYTES} are accepted"),
+        ))
+    } else {
+        None
+    };
+    match refusal {
+        Some(e) => {
+            let (req, _) = req.into_parts();
+            let resp = actix_web::ResponseError::error_response(&e);
+            Ok(actix_web::dev::ServiceResponse::new(req, resp).map_into_right_body())
+        }
+        None => next.call(req).await.map(|r| r.map_into_left_body()),
+    }
 }

@@ -40,6 +40,8 @@ pub struct AppState {
     pub auth_failures: crate::auth::AuthFailures,
     /// When set, `/metrics` needs `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// The last storage fault a write met (read-only database, disk full), for `/readyz`.
+    pub storage: health::StorageState,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -67,9 +67,21 @@ pub fn tolerating<T>(legacy: Vec<FieldError>, validate: impl FnOnce() -> ApiResu
     result
 }
 
-/// The errors a stored record has today, for `tolerating`.
-pub fn legacy_errors<T>(validation: ApiResult<T>) -> Vec<FieldError> {
-    validation.err().map(|e| e.errors).unwrap_or_default()
+/// The errors a stored record has today in the fields a merge `patch` does not touch, for
+/// `tolerating`: a field the patch sets must be valid in full (`note.en` alone touches `note`,
+/// so a missing `note.fi` then counts).
+pub fn legacy_errors<T>(validation: ApiResult<T>, patch: &[u8]) -> Vec<FieldError> {
+    let touched: Vec<String> = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(patch)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let top = |field: &str| field.split(['.', '[']).next().unwrap_or(field).to_owned();
+    validation
+        .err()
+        .map(|e| e.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !touched.contains(&top(&e.field)))
+        .collect()
 }
 
 fn trimmed(v: &Option<String>) -> Option<String> {

@@ -8,6 +8,7 @@ mod browser;
 mod embed;
 mod fixture;
 mod geocode;
+mod hardening;
 mod hours;
 mod hsds;
 mod kirkanta;

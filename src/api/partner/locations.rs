@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, LocationOut};
@@ -58,6 +59,7 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
 /// Create a location of the caller's organization (admin: any organization).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = LocationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -74,6 +76,10 @@ pub async fn create_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let mut input: LocationInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
@@ -85,6 +91,7 @@ pub async fn create_location(
         write::insert_location(conn, &id, &changes, &languages).await?;
         let after = LocationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "location", &id).await?;
         Ok(id)
     })?;
     Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -119,7 +126,7 @@ pub async fn patch_location(
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let legacy = legacy_errors(before.validate(&dir, Some(&row)));
+        let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
         let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
         place(&state, &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod hours;
+pub mod idempotency;
 pub mod locations;
 pub mod organizations;
 pub mod services;
@@ -127,11 +128,16 @@ pub fn actor(caller: &Caller) -> Actor<'_> {
 
 /// Runs the block in one transaction on a pooled connection; any error rolls everything back:
 /// `transaction!(state, async |conn| { ... Ok(value) })`.
+/// A storage fault (read-only database, disk full) is remembered for `/readyz` until a write
+/// commits again.
 macro_rules! transaction {
     ($state:expr, async |$conn:ident| $body:block) => {{
         let mut pooled = $state.pool.get().await.map_err(crate::error::ApiError::from_pool)?;
         let c: &mut diesel_async::AsyncPgConnection = &mut pooled;
-        diesel_async::AsyncConnection::transaction::<_, crate::error::ApiError, _>(c, async |$conn| $body).await
+        let result =
+            diesel_async::AsyncConnection::transaction::<_, crate::error::ApiError, _>(c, async |$conn| $body).await;
+        $state.storage.observe(&result);
+        result
     }};
 }
 pub(crate) use transaction;

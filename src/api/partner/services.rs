@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{
     actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
     written,
@@ -47,6 +48,7 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
 /// Create a service of the caller's organization (admin: any).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = ServiceInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -63,6 +65,10 @@ pub async fn create_service(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond_service(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let mut input: ServiceInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
@@ -73,6 +79,7 @@ pub async fn create_service(
         write::insert_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
         let after = ServiceInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "service", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "service", &id).await?;
         Ok(id)
     })?;
     Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -108,7 +115,7 @@ pub async fn patch_service(
         let before = ServiceInput::from_row(&row, topics, languages);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = tolerating(legacy_errors(before.validate(&dir)), || after.validate(&dir))?;
+        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
         caller.require_edit(&valid.changes.organization_id)?;
         write::update_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
         write::record(conn, "service", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
@@ -223,6 +230,7 @@ async fn store_sal_hours(
 /// hours and booking instructions.
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = ServiceAtLocationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -239,6 +247,10 @@ pub async fn create_service_at_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond_sal(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let input: ServiceAtLocationInput = parse_body(&body)?;
     let dir = state.store.get();
     // Scope first: a location of another organization is 403 even when the body is also invalid.
@@ -258,6 +270,7 @@ pub async fn create_service_at_location(
         store_sal_hours(conn, &id, &valid).await?;
         let after = ServiceAtLocationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "service_at_location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "service_at_location", &id).await?;
         Ok(id)
     })?;
     Ok(respond_sal(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -298,7 +311,7 @@ pub async fn patch_service_at_location(
         let before = ServiceAtLocationInput::from_row(&row, hours);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = tolerating(legacy_errors(before.validate(&dir)), || after.validate(&dir))?;
+        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
         caller.require_edit(&valid.organization_id)?;
         write::update_service_at_location(conn, &id, &valid.changes).await?;
         store_sal_hours(conn, &id, &valid).await?;
