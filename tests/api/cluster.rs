@@ -260,13 +260,11 @@ fn terminate(h: &mut Harness, service: usize) {
     assert!(status.success(), "the service exited with {status}:\n{}", h.stderr(service));
 }
 
-/// (a) A CLI command starts the cluster; a service starts meanwhile and attaches; the command
-/// exits: the cluster stays up for the service, which stops it on SIGTERM.
-#[tokio::test]
-async fn a_cli_command_that_started_the_cluster_leaves_it_running_for_a_service_that_attached() {
-    let mut h = Harness::new("a");
-    // A Kirkanta that accepts the import's request and answers nothing until told: the import
-    // holds the cluster (opened before fetching) for as long as the test wants.
+/// Starts `digituki import kirkanta` against a Kirkanta that accepts the request and answers
+/// nothing until the returned connection is dropped (then the import fails: nothing
+/// imported). Returns once the request arrived: the import has joined the cluster (it opens
+/// the database before fetching) and holds it as long as the test wants.
+async fn hanging_import(h: &mut Harness) -> (usize, std::net::TcpStream) {
     let kirkanta = TcpListener::bind("127.0.0.1:0").unwrap();
     kirkanta.set_nonblocking(true).unwrap();
     let base_url = format!("http://127.0.0.1:{}/v4", kirkanta.local_addr().unwrap().port());
@@ -286,9 +284,9 @@ async fn a_cli_command_that_started_the_cluster_leaves_it_running_for_a_service_
         ],
     );
     let deadline = Instant::now() + Duration::from_secs(180);
-    let request = loop {
+    loop {
         match kirkanta.accept() {
-            Ok((stream, _)) => break stream,
+            Ok((stream, _)) => return (import, stream),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => panic!("{e}"),
         }
@@ -297,7 +295,23 @@ async fn a_cli_command_that_started_the_cluster_leaves_it_running_for_a_service_
         }
         assert!(Instant::now() < deadline, "the import did not fetch within 180 s:\n{}", h.stderr(import));
         tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    }
+}
+
+/// Hangs up on the import and asserts that it ended as it should: nothing imported.
+fn end_import(h: &mut Harness, import: usize, request: std::net::TcpStream) {
+    drop(request);
+    let status = h.wait(import, Duration::from_secs(60));
+    assert!(!status.success(), "nothing to import, so a failure exit: {}", h.stderr(import));
+    assert!(h.stderr(import).contains("nothing imported"), "{}", h.stderr(import));
+}
+
+/// (a) A CLI command starts the cluster; a service starts meanwhile and attaches; the command
+/// exits: the cluster stays up for the service, which stops it on SIGTERM.
+#[tokio::test]
+async fn a_cli_command_that_started_the_cluster_leaves_it_running_for_a_service_that_attached() {
+    let mut h = Harness::new("a");
+    let (import, request) = hanging_import(&mut h).await;
     let postmaster = h.postmaster().expect("the import started the embedded cluster");
 
     let (service, port) = h.serve("serve");
@@ -305,10 +319,7 @@ async fn a_cli_command_that_started_the_cluster_leaves_it_running_for_a_service_
     assert_eq!(h.postmaster(), Some(postmaster), "the service attached to the cluster the import started");
 
     // Kirkanta hangs up: the import ends (nothing imported) while the service runs.
-    drop(request);
-    let status = h.wait(import, Duration::from_secs(60));
-    assert!(!status.success(), "nothing to import, so a failure exit: {}", h.stderr(import));
-    assert!(h.stderr(import).contains("nothing imported"), "{}", h.stderr(import));
+    end_import(&mut h, import, request);
 
     assert_eq!(h.postmaster(), Some(postmaster), "the import stopped the cluster under the service");
     let token = h.token("token-after-import");
@@ -381,4 +392,22 @@ async fn a_restarted_service_adopts_the_cluster_orphaned_by_kill_9_and_stops_it_
     let listed = h.run("token-list", &["token", "list"]);
     assert!(listed.contains("token-after-restart"), "{listed}");
     h.assert_cluster_stopped(postmaster, "after a CLI command that adopted the orphan exited");
+}
+
+/// A service that ends while a CLI command still uses the cluster leaves it to the command,
+/// which stops it at exit, being then its last user.
+#[tokio::test]
+async fn a_service_ending_while_a_cli_command_runs_leaves_the_cluster_to_the_command() {
+    let mut h = Harness::new("e");
+    let (service, port) = h.serve("serve");
+    h.ready(service, port).await;
+    let postmaster = h.postmaster().expect("the service started the embedded cluster");
+    let (import, request) = hanging_import(&mut h).await;
+
+    terminate(&mut h, service);
+    assert_eq!(h.postmaster(), Some(postmaster), "the service stopped the cluster under the import");
+    assert!(h.exited(import).is_none(), "the import ended with the service:\n{}", h.stderr(import));
+
+    end_import(&mut h, import, request);
+    h.assert_cluster_stopped(postmaster, "after the last user, the import, exited");
 }
