@@ -30,6 +30,14 @@
 //! process that comes (the `postmaster.pid` of PostgreSQL says whether it runs) and stopped
 //! by the last user, like one it started. The locks only coordinate `digituki` processes:
 //! a cluster someone starts by hand with `pg_ctl` is adopted and stopped like an orphan.
+//!
+//! So ownership passes on: at any moment the owner, the one process that will stop the
+//! cluster, is its last user, and the gate lets one process at a time decide, so the cluster
+//! is stopped once, by one process, and never under another. This was chosen over "`serve`
+//! always owns it" because it also keeps an import alive when the service ends under it, and
+//! needs no hand-over between processes. A CLI command interrupted by a signal (Ctrl-C) ends
+//! without leaving, like a killed one: the cluster then runs until the next `digituki`
+//! process on the data dir adopts it and leaves.
 
 use std::fs::File;
 use std::io::Write;
