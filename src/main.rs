@@ -176,16 +176,19 @@ async fn seed(url: &str) -> anyhow::Result<digituki::seed::SeedCounts> {
     digituki::seed::seed(&mut conn).await
 }
 
+/// Leaves the embedded cluster, stopping it only when no other `digituki` process uses it
+/// (see `digituki::db::embedded`); then a service lets go of the data dir.
 fn stop(db: &mut startup::Database) {
     if let Some(pg) = db.embedded.as_mut() {
         if let Err(e) = pg.stop() {
             eprintln!("{e:#}");
         }
     }
+    drop(db.service.take());
 }
 
 async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
-    let mut db = startup::open_database(db_args).await?;
+    let mut db = startup::open_service_database(db_args).await?;
     let result = async {
         if !args.no_demo_data {
             use diesel_async::AsyncConnection;

@@ -8,28 +8,43 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::api::{self, AppState};
-use crate::db::{self, embedded::EmbeddedPostgres};
+use crate::db;
+use crate::db::embedded::{EmbeddedPostgres, ServiceLock};
 use crate::directory::store::{self, Store};
 use crate::error;
 use crate::geocode::{Geocoder, GeocoderConfig};
 
-/// Where the database is: an external server, or the embedded cluster this process may own.
+/// Where the database is: an external server, or the embedded cluster this process uses
+/// (see `crate::db::embedded` for who stops it).
 pub struct Database {
     pub url: String,
     pub embedded: Option<EmbeddedPostgres>,
+    /// The service's hold on the data dir (embedded cluster only): one service per data dir.
+    pub service: Option<ServiceLock>,
 }
 
 pub const EMBEDDED_DATABASE: &str = "digituki";
 
-/// Resolves `DATABASE_URL` or starts the embedded cluster; migrates either way.
+/// Resolves `DATABASE_URL` or joins the embedded cluster (a CLI command); migrates either way.
 pub async fn open_database(args: &crate::config::DbArgs) -> anyhow::Result<Database> {
+    open(args, false).await
+}
+
+/// As `open_database`, for `serve`: with the embedded cluster it first takes the data dir's
+/// service lock, and refuses to start when another service holds it.
+pub async fn open_service_database(args: &crate::config::DbArgs) -> anyhow::Result<Database> {
+    open(args, true).await
+}
+
+async fn open(args: &crate::config::DbArgs, service: bool) -> anyhow::Result<Database> {
     let db = match &args.database_url {
-        Some(url) => Database { url: url.clone(), embedded: None },
+        Some(url) => Database { url: url.clone(), embedded: None, service: None },
         None => {
+            let service = if service { Some(ServiceLock::acquire(&args.data_dir)?) } else { None };
             let data_dir = args.data_dir.clone();
             let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
             pg.ensure_database(EMBEDDED_DATABASE).await?;
-            Database { url: pg.url(EMBEDDED_DATABASE), embedded: Some(pg) }
+            Database { url: pg.url(EMBEDDED_DATABASE), embedded: Some(pg), service }
         }
     };
     db::migrate(&db.url).await?;
