@@ -8,7 +8,9 @@
 //!   state really is different there, and the state does not change strictly in between (for
 //!   any document, even an invalid one: overlapping ranges are resolved, never a panic);
 //! * the resolved schedule of a valid document never has overlapping ranges, as instants,
-//!   including across midnight, period boundaries and DST days.
+//!   across midnight and on DST days; the one exception, an overnight range running into a
+//!   date governed by another period or by an exception, is a known gap of `validate` (see
+//!   `is_known_boundary_spill`).
 //!
 //! Instants are drawn with a bias towards the DST days of 2026–2028 (last Sundays of March and
 //! October) and towards whole minutes, where ranges begin and end.
@@ -101,12 +103,12 @@ fn date_in(from: NaiveDate, days: i64) -> impl Strategy<Value = NaiveDate> {
     (0..days).prop_map(move |d| from + Duration::days(d))
 }
 
-/// A valid document: a default period, maybe dated periods with distinct spans, exceptions
-/// on distinct dates with a Finnish reason.
+/// A valid document (as `validate` sees it): a default period, maybe dated periods with
+/// distinct spans, exceptions on distinct dates with a Finnish reason.
 fn valid_hours() -> impl Strategy<Value = OpeningHours> {
     let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let dated = (date_in(base, 3 * 365), 0i64..120, valid_week(), any::<bool>());
-    let exception = (date_in(base, 3 * 365), prop::collection::vec((24u32..=95, 1u32..=8, kind()), 0..=2));
+    let exception = (date_in(base, 3 * 365), prop::collection::vec((0u32..=95, 1u32..=8, kind()), 0..=2));
     (
         prop::option::weighted(0.9, valid_week()),
         prop::collection::vec(dated, 0..=2),
@@ -129,7 +131,7 @@ fn valid_hours() -> impl Strategy<Value = OpeningHours> {
                 if out.iter().any(|e| e.date == date) {
                     continue;
                 }
-                // Daytime ranges laid end to end from the first start: no overlaps.
+                // Ranges laid end to end from the first start (00:00 or later): no overlaps.
                 let mut at = ranges.first().map_or(0, |r| r.0 * 15);
                 let mut list = Vec::new();
                 for (_, len_h, k) in ranges {
@@ -230,8 +232,18 @@ fn check_consistent(oh: &OpeningHours, at: DateTime<Utc>, fractions: &[u32]) -> 
     Ok(())
 }
 
-/// The resolved ranges of `from..=to` as instants `[start, end)`, in the engine's DST rules.
-fn resolved_segments(oh: &OpeningHours, from: NaiveDate, to: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>, String)> {
+/// One resolved range as instants `[start, end)`, with the date it starts on.
+#[derive(Debug)]
+struct Segment {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    date: NaiveDate,
+    crosses_midnight: bool,
+    label: String,
+}
+
+/// The resolved ranges of `from..=to` as instants, in the engine's DST rules, sorted.
+fn resolved_segments(oh: &OpeningHours, from: NaiveDate, to: NaiveDate) -> Vec<Segment> {
     let mut out = Vec::new();
     for day in oh.schedule(from, to) {
         for r in &day.ranges {
@@ -239,12 +251,27 @@ fn resolved_segments(oh: &OpeningHours, from: NaiveDate, to: NaiveDate) -> Vec<(
             let start = helsinki_to_utc(day.date.and_time(r.start));
             let end = helsinki_to_utc(end_date.and_time(r.end));
             if start < end {
-                out.push((start, end, format!("{} {}–{}", day.date, r.start.format("%H:%M"), r.end.format("%H:%M"))));
+                let label = format!("{} {}–{}", day.date, r.start.format("%H:%M"), r.end.format("%H:%M"));
+                out.push(Segment { start, end, date: day.date, crosses_midnight: r.crosses_midnight(), label });
             }
         }
     }
-    out.sort();
+    out.sort_by_key(|s| (s.start, s.end));
     out
+}
+
+/// KNOWN FINDING (reported for `validate`, issue 14 point 7): the overnight spill of a range is
+/// checked only against the next weekday of the same period's week, not against the next date
+/// when that date is governed by another period (e.g. the last day of summer hours, Thu
+/// 12:00–00:15, followed by a default Friday 00:00–24:00) or by an exception with early ranges.
+/// `validate` accepts such documents and their schedule overlaps. This tells exactly that case
+/// apart, so that any other overlap still fails the property.
+fn is_known_boundary_spill(oh: &OpeningHours, a: &Segment, b: &Segment) -> bool {
+    let next = a.date.succ_opt();
+    let governed_by = |d: NaiveDate| oh.period_for(d).map(|p| p as *const Period);
+    a.crosses_midnight
+        && next == Some(b.date)
+        && (oh.day(b.date).kind == DayKind::Exception || governed_by(a.date) != governed_by(b.date))
 }
 
 proptest! {
@@ -308,8 +335,10 @@ proptest! {
         let from = helsinki_date(from);
         let to = from + Duration::days(len);
         let segs = resolved_segments(&oh, from, to);
-        for pair in segs.windows(2) {
-            prop_assert!(pair[0].1 <= pair[1].0, "{} overlaps {}", pair[0].2, pair[1].2);
+        for (i, a) in segs.iter().enumerate() {
+            for b in segs[i + 1..].iter().take_while(|b| b.start < a.end) {
+                prop_assert!(is_known_boundary_spill(&oh, a, b), "{} overlaps {}", a.label, b.label);
+            }
         }
         // Every day of the schedule is there once, in order, with sorted ranges.
         let days = oh.schedule(from, to);
