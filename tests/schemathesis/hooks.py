@@ -119,6 +119,7 @@ STATS: dict = {
     "by_phase": collections.Counter(),
     "refused_checked": 0,
     "aimed_at_real_records": 0,
+    "valid_create_bodies": 0,
     "if_match_current_etag": 0,
     "if_match_star": 0,
     "violations": [],
@@ -183,10 +184,40 @@ def phase_of(case) -> str:
     return str(getattr(phase, "name", "unknown"))
 
 
+CREATED = 0
+
+
+def valid_create_body(template: str):
+    """A body that passes validation for a create operation, or None: in the stateful phase
+    half of the creations use one, so that the records they create feed the linked operations
+    (PATCH, DELETE, hours ...) instead of nearly every generated creation ending in 422."""
+    global CREATED
+    CREATED += 1
+    org = ORGANIZATION or "pksotu"
+    name = {"fi": f"Schemathesis {CREATED}", "en": f"Schemathesis {CREATED}"}
+    if template == "/v1/locations":
+        return {"organization_id": org, "kind": "association", "name": name, "municipality_code": "167"}
+    if template == "/v1/organizations":
+        return {"kind": "association", "name": name}
+    if template == "/v1/services":
+        return {"organization_id": org, "name": name, "assistance_level": "guidance", "delivery_modes": ["drop_in"]}
+    if template == "/v1/services-at-locations":
+        services = [r for r in records("service") if r[1] == org and not r[2]]
+        locations = [r for r in records("location") if r[1] == org and not r[2]]
+        if services and locations:
+            return {"service_id": RNG.choice(services)[0], "location_id": RNG.choice(locations)[0]}
+    return None
+
+
 def aim(case) -> None:
     """Points part of the cases at real records and fills part of the If-Match headers."""
     template = case.operation.path
     params = case.path_parameters or {}
+    if case.method.upper() == "POST" and phase_of(case) == "stateful" and RNG.random() < 0.5:
+        body = valid_create_body(template)
+        if body is not None:
+            case.body = body
+            STATS["valid_create_bodies"] += 1
     if template == "/v1/admin/tokens/{id}" and str(params.get("id", "")).strip() in PROTECTED_TOKENS:
         params["id"] = SACRIFICE_TOKEN
         return
