@@ -8,6 +8,9 @@ pub mod organization;
 pub mod service;
 pub mod service_at_location;
 
+#[cfg(test)]
+mod proptests;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

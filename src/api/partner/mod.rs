@@ -202,19 +202,20 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// The id given by the writer (must be free) or one made from the name.
+/// The id given by the writer (must be free) or one made from the name. The given id is read
+/// as validation read it (`Errors::id`): trimmed, and blank means none was given.
 pub async fn new_id(
     conn: &mut AsyncPgConnection,
     table: &str,
     given: &Option<String>,
     name: &str,
 ) -> ApiResult<String> {
-    match given {
+    match given.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
-            if crate::db::write::free_id(conn, table, id).await? != *id {
+            if crate::db::write::free_id(conn, table, id).await? != id {
                 return Err(ApiError::conflict(format!("the id {id:?} is taken")));
             }
-            Ok(id.clone())
+            Ok(id.to_owned())
         }
         None => Ok(crate::db::write::free_id(conn, table, &slug(name)).await?),
     }
