@@ -303,6 +303,10 @@ async fn import_maps_every_field_onto_the_true_position_with_hours() {
     assert_eq!(own.get::<_, String>(0), "municipal_service_point");
     assert_eq!(own.get::<_, Option<String>>(1), None);
     assert_eq!(own.get::<_, Option<String>>(2).as_deref(), Some("+358 135550200"));
+    // Not an e-mail address: left out, the rest of the channel imported.
+    let clinic = &app.query(&format!("SELECT email, website FROM locations WHERE id = '{PAIVYSTYS}'")).await[0];
+    assert_eq!(clinic.get::<_, Option<String>>(0), None);
+    assert_eq!(clinic.get::<_, Option<String>>(1).as_deref(), Some("https://www.siunsote.fi/paivystys"));
     // Swedish and Finnish: both names; a municipality outside this directory is left empty.
     let geta = &app
         .query(&format!("SELECT name_fi, name_sv, name_en, municipality_code, post_office, street_address FROM locations WHERE id = '{GETA}'"))
@@ -611,6 +615,7 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
     assert_eq!(report["created"].as_array().unwrap().len(), 3, "{report}");
     assert!(stderr.contains("imported 3 service locations"), "{stderr}");
     assert!(stderr.contains(&format!("skipped {DRAFT}: not published (Draft)")), "{stderr}");
+    assert!(stderr.contains(r#"website "javascript:alert(1)" left out"#), "{stderr}");
 
     server.fail("page=2", 500, "down");
     let out = run(server.base.clone()).await;

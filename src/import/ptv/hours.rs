@@ -14,8 +14,8 @@
 //!   `additionalInformation` is the reason shown to users.
 //!
 //! PTV does not know self-service hours: every range is `staffed`. Public holidays close the
-//! place unless PTV gives an exception for them (`open_on_holidays = false`), which is what
-//! PTV's own service-location pages assume for regular hours.
+//! place unless PTV gives an exception for them (`open_on_holidays = false`); a place with
+//! `isAlwaysOpen` regular hours stays open on them.
 
 use std::collections::BTreeMap;
 
@@ -162,6 +162,7 @@ pub fn opening_hours(hours: &[ServiceHour]) -> Result<Option<OpeningHours>, Stri
     // Periods keyed by their dates (None, None) = the default period.
     let mut periods: BTreeMap<(Option<NaiveDate>, Option<NaiveDate>), Period> = BTreeMap::new();
     let mut exceptions: BTreeMap<NaiveDate, Exception> = BTreeMap::new();
+    let mut always_open = false;
     for h in hours {
         let kind = hour_type(h.service_hour_type.as_deref())?;
         let from = h.valid_from.as_deref().filter(|s| !s.trim().is_empty()).map(date).transpose()?;
@@ -181,6 +182,7 @@ pub fn opening_hours(hours: &[ServiceHour]) -> Result<Option<OpeningHours>, Stri
                     week: WeekHours::default(),
                 });
                 if h.is_always_open == Some(true) {
+                    always_open = true;
                     for wd in WEEKDAYS {
                         *period.week.get_mut(wd) = vec![whole_day()];
                     }
@@ -247,7 +249,9 @@ pub fn opening_hours(hours: &[ServiceHour]) -> Result<Option<OpeningHours>, Stri
     for p in &mut periods {
         sort_week(&mut p.week);
     }
-    let doc = OpeningHours { periods, exceptions: exceptions.into_values().collect(), open_on_holidays: false };
+    // A place open around the clock is open on public holidays too; otherwise holidays close
+    // it unless PTV gives an exception for them.
+    let doc = OpeningHours { periods, exceptions: exceptions.into_values().collect(), open_on_holidays: always_open };
     let errors = doc.validate();
     if !errors.is_empty() {
         return Err(format!("service hours do not make valid opening hours: {errors:?}"));
@@ -326,6 +330,23 @@ mod tests {
         assert!(opening_hours(&[hour("OverMidnight", None, None, &[("Friday", Some("Sunday"), "22:00", "02:00")])])
             .is_err());
         assert_eq!(opening_hours(&[]).unwrap(), None);
+    }
+
+    #[test]
+    fn always_open_is_open_on_holidays() {
+        let mut h = hour("DaysOfTheWeek", None, None, &[]);
+        h.is_always_open = Some(true);
+        let doc = opening_hours(&[h]).unwrap().unwrap();
+        assert!(doc.open_on_holidays);
+        // Independence Day 2026-12-06, 03:00.
+        let at = crate::hours::helsinki_to_utc("2026-12-06T03:00:00".parse().unwrap());
+        assert_eq!(doc.status_at(at).state, State::Staffed);
+        assert!(
+            !opening_hours(&[hour("DaysOfTheWeek", None, None, &[("Monday", None, "08:00", "16:00")])])
+                .unwrap()
+                .unwrap()
+                .open_on_holidays
+        );
     }
 
     #[test]

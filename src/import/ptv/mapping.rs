@@ -1,8 +1,8 @@
 //! One PTV service-location channel as the fields of one directory location.
 //!
 //! Every value goes through the same checks as a partner's write (`crate::edit::Errors`):
-//! a phone, e-mail or web address that a partner could not store is left out (and said so in
-//! the report), never stored half-checked. Web pages must be http(s).
+//! a phone, e-mail or web address that a partner could not store is left out (and logged, with
+//! the channel id), never stored half-checked. Web pages must be http(s).
 
 use std::collections::BTreeMap;
 

@@ -176,7 +176,7 @@ pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>
             Ok(m) => {
                 seen.insert(m.external_id.clone());
                 for d in &m.dropped {
-                    tracing::info!(channel = %m.external_id, "{d}");
+                    tracing::warn!(channel = %m.external_id, "{d}");
                 }
                 mapped.push(m);
             }
