@@ -564,6 +564,17 @@ async fn bad_answers_write_nothing() {
             assert_eq!(r.created.len(), 4);
         }
     }
+    // PTV does not know the Åland office's organization (404): its channel is skipped with the
+    // reason, the others are imported.
+    let lost = TestApp::spawn().await;
+    server.reset();
+    server.fail(&format!("/Organization/{AHVENANMAA_ORG}"), 404, "");
+    let r = ptv::run(&lost.db_url, &opts, None).await.unwrap();
+    assert_eq!(r.created, [KELA, ASIOINTIPISTE, PAIVYSTYS], "{r:?}");
+    let s = r.skipped.iter().find(|s| s.external_id.as_deref() == Some(&GETA[4..])).unwrap();
+    assert!(s.reason.contains("PTV does not know its organization"), "{s:?}");
+    server.reset();
+
     // An unknown organization of ours is refused before anything is written.
     let mut o = options(&server);
     o.organization = Some("no-such-org".into());

@@ -38,6 +38,16 @@ fn http(opts: &Options) -> anyhow::Result<reqwest::Client> {
 
 /// GET with retries for timeouts, connection errors, 429 and 5xx; other statuses fail at once.
 async fn get_json(client: &reqwest::Client, url: &reqwest::Url, opts: &Options) -> anyhow::Result<Value> {
+    get_json_or_404(client, url, opts, false).await?.context("unreachable: 404 is an error here")
+}
+
+/// As `get_json`; with `absent_ok`, 404 answers `None`.
+async fn get_json_or_404(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    opts: &Options,
+    absent_ok: bool,
+) -> anyhow::Result<Option<Value>> {
     let mut attempt = 0;
     let mut wait = opts.backoff;
     loop {
@@ -46,6 +56,7 @@ async fn get_json(client: &reqwest::Client, url: &reqwest::Url, opts: &Options) 
             Ok(resp) if resp.status().is_success() => match resp.bytes().await {
                 Ok(body) => {
                     return serde_json::from_slice(&body)
+                        .map(Some)
                         .with_context(|| format!("{url}: the answer is not valid JSON ({} bytes)", body.len()))
                 }
                 Err(e) => format!("reading the answer: {e}"),
@@ -53,6 +64,7 @@ async fn get_json(client: &reqwest::Client, url: &reqwest::Url, opts: &Options) 
             Ok(resp) if resp.status().is_server_error() || resp.status().as_u16() == 429 => {
                 format!("HTTP {}", resp.status())
             }
+            Ok(resp) if absent_ok && resp.status().as_u16() == 404 => return Ok(None),
             Ok(resp) => bail!("{url}: HTTP {}", resp.status()),
             Err(e) if e.is_timeout() => format!("timed out after {:?}", opts.timeout),
             Err(e) => e.to_string(),
@@ -136,7 +148,7 @@ pub async fn fetch_channels(opts: &Options) -> anyhow::Result<Fetched> {
     Ok(Fetched { channels, pages })
 }
 
-/// The PTV organizations with these ids.
+/// The PTV organizations with these ids; one PTV does not know (404) is left out.
 pub async fn fetch_organizations(
     opts: &Options,
     ids: impl IntoIterator<Item = &String>,
@@ -145,7 +157,10 @@ pub async fn fetch_organizations(
     let mut out = BTreeMap::new();
     for id in ids {
         let url = endpoint(opts, &["Organization", id])?;
-        let body = get_json(&client, &url, opts).await?;
+        let Some(body) = get_json_or_404(&client, &url, opts, true).await? else {
+            tracing::warn!(%url, "PTV does not know this organization");
+            continue;
+        };
         let org: Organization =
             serde_json::from_value(body).with_context(|| format!("{url}: not a PTV organization"))?;
         out.insert(id.clone(), org);

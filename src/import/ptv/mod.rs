@@ -105,6 +105,27 @@ fn kind_for(org: Option<&Organization>) -> &'static str {
     }
 }
 
+/// The name of our organization for a PTV organization: its Finnish name, else Swedish, else
+/// English.
+fn org_name(org: &Organization, lang: &str) -> Option<String> {
+    org.organization_names
+        .iter()
+        .filter(|n| n.language.as_deref() == Some(lang) && n.kind.as_deref() == Some("Name"))
+        .find_map(|n| n.value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned))
+}
+
+/// Why a channel's PTV organization cannot become one of ours, if it cannot.
+fn org_problem(ptv_id: Option<&str>, orgs: &BTreeMap<String, Organization>) -> Option<String> {
+    let Some(id) = ptv_id else { return Some("no organizationId".into()) };
+    match orgs.get(id) {
+        None => Some(format!("PTV does not know its organization {id}")),
+        Some(o) if ["fi", "sv", "en"].iter().all(|l| org_name(o, l).is_none()) => {
+            Some(format!("its PTV organization {id} has no name"))
+        }
+        Some(_) => None,
+    }
+}
+
 /// Runs one import: fetch and check everything, then write it in one transaction.
 pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport { source: SOURCE.into(), ..Default::default() };
@@ -166,11 +187,12 @@ pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>
     let mut mapped: Vec<Mapped> = Vec::new();
     for item in locations_raw {
         match mapping::map_channel(item, &kind_of, &dir, geocoder).await {
-            Ok(m) if m.ptv_organization.is_none() && opts.organization.is_none() => {
+            Ok(m) if opts.organization.is_none() && org_problem(m.ptv_organization.as_deref(), &ptv_orgs).is_some() => {
                 seen.insert(m.external_id.clone());
+                let problem = org_problem(m.ptv_organization.as_deref(), &ptv_orgs).unwrap_or_default();
                 report.skipped.push(Skipped {
                     external_id: Some(m.external_id),
-                    reason: "no organizationId (give --organization-id to attach it to one of ours)".into(),
+                    reason: format!("{problem} (give --organization-id to attach it to one of ours)"),
                 });
             }
             Ok(m) => {
@@ -409,14 +431,7 @@ async fn organization_for(
     let id = match existing {
         Some(id) => id,
         None => {
-            let name = |lang: &str| {
-                ptv.and_then(|o| {
-                    o.organization_names
-                        .iter()
-                        .filter(|n| n.language.as_deref() == Some(lang) && n.kind.as_deref() == Some("Name"))
-                        .find_map(|n| n.value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned))
-                })
-            };
+            let name = |lang: &str| ptv.and_then(|o| org_name(o, lang));
             let Some(name_fi) = name("fi").or_else(|| name("sv")).or_else(|| name("en")) else {
                 bail!("PTV organization {ptv_id} has no name");
             };
