@@ -642,3 +642,46 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["aborted"].as_str().unwrap().contains("not valid JSON"), "{report}");
 }
+
+#[tokio::test]
+async fn three_hundred_channels_over_three_pages_import_completely() {
+    let server = PtvServer::start().await;
+    let app = TestApp::spawn().await;
+    // Copies of the Kela point with their own ids and positions, 100 a page.
+    let kela = fixture("municipality-167-page-1.json")["itemList"][0].clone();
+    for p in 1..=3u32 {
+        let items: Vec<Value> = (0..100u32)
+            .map(|i| {
+                let n = (p - 1) * 100 + i;
+                let mut c = kela.clone();
+                c["id"] = format!("{n:08x}-0000-4000-8000-00000000abcd").into();
+                c["serviceChannelNames"][0]["value"] = format!("Palvelupiste {n}").into();
+                c["addresses"][0]["streetAddress"]["latitude"] =
+                    format!("{:.3}", 6_944_000.0 + f64::from(n) * 37.5).into();
+                c
+            })
+            .collect();
+        server.state.pages.lock().unwrap().insert(
+            format!("muni:276:{p}"),
+            json!({"pageNumber": p, "pageSize": 100, "pageCount": 3, "itemList": items}),
+        );
+    }
+    let opts = Options { municipalities: vec!["276".into()], ptv_organizations: vec![], ..options(&server) };
+    let started = std::time::Instant::now();
+    let r = ptv::run(&app.db_url, &opts, None).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.aborted, None);
+    assert_eq!(r.created.len(), 300, "{:?}", r.skipped);
+    println!("300 PTV channels over 3 pages imported in {took:?} (debug build)");
+    assert_eq!(app.scalar("SELECT count(*) FROM locations WHERE source = 'ptv' AND status = 'active'").await, "300");
+    // And the last one's position came through its own conversion.
+    let (lat, _) = jhs197_inverse(6_944_000.0 + 299.0 * 37.5, 641_987.754);
+    let got: f64 = app
+        .scalar("SELECT latitude FROM locations WHERE external_id = '0000012b-0000-4000-8000-00000000abcd'")
+        .await
+        .parse()
+        .unwrap();
+    assert!((got - lat).abs() < 1e-6, "{got} vs {lat}");
+    let r = ptv::run(&app.db_url, &opts, None).await.unwrap();
+    assert_eq!(r.unchanged, 300);
+}
