@@ -53,6 +53,9 @@ async fn main() -> anyhow::Result<()> {
             result
         }
         Command::Import(ImportCommand::Ptv(args)) => {
+            if args.municipalities.is_empty() && args.organizations.is_empty() {
+                anyhow::bail!("give --municipality <code> and/or --organization <PTV organization id>");
+            }
             let mut db = startup::open_database(&cli.db).await?;
             let result = import_ptv(&db.url, args).await;
             stop(&mut db);
@@ -122,9 +125,6 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
 
 /// Prints the report as JSON; fails (non-zero exit) when nothing could be imported.
 async fn import_ptv(url: &str, args: digituki::config::PtvArgs) -> anyhow::Result<()> {
-    if args.municipalities.is_empty() && args.organizations.is_empty() {
-        anyhow::bail!("give --municipality <code> and/or --organization <PTV organization id>");
-    }
     let opts = digituki::import::ptv::Options {
         base_url: args.base_url,
         municipalities: args.municipalities,

@@ -636,6 +636,16 @@ async fn the_cli_imports_and_fails_when_nothing_could_be_imported() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["aborted"].as_str().unwrap().contains("HTTP 500"), "{report}");
 
+    // No scope at all: refused before the database is even opened.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
+        .args(["import", "ptv", "--base-url", &server.base])
+        .env("DATABASE_URL", &app.db_url)
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --municipality"));
+
     server.fail("page=1", 200, "{not json");
     let out = run(server.base.clone()).await;
     assert!(!out.status.success());
