@@ -18,4 +18,5 @@ mod nearest;
 mod openapi;
 mod ops;
 mod partner;
+mod ptv;
 mod reference;
