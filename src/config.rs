@@ -134,6 +134,10 @@ pub struct ServeArgs {
     /// Writes per minute allowed per token; more answer 429 with Retry-After.
     #[arg(long, env = "DIGITUKI_WRITES_PER_MINUTE", default_value_t = 120)]
     pub writes_per_minute: u32,
+    /// Failed authentications per minute allowed per client address (burst of as many); more
+    /// answer 429 with Retry-After, before any database query.
+    #[arg(long, env = "DIGITUKI_FAILED_LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub failed_logins_per_minute: u32,
     /// Log as JSON lines.
     #[arg(long, env = "DIGITUKI_LOG_JSON")]
     pub log_json: bool,
@@ -158,6 +162,7 @@ impl Default for ServeArgs {
             no_demo_data: false,
             max_body_bytes: 65536,
             writes_per_minute: 120,
+            failed_logins_per_minute: 10,
             log_json: false,
             trusted_proxies: None,
             public_url: None,

@@ -259,6 +259,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,
                 writes_per_minute: args.writes_per_minute,
+                failed_logins_per_minute: args.failed_logins_per_minute,
             },
         };
         let running = startup::build_with(&db.url, listener, options).await?;

@@ -261,11 +261,13 @@ pub struct HistoryList {
 pub struct Limits {
     pub max_body_bytes: usize,
     pub writes_per_minute: u32,
+    /// Failed authentications per minute per client address (`crate::auth::AuthFailures`).
+    pub failed_logins_per_minute: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120 }
+        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120, failed_logins_per_minute: 10 }
     }
 }
 
