@@ -522,7 +522,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                 notes: l.notes.clone(),
                 source: DEMO_SOURCE.into(),
                 external_id: Some(l.id.clone()),
-                confidence: l.confidence.clone(),
+                confidence: data_level(&l.confidence).to_owned(),
                 confidence_detail: detail,
                 sources: location_sources,
                 created_at: now,
@@ -537,6 +537,8 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             }
             for s in &l.services {
                 let kind = service_kind(&s.code)?;
+                // The second edition qualifies one level in words: "verified (2019 source)".
+                let s_confidence = data_level(&s.confidence).to_owned();
                 let service_id = format!("{}-{}", p.id, s.code.replace('_', "-"));
                 let entry = services.entry(service_id.clone()).or_insert_with(|| {
                     (
@@ -557,7 +559,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                             assistance_level: kind.assistance_level.into(),
                             source: DEMO_SOURCE.into(),
                             external_id: Some(s.code.clone()),
-                            confidence: s.confidence.clone(),
+                            confidence: s_confidence.clone(),
                             sources: json!([]),
                             created_at: now,
                             updated_at: now,
@@ -568,8 +570,8 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                         BTreeSet::new(),
                     )
                 });
-                if confidence_rank(&s.confidence) > confidence_rank(&entry.0.confidence) {
-                    entry.0.confidence = s.confidence.clone();
+                if confidence_rank(&s_confidence) > confidence_rank(&entry.0.confidence) {
+                    entry.0.confidence = s_confidence.clone();
                 }
                 entry.1.extend(l.languages.iter().cloned());
                 let note = match &s.note {
@@ -591,7 +593,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                     note_en: note.2,
                     source: DEMO_SOURCE.into(),
                     external_id: Some(format!("{}/{}", l.id, s.code)),
-                    confidence: s.confidence.clone(),
+                    confidence: s_confidence.clone(),
                     sources: Value::Array(s.source_keys.iter().map(|k| source_ref(k)).collect()),
                     created_at: now,
                     updated_at: now,
@@ -718,6 +720,18 @@ mod tests {
         assert_eq!((data.organizations.len(), data.locations.len()), (27, 41));
         let count = |c: &str| data.locations.iter().filter(|l| l.confidence == c).count();
         assert_eq!((count("verified"), count("approximate"), count("assumed")), (4, 33, 4));
+        // Every confidence is one the database accepts (the data qualifies some in words).
+        let levels = ["verified", "approximate", "assumed"];
+        let all =
+            data.services_at_locations.iter().map(|s| &s.confidence).chain(data.services.iter().map(|s| &s.confidence));
+        for c in all
+            .chain(data.organizations.iter().map(|o| &o.confidence))
+            .chain(data.opening_hours.iter().map(|h| &h.confidence))
+        {
+            assert!(levels.contains(&c.as_str()), "{c}");
+        }
+        let ilo = data.services_at_locations.iter().find(|s| s.id == "ilo-kirjasto-device-basics").unwrap();
+        assert_eq!(ilo.confidence, "verified", "the data says \"verified (2019 source)\"");
 
         // The new actor, with only what its sources say (no phone, no hours were found).
         let out = location(&data, "out-kaupungintalo-asiakaspalvelu");

@@ -5,6 +5,7 @@ mod helpers;
 
 mod bad_input;
 mod browser;
+mod demo_data;
 mod embed;
 mod fixture;
 mod geocode;
