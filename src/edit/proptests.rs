@@ -132,6 +132,7 @@ fn directory() -> Directory {
         }],
         contacts: vec![],
         opening_hours: vec![],
+        events: vec![],
     })
 }
 

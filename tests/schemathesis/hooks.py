@@ -333,7 +333,7 @@ def only_null_unknown_members(value, schema, root) -> tuple[bool, int]:
 # members, this one kind of ST201 failure is counted (stats "known_null_unknown_patches",
 # printed by scripts/schemathesis) instead of failing the run; any other ST201 still fails.
 # DIGITUKI_STRICT_MERGE_PATCH=1 turns the exception off.
-STRICT_MERGE_PATCH = os.environ.get("DIGITUKI_STRICT_MERGE_PATCH") == "1"
+STRICT_MERGE_PATCH = os.environ.get("DIGITUKI_STRICT_MERGE_PATCH", "1") == "1"  # fixed in merge_patch: strict by default
 STATS["known_null_unknown_patches"] = []
 
 

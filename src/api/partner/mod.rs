@@ -4,6 +4,7 @@
 //! history entry; then the snapshot is rebuilt so that the change shows in public reads at once.
 
 pub mod admin;
+pub mod events;
 pub mod hours;
 pub mod idempotency;
 pub mod locations;
@@ -105,6 +106,7 @@ macro_rules! editable {
 editable!(crate::db::models::OrganizationRow, "organization", |r| &r.id);
 editable!(crate::db::models::LocationRow, "location", |r| &r.organization_id);
 editable!(crate::db::models::ServiceRow, "service", |r| &r.organization_id);
+editable!(crate::db::models::EventRow, "event", |r| &r.organization_id);
 
 /// The live (not deleted) record, if the caller may change it: 404, then 403, then, when
 /// `expected` is given, 412 unless it names the current version.
