@@ -40,7 +40,14 @@ pub enum Command {
     Import(ImportCommand),
     /// Give stored locations without coordinates a position (geocoder from
     /// DIGITUKI_GEOCODER_URL, else postal-code centroid, else municipality centre).
-    Geocode,
+    Geocode(GeocodeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GeocodeArgs {
+    /// Least time between two geocoder requests, in milliseconds.
+    #[arg(long, env = "DIGITUKI_GEOCODE_INTERVAL_MS", default_value_t = 500)]
+    pub geocode_interval_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -52,15 +52,24 @@ async fn main() -> anyhow::Result<()> {
             stop(&mut db);
             result
         }
-        Command::Geocode => {
+        Command::Geocode(args) => {
             let mut db = startup::open_database(&cli.db).await?;
             let result = async {
                 let geocoder = geocoder()?;
                 if geocoder.is_none() {
                     eprintln!("DIGITUKI_GEOCODER_URL is not set: using postal-code centroids and municipality centres");
                 }
-                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref()).await?;
+                let options = digituki::geocode::fill::FillOptions {
+                    interval: std::time::Duration::from_millis(args.geocode_interval_ms),
+                };
+                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref(), &options).await?;
                 println!("{}", serde_json::to_string_pretty(&report)?);
+                if !report.rate_limited.is_empty() {
+                    eprintln!(
+                        "the geocoder's rate limit was reached: {} locations left for a later run",
+                        report.rate_limited.len()
+                    );
+                }
                 anyhow::Ok(())
             }
             .await;
