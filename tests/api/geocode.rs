@@ -472,10 +472,13 @@ async fn a_dead_geocoder_stalls_only_its_own_request() {
     assert!(geo_took < timeout + Duration::from_secs(30), "the geocoding write took {geo_took:?}");
     assert_eq!(geo_body["address"]["street"], "Siltakatu 12", "{geo_body}");
     assert_eq!(geo_body["coordinates"]["method"], "postal_code_centroid", "{geo_body}");
-    // Nobody else waited for the geocoder.
-    assert!(last_other < geo_done, "another partner's write waited for the geocoder");
-    assert!(history_done < geo_done, "the history read waited for the geocoding write's row lock");
-    assert!(ready_done < geo_done, "/readyz waited for the geocoder");
+    // Nobody else waited for the geocoder: the geocoding write's request to it started after
+    // `geo_started`, so it cannot time out before `geo_started + timeout`; whatever waited for it
+    // (or for a row lock held across it) finishes after that.
+    let deadline = geo_started + timeout;
+    assert!(last_other < deadline && last_other < geo_done, "another partner's write waited for the geocoder");
+    assert!(history_done < deadline, "the history read waited for the row lock of the geocoding write");
+    assert!(ready_done < deadline, "/readyz waited for the geocoder");
     eprintln!(
         "dead geocoder: geocoding write {geo_took:?}; 8 other writes done after {:?}, history after {:?}, readyz after {:?}",
         last_other - geo_started,
