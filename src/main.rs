@@ -194,6 +194,8 @@ fn stop(db: &mut startup::Database) {
 }
 
 async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    // Checked before anything starts.
+    let schedule = args.schedule()?;
     let mut db = startup::open_database(db_args).await?;
     let result = async {
         if !args.no_demo_data {
@@ -212,6 +214,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             proxy,
             metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
             geocoder: geocoder()?,
+            schedule,
             workers: args.workers,
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,
