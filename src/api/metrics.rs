@@ -144,8 +144,7 @@ pub async fn track(
 }
 
 /// Prometheus metrics: requests by route and status with latency histograms, snapshot version,
-/// age, size and rebuild time, database reachability, and the runs of scheduled imports (last
-/// run, records created/updated/conflicts, failures, per source and job). When the server runs with
+/// age, size and rebuild time, database reachability. When the server runs with
 /// `--metrics-token`, this needs `Authorization: Bearer <that token>` (401 otherwise).
 #[utoipa::path(
     tag = "operations",
@@ -219,6 +218,7 @@ pub async fn prometheus_metrics(
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
     }
     metrics.render(&mut out);
+    // Scheduled imports (`--import-every`): runs, failures, last run, records per source and job.
     if let Some(imports) = req.app_data::<web::Data<crate::import::schedule::ImportStats>>() {
         imports.render(&mut out);
     }
