@@ -61,15 +61,24 @@ async fn main() -> anyhow::Result<()> {
             stop(&mut db);
             result
         }
-        Command::Geocode => {
+        Command::Geocode(args) => {
             let mut db = startup::open_database(&cli.db).await?;
             let result = async {
                 let geocoder = geocoder()?;
                 if geocoder.is_none() {
                     eprintln!("DIGITUKI_GEOCODER_URL is not set: using postal-code centroids and municipality centres");
                 }
-                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref()).await?;
+                let options = digituki::geocode::fill::FillOptions {
+                    interval: std::time::Duration::from_millis(args.geocode_interval_ms),
+                };
+                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref(), &options).await?;
                 println!("{}", serde_json::to_string_pretty(&report)?);
+                if !report.rate_limited.is_empty() {
+                    eprintln!(
+                        "the geocoder's rate limit was reached: {} locations left for a later run",
+                        report.rate_limited.len()
+                    );
+                }
                 anyhow::Ok(())
             }
             .await;
@@ -237,6 +246,8 @@ fn stop(db: &mut startup::Database) {
 }
 
 async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    // Checked before anything starts.
+    let schedule = args.schedule()?;
     let mut db = startup::open_service_database(db_args).await?;
     let result = async {
         if !args.no_demo_data {
@@ -255,6 +266,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             proxy,
             metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
             geocoder: geocoder()?,
+            schedule,
             workers: args.workers,
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,

@@ -7,6 +7,7 @@
 
 pub mod kirkanta;
 pub mod ptv;
+pub mod schedule;
 
 use serde::Serialize;
 use serde_json::Value;

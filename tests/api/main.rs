@@ -21,3 +21,4 @@ mod ops;
 mod partner;
 mod ptv;
 mod reference;
+mod schedule;
