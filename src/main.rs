@@ -91,7 +91,7 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
     println!("{}", serde_json::to_string_pretty(&report)?);
     if report.dry_run {
         eprintln!("dry run: nothing was written. It would:");
-        if let Some(org) = &report.organization_created {
+        for org in &report.organizations_created {
             eprintln!("  create organization {org}");
         }
         for c in &report.changes {

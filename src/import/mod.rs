@@ -79,9 +79,8 @@ pub struct ImportReport {
     pub skipped: Vec<Skipped>,
     /// Set when nothing was written, with the reason.
     pub aborted: Option<String>,
-    /// An organization created for the new records (or, in a dry run, that would be).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organization_created: Option<String>,
+    /// Organizations created for the new records (or, in a dry run, that would be).
+    pub organizations_created: Vec<String>,
     /// Every added, updated or deactivated location with its field changes.
     pub changes: Vec<Change>,
 }

@@ -103,7 +103,7 @@ async fn a_consortium_of_250_imports_completely_with_every_contact_field_then_ch
     assert!(r.skipped.is_empty(), "{:?}", r.skipped);
     assert_eq!(r.created.len(), 250 - DEMO_MATCHED);
     assert_eq!(r.updated.len(), DEMO_MATCHED);
-    assert_eq!(r.organization_created.as_deref(), Some("kirkanta-2093"));
+    assert_eq!(r.organizations_created, ["kirkanta-2093"]);
     let queries = fixture.queries();
     assert_eq!(queries.len(), 3, "{queries:?}");
     for (q, skip) in queries.iter().zip(["skip=0", "skip=100", "skip=200"]) {
@@ -263,7 +263,7 @@ async fn a_dry_run_reports_what_would_change_and_writes_nothing() {
     let r = kirkanta::run(&app.db_url, &opts, None).await.unwrap();
     assert!(r.dry_run && r.aborted.is_none(), "{r:?}");
     assert_eq!((r.created.len(), r.updated.len()), (250 - DEMO_MATCHED, DEMO_MATCHED));
-    assert_eq!(r.organization_created.as_deref(), Some("kirkanta-2093"));
+    assert_eq!(r.organizations_created, ["kirkanta-2093"]);
     let main = r.changes.iter().find(|c| c.location_id == "jns-paakirjasto").unwrap();
     assert_eq!((main.action.as_str(), main.matched_by.as_deref()), ("update", Some("name_and_municipality")));
     let phone = main.fields.iter().find(|f| f.field == "phone").unwrap();

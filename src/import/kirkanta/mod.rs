@@ -215,8 +215,8 @@ struct Update {
 
 #[derive(Debug, Default)]
 struct Plan {
-    /// The organization to create first, when missing: (id, consortium key).
-    create_org: Option<(String, String)>,
+    /// Organizations to create first: (id, consortium key).
+    create_orgs: Vec<(String, String)>,
     actions: Vec<Action>,
     conflicts: Vec<Conflict>,
     kept_local_edits: usize,
@@ -392,16 +392,12 @@ async fn plan(conn: &mut AsyncPgConnection, input: &Input<'_>, lock: bool) -> an
     let opts = input.opts;
     let scope = opts.scope();
     let mut plan = Plan::default();
-    // The organization for new libraries.
-    if let Some(first) = input.mapped.first() {
-        let (org_id, key) = org_for(opts, first);
+    // An `--organization` must exist: nothing is written otherwise.
+    if let Some(org_id) = &opts.organization {
         let exists =
-            organizations::table.find(&org_id).select(organizations::id).first::<String>(conn).await.optional()?;
+            organizations::table.find(org_id).select(organizations::id).first::<String>(conn).await.optional()?;
         if exists.is_none() {
-            if opts.organization.is_some() {
-                anyhow::bail!("organization {org_id:?} does not exist");
-            }
-            plan.create_org = Some((org_id, key));
+            anyhow::bail!("organization {org_id:?} does not exist");
         }
     }
     // Demo or partner locations already taken over by another library in this run.
@@ -438,6 +434,18 @@ async fn plan(conn: &mut AsyncPgConnection, input: &Input<'_>, lock: bool) -> an
             }
         };
         let Some(row) = row else {
+            // New libraries' organization (one per consortium), created first when missing.
+            if !plan.create_orgs.iter().any(|(o, _)| *o == org_id) {
+                let exists = organizations::table
+                    .find(&org_id)
+                    .select(organizations::id)
+                    .first::<String>(conn)
+                    .await
+                    .optional()?;
+                if exists.is_none() {
+                    plan.create_orgs.push((org_id.clone(), org_for(opts, m).1));
+                }
+            }
             plan.actions.push(Action::Create { mapped: i, org_id });
             continue;
         };
@@ -591,7 +599,7 @@ fn describe(input: &Input<'_>, plan: Plan, created: &HashMap<usize, String>, rep
     report.kept_local_edits = plan.kept_local_edits;
     report.unchanged = plan.unchanged;
     report.skipped.extend(plan.skipped);
-    report.organization_created = plan.create_org.map(|(id, _)| id);
+    report.organizations_created = plan.create_orgs.into_iter().map(|(id, _)| id).collect();
     for action in plan.actions {
         match action {
             Action::Create { mapped, .. } => {
@@ -682,7 +690,7 @@ async fn set_provenance(
 async fn apply(conn: &mut AsyncPgConnection, input: &Input<'_>, plan: &Plan) -> anyhow::Result<HashMap<usize, String>> {
     let scope = input.opts.scope();
     let mut created = HashMap::new();
-    if let Some((org_id, key)) = &plan.create_org {
+    for (org_id, key) in &plan.create_orgs {
         let changes = OrganizationChanges {
             kind: "library".into(),
             name_fi: format!("Kirjastot (Kirkanta: {key})"),
