@@ -532,3 +532,22 @@ async fn the_cli_imports_dry_runs_and_fails_when_nothing_could_be_imported() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["aborted"].as_str().unwrap().contains("HTTP 500"));
 }
+
+#[tokio::test]
+async fn two_directory_candidates_for_one_library_are_reported_not_guessed() {
+    let fixture = Fixture::start(kirkanta(consortium())).await;
+    let app = TestApp::spawn().await;
+    // A second location with the main library's name in Joensuu.
+    app.sql(
+        "INSERT INTO locations SELECT * FROM jsonb_populate_record(NULL::locations,
+            (SELECT to_jsonb(l) || '{\"id\": \"jns-paakirjasto-vanha\"}' FROM locations l WHERE id = 'jns-paakirjasto'))",
+    )
+    .await;
+    let r = kirkanta::run(&app.db_url, &options(&fixture), None).await.unwrap();
+    assert_eq!(r.aborted, None);
+    let skip = r.skipped.iter().find(|s| s.external_id.as_deref() == Some("86001")).expect("86001 skipped");
+    assert!(skip.reason.contains("jns-paakirjasto, jns-paakirjasto-vanha"), "{}", skip.reason);
+    assert_eq!((r.created.len(), r.updated.len()), (250 - DEMO_MATCHED, DEMO_MATCHED - 1));
+    assert_eq!(app.scalar("SELECT count(*) FROM locations WHERE external_id = '86001'").await, "0");
+    assert_eq!(app.scalar("SELECT source FROM locations WHERE id = 'jns-paakirjasto'").await, "demo-data");
+}
