@@ -59,10 +59,8 @@ pub struct Change {
 pub struct ImportReport {
     pub source: String,
     /// True when nothing was written: the report says what would have changed.
-    #[serde(default)]
     pub dry_run: bool,
     /// Pages read from upstream.
-    #[serde(default)]
     pub pages: usize,
     /// Upstream records read.
     pub fetched: usize,
