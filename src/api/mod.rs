@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod organizations;
 pub mod params;
 pub mod partner;
+pub mod proxy;
 pub mod reference;
 pub mod respond;
 pub mod schedule;
@@ -33,6 +34,14 @@ pub struct AppState {
     pub limiter: crate::auth::RateLimiter,
     /// The address geocoder (`DIGITUKI_GEOCODER_URL`), when configured.
     pub geocoder: Option<Geocoder>,
+    /// Which forwarded headers to believe, and the public base URL of links.
+    pub proxy: proxy::ProxyConfig,
+    /// Failed authentication per client address.
+    pub auth_failures: crate::auth::AuthFailures,
+    /// When set, `/metrics` needs `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// The last storage fault a write met (read-only database, disk full), for `/readyz`.
+    pub storage: health::StorageState,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

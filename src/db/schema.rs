@@ -279,3 +279,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     history,
 );
+
+diesel::table! {
+    idempotency_keys (token_id, key) {
+        token_id -> Int8,
+        key -> Text,
+        request -> Text,
+        request_sha256 -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        created_at -> Timestamptz,
+    }
+}

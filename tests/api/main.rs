@@ -5,9 +5,11 @@ mod helpers;
 
 mod bad_input;
 mod browser;
+mod cluster;
 mod embed;
 mod fixture;
 mod geocode;
+mod hardening;
 mod hours;
 mod hsds;
 mod kirkanta;
@@ -16,4 +18,5 @@ mod nearest;
 mod openapi;
 mod ops;
 mod partner;
+mod ptv;
 mod reference;
