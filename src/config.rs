@@ -122,6 +122,10 @@ pub struct KirkantaArgs {
     /// Extra attempts after a timeout, connection error or 5xx answer.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Print what would change (added, updated with field diffs, made inactive, conflicts
+    /// with partner edits) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -101,11 +101,25 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         organization: args.organization,
         timeout: std::time::Duration::from_secs(args.timeout_secs),
         retries: args.retries,
+        dry_run: args.dry_run,
         ..Default::default()
     };
     let geocoder = geocoder()?;
     let report = digituki::import::kirkanta::run(url, &opts, geocoder.as_ref()).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.dry_run {
+        eprintln!("dry run: nothing was written. It would:");
+        for org in &report.organizations_created {
+            eprintln!("  create organization {org}");
+        }
+        for c in &report.changes {
+            let how = c.matched_by.as_deref().map(|m| format!(" (matched by {m})")).unwrap_or_default();
+            eprintln!("  {} {}{how}", c.action, c.location_id);
+            for f in &c.fields {
+                eprintln!("      {}: {} -> {}", f.field, f.from, f.to);
+            }
+        }
+    }
     for s in &report.skipped {
         eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
     }
@@ -119,7 +133,8 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         Some(reason) => anyhow::bail!("nothing imported: {reason}"),
         None => {
             eprintln!(
-                "imported {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                "{} {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                if report.dry_run { "dry run, would import" } else { "imported" },
                 report.imported(),
                 report.created.len(),
                 report.updated.len(),
