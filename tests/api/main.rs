@@ -8,6 +8,7 @@ mod browser;
 mod cluster;
 mod demo_data;
 mod embed;
+mod events;
 mod fixture;
 mod geocode;
 mod hardening;
