@@ -83,6 +83,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
                 actix_web::dev::Service::call(srv, req)
             })
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
+            .wrap(actix_web::middleware::from_fn(api::respond::cors_on_errors))
             .app_data(data.clone())
             .app_data(metrics.clone())
             .app_data(error::json_config())

@@ -10,7 +10,7 @@ use crate::api::views::{self, LocationOut};
 use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
-use crate::edit::location::{LocationChanges, LocationInput};
+use crate::edit::location::{check_confidence, refuse_derived_fields, LocationChanges, LocationInput};
 use crate::edit::{merge_patch, parse_body};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
@@ -73,6 +73,7 @@ pub async fn create_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    refuse_derived_fields(&body)?;
     let mut input: LocationInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
@@ -112,6 +113,7 @@ pub async fn patch_location(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
+    refuse_derived_fields(&body)?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
@@ -119,6 +121,7 @@ pub async fn patch_location(
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
         let (mut changes, languages) = after.validate(&dir, Some(&row))?;
+        check_confidence(caller.is_admin, &row.confidence, &changes.confidence)?;
         place(&state, &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
@@ -160,8 +163,10 @@ pub async fn delete_location(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Confirm the listing is still true: sets `verified_at` (listings unconfirmed for 180 days
-/// show `stale: true`).
+/// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
+/// organization), shown on every page as "Tarkistettu 1.12.2026 (PKSOTU)". It does not
+/// change `confidence` (only the coordinator raises that). Listings unconfirmed for 180 days
+/// show `stale: true`.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Location id")),
@@ -182,8 +187,9 @@ pub async fn verify_location(
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, None)?;
         write::touch_location(conn, &id, true, None).await?;
+        write::set_location_verified_by(conn, &id, &caller.organization_id).await?;
         let before = serde_json::json!({"verified_at": row.verified_at});
-        let after = serde_json::json!({"verified_at": Utc::now()});
+        let after = serde_json::json!({"verified_at": Utc::now(), "verified_by": caller.organization_id});
         write::record(conn, "location", &id, "verify", &actor(&caller), Some(before), Some(after)).await?;
         Ok(())
     })?;
