@@ -17,3 +17,4 @@ mod openapi;
 mod ops;
 mod partner;
 mod reference;
+mod truth;
