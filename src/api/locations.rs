@@ -211,6 +211,10 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
                 Origin::new(hit.lat, hit.lon, "address", dir.municipality_near(hit.lat, hit.lon).map(str::to_owned));
             o.method = Some("geocoder".into());
             o.confidence = Some(if hit.confidence >= 0.8 { "high" } else { "medium" }.into());
+            o.accuracy =
+                Accuracy::from_method(Some(&format!("geocoder ({})", hit.layer.as_deref().unwrap_or(""))), None)
+                    .as_str()
+                    .into();
             o.label = hit.label;
             return Ok(o);
         }
@@ -391,8 +395,12 @@ pub fn nearest_matching<'a>(
     at: DateTime<Utc>,
     open: impl Fn(&Location) -> bool,
 ) -> (Vec<(&'a Location, f64)>, Vec<&'a Location>) {
-    let rank = Ranking { postal_area: origin.postal_code.as_deref().filter(|_| origin.kind == "postal_code"), at };
-    let found = dir.nearest(filter, origin.lat, origin.lon, limit, max_distance_m, &rank, &open);
+    let rank = Ranking {
+        max_distance_m,
+        postal_area: origin.postal_code.as_deref().filter(|_| origin.kind == "postal_code"),
+        at,
+    };
+    let found = dir.nearest(filter, origin.lat, origin.lon, limit, &rank, &open);
     let remote = match &origin.municipality_code {
         Some(m) => dir.remote_serving(filter, m).filter(|l| open(l)).collect(),
         None => Vec::new(),

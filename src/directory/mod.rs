@@ -336,10 +336,12 @@ impl Location {
     }
 }
 
-/// How `Directory::nearest` ranks: which postal area counts as "here" and the instant whose
-/// staffed hours break ties.
+/// How `Directory::nearest` reaches and ranks: how far at most, which postal area counts as
+/// "here", and the instant whose staffed hours break ties.
 #[derive(Debug, Clone, Copy)]
 pub struct Ranking<'a> {
+    /// Leave out places farther than this (metres).
+    pub max_distance_m: Option<f64>,
     /// The origin's postal code, when the search started from one.
     pub postal_area: Option<&'a str>,
     pub at: DateTime<Utc>,
@@ -861,10 +863,10 @@ impl Directory {
         lat: f64,
         lon: f64,
         limit: usize,
-        max_distance_m: Option<f64>,
         rank: &Ranking<'_>,
         mut accept: impl FnMut(&Location) -> bool,
     ) -> Vec<(&'a Location, f64)> {
+        let max_distance_m = rank.max_distance_m;
         let in_area =
             |loc: &Location| rank.postal_area.is_some() && loc.address.postal_code.as_deref() == rank.postal_area;
         let mut inside: Vec<(&'a Location, f64)> = Vec::new();
@@ -967,5 +969,41 @@ mod size_budget {
         let service_here = std::mem::size_of::<super::ServiceAtLocation>();
         assert!(location <= 776, "Location grew to {location} bytes");
         assert!(service_here <= 200, "ServiceAtLocation grew to {service_here} bytes");
+    }
+}
+
+#[cfg(test)]
+mod accuracy {
+    use super::Accuracy::{self, *};
+
+    #[test]
+    fn accuracy_follows_how_the_point_was_obtained() {
+        for (method, coordinates, want) in [
+            (Some("from source (aroundus_jns)"), Some("verified"), Street),
+            (Some("kirkanta"), None, Exact),
+            (Some("given by the partner"), None, Street),
+            (Some("approximate: municipality centre coordinate (kunta_coords)"), Some("approximate"), Municipality),
+            (Some("approximate: Eno (former municipality) coordinate from Wikipedia (fi)"), None, Municipality),
+            (Some("approximate: postal code area 82200 centroid (paavo_polygons)"), None, PostalArea),
+            (
+                Some("approximate: centroid of small urban postal code area 80110 (5.3 km2; paavo_polygons)"),
+                None,
+                PostalArea,
+            ),
+            (Some("assumed: placed at Joensuu main library as home base (not verified)"), None, Municipality),
+            (Some("postal_code_centroid"), None, PostalArea),
+            (Some("municipality_centre"), None, Municipality),
+            (Some("geocoder: Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (address): Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (postalcode): 80100 Joensuu"), None, PostalArea),
+            (Some("geocoder (locality): Joensuu, municipality of Joensuu"), None, Municipality),
+            (None, Some("verified"), Street),
+            (None, None, Municipality),
+            (Some("something new"), Some("approximate"), Municipality),
+        ] {
+            assert_eq!(Accuracy::from_method(method, coordinates), want, "{method:?}");
+        }
+        assert!(Exact.is_precise() && Street.is_precise() && !PostalArea.is_precise() && !Municipality.is_precise());
+        assert_eq!(PostalArea.as_str(), "postal_area");
     }
 }

@@ -402,7 +402,7 @@ async fn staff_now_disables_the_time_fields_and_pages_keep_heading_order() {
         let results_text = lieksa["text"]
             .as_str()
             .unwrap()
-            .split(&*match *lang {
+            .split(match *lang {
                 "fi" => "Tulokset (",
                 "sv" => "Resultat (",
                 _ => "Results (",

@@ -44,9 +44,14 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
     if let Some(found) = found {
         changes.latitude = Some(found.lat);
         changes.longitude = Some(found.lon);
-        changes.coordinate_method = Some(match found.label {
-            Some(label) => format!("{}: {label}", found.method),
+        // `geocoder (layer): label`: the layer decides the point's accuracy.
+        let method = match &found.layer {
+            Some(layer) => format!("{} ({layer})", found.method),
             None => found.method.to_owned(),
+        };
+        changes.coordinate_method = Some(match found.label {
+            Some(label) => format!("{method}: {label}"),
+            None => method,
         });
         if found.confidence == "approximate" {
             changes.confidence = "approximate".into();
