@@ -24,6 +24,7 @@
       closed: "Suljettu nyt", opens: "Avautuu", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät tiedossa – soita ensin",
       unconfirmed: "Aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä", about: "n.", samePostal: "samalla postinumeroalueella",
       checked: "Tarkistettu", assumed: "Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä", email: "Sähköposti", accessibility: "Esteettömyys",
+      posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
       phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
     },
@@ -36,6 +37,7 @@
       closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända – ring först",
       unconfirmed: "Öppettiderna är inte bekräftade – kontrollera före besöket", about: "ca", samePostal: "inom samma postnummerområde",
       checked: "Kontrollerad", assumed: "Uppgifterna är härledda ur källor – kontrollera före besöket", email: "E-post", accessibility: "Tillgänglighet",
+      posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
       phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
     },
@@ -48,6 +50,7 @@
       closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known – call first",
       unconfirmed: "Opening hours not confirmed – check before you go", about: "about", samePostal: "in the same postal code area",
       checked: "Checked", assumed: "These details are inferred from sources – check before you go", email: "Email", accessibility: "Accessibility",
+      posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
       phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
       modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
     }
@@ -279,7 +282,10 @@
 
       var dl = el("dl");
       var a = loc.address || {};
+      var accuracy = loc.coordinates && loc.coordinates.accuracy;
       if (a.street) row(dl, t.address, a.street + (a.postal_code ? ", " + a.postal_code : "") + (a.post_office ? " " + a.post_office : ""));
+      else if (accuracy === "municipality") row(dl, t.address, t.posMunicipality);
+      else if (accuracy === "postal_area") row(dl, t.address, t.posPostal);
       if (typeof loc.distance_m === "number") row(dl, t.distance, distance(t, lang, loc));
       if (loc.topics && loc.topics.length) row(dl, t.topics, loc.topics.map(function (c) { return TOPICS[lang][c] || c.replace(/_/g, " "); }).join(", "));
       if (loc.languages && loc.languages.length) row(dl, t.languages, loc.languages.map(function (c) { return languageName(lang, c); }).join(", "));
