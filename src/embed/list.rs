@@ -353,6 +353,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn organizations_are_named_by_their_abbreviation_when_they_have_one() {
+        assert_eq!(short_name("Pohjois-Karjalan Sosiaaliturvayhdistys ry (PKSOTU)"), "PKSOTU");
+        assert_eq!(
+            short_name("Joensuun kaupunginkirjasto (Joensuun seutukirjasto)"),
+            "Joensuun kaupunginkirjasto (Joensuun seutukirjasto)"
+        );
+        assert_eq!(short_name("Kela"), "Kela");
+    }
+
+    #[test]
+    fn approximate_distances_are_whole_kilometres_after_about() {
+        let d = |metres, approximate, same| Distance { metres, approximate, same_postal_area: same };
+        assert_eq!(distance_text(Lang::Fi, &d(15_600.0, true, Some(true))), "n. 16 km (samalla postinumeroalueella)");
+        assert_eq!(distance_text(Lang::Sv, &d(15_600.0, true, None)), "ca 16 km");
+        assert_eq!(distance_text(Lang::En, &d(300.0, true, Some(false))), "about 1 km");
+        assert_eq!(distance_text(Lang::Fi, &d(1_940.0, false, None)), "1,9 km");
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(checked(Lang::Fi, date, Some("PKSOTU")), "Tarkistettu 1.12.2026 (PKSOTU)");
+        assert_eq!(checked(Lang::En, date, None), "Checked 1 Dec 2026");
+    }
+
+    #[test]
     fn json_ld_cannot_close_its_script_element() {
         let v = json!({ "name": "</script><script>alert(1)</script> & <!--" });
         let html = json_ld(&v).into_string();

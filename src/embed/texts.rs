@@ -527,3 +527,26 @@ pub fn next_staffed(lang: Lang, place: &str, when: Option<&str>) -> String {
         (Lang::En, None) => format!("The nearest suitable place, {place}, has staff at that time."),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_read_as_finnish_translatives() {
+        for (name, want) in [
+            ("ukraina", "ukrainaksi"),
+            ("suomi", "suomeksi"),
+            ("englanti", "englanniksi"),
+            ("venäjä", "venäjäksi"),
+            ("vietnam", "vietnamiksi"),
+            ("pohjoissaame", "pohjoissaameksi"),
+        ] {
+            assert_eq!(in_language(Lang::Fi, name), want);
+        }
+        assert_eq!(no_place_lists_language(Lang::Fi, "ukraina"), "Yksikään paikka ei ilmoita palvelevansa ukrainaksi.");
+        assert_eq!(open_until(Lang::Fi, false, "15.00"), "Apua saatavilla klo 15.00 asti");
+        assert_eq!(open_until(Lang::Sv, false, "13.00"), "Hjälp finns till kl. 13.00");
+        assert_eq!(open_until(Lang::En, false, "15:00"), "Help available until 15:00");
+    }
+}
