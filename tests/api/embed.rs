@@ -187,8 +187,6 @@ async fn staff_search_by_postal_code_needs_language_and_time() {
         assert!(html.contains(&format!("id=\"place-{}\"", item["id"].as_str().unwrap())), "{}", item["id"]);
     }
     // Then the nearby places whose hours are unknown, marked "call first".
-    let unknown = html.matches("Opening hours not known – call first").count();
-    assert!(unknown >= 1, "the unknown-hours tier");
     let tier2 =
         html.split("id=\"unknown-hours-title\"").nth(1).unwrap_or("").split("id=\"remote-title\"").next().unwrap();
     assert_eq!(

@@ -196,7 +196,7 @@ async fn places_at_the_same_point_rank_staffed_then_hours_known_then_confidence(
     for at in ["2027-01-12T11:00:00Z", "2027-01-17T21:00:00Z", "2027-01-13T08:30:00Z"] {
         let r = app.json(&format!("/v1/locations/nearest?lat={lat}&lon={lon}&limit=100&at={at}")).await;
         let tie: Vec<&Value> = items(&r).iter().filter(|l| l["distance_m"] == 0.0).collect();
-        assert!(tie.len() >= 5, "Joensuu places share the municipality centre: {}", tie.len());
+        assert!(tie.len() >= 3, "Joensuu places share the municipality centre: {}", tie.len());
         let key = |l: &Value| (l["open_now"] != true, l["opening_hours"].is_null(), confidence_rank(&l["confidence"]));
         for w in tie.windows(2) {
             assert!(key(w[0]) <= key(w[1]), "{at}: {} before {}", w[0]["id"], w[1]["id"]);
