@@ -28,6 +28,7 @@ pub struct DirectoryRows {
     pub opening_hours: Vec<OpeningHoursRow>,
     /// `(location id, organization id)`: who last confirmed each listing (`verify`).
     pub verified_by: Vec<(String, String)>,
+    pub events: Vec<EventRow>,
 }
 
 #[derive(QueryableByName)]
@@ -101,6 +102,12 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                     .filter(locations::deleted_at.is_null())
                     .filter(locations::verified_by.is_not_null())
                     .select((locations::id, locations::verified_by.assume_not_null()))
+                    .load(conn)
+                    .await?,
+                events: events::table
+                    .filter(events::deleted_at.is_null())
+                    .select(EventRow::as_select())
+                    .order(events::id)
                     .load(conn)
                     .await?,
             })

@@ -294,7 +294,8 @@ async fn verify_records_who_and_when_and_every_page_shows_it() {
     ] {
         for path in [
             format!("/embed/list?municipality=Joensuu&limit=100&lang={lang}"),
-            format!("/staff?lang={lang}&postal_code=80100&{TUESDAY}"),
+            // Publishes no hours: in the "call first" tier of a search for its needs.
+            format!("/staff?lang={lang}&postal_code=80100&topic=library_devices&{TUESDAY}"),
             format!("/v1/locations/pksotu-kansalaistalo/referral?lang={lang}"),
         ] {
             assert!(text(&html(&app, &path).await).contains(&want), "{path}: {want}");

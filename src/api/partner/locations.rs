@@ -1,9 +1,11 @@
 //! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, LocationOut};
@@ -11,14 +13,14 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::location::{check_confidence, refuse_derived_fields, LocationChanges, LocationInput};
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
 pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.location(id) {
         Some(loc) => written(
             status,
-            format!("r{}", loc.provenance.version),
+            RowTag::new(&loc.id, loc.provenance.version),
             Some(format!("/v1/locations/{id}")),
             &views::location(dir, loc, LangMode::All, Utc::now(), None),
         ),
@@ -62,6 +64,7 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
 /// Create a location of the caller's organization (admin: any organization).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = LocationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -79,6 +82,10 @@ pub async fn create_location(
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
     refuse_derived_fields(&body)?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let mut input: LocationInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
@@ -90,6 +97,7 @@ pub async fn create_location(
         write::insert_location(conn, &id, &changes, &languages).await?;
         let after = LocationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "location", &id).await?;
         Ok(id)
     })?;
     Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -125,7 +133,8 @@ pub async fn patch_location(
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let (mut changes, languages) = after.validate(&dir, Some(&row))?;
+        let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+        let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
         check_confidence(caller.is_admin, &row.confidence, &changes.confidence)?;
         place(&state, &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
