@@ -127,6 +127,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
             .wrap(actix_web::middleware::from_fn(vary_on_forwarded))
             .wrap(actix_web::middleware::from_fn(request_limits))
+            .wrap(actix_web::middleware::from_fn(api::respond::cors_on_errors))
             .app_data(data.clone())
             .app_data(metrics.clone())
             .app_data(import_stats.clone())

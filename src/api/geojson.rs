@@ -63,6 +63,11 @@ pub struct FeatureProperties {
     pub url: String,
     /// The place's own web page (http(s) only).
     pub website: Option<String>,
+    /// How precise the point is: `exact`, `street`, `postal_area` or `municipality` (see
+    /// `coordinates.accuracy` of a location). Draw `postal_area` and `municipality` points as
+    /// areas or approximate markers, never as a pin zoomed to a street.
+    #[schema(example = "street")]
+    pub accuracy: String,
 }
 
 /// The filtered locations as GeoJSON (RFC 7946), for maps. Same filters as the list.
@@ -101,6 +106,7 @@ pub async fn locations_geojson(state: web::Data<AppState>, req: HttpRequest) -> 
                     open_now: loc.status_at(at).is_some_and(|s| s.state == State::Staffed),
                     url: format!("{base}/v1/locations/{}", loc.id),
                     website: loc.website.as_deref().and_then(crate::embed::page::safe_url).map(str::to_owned),
+                    accuracy: loc.accuracy.as_str().into(),
                 },
             })
         })

@@ -9,7 +9,7 @@ use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams
 use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
-use crate::directory::{Directory, Location, LocationFilter};
+use crate::directory::{Accuracy, Directory, Location, LocationFilter, Ranking};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::{geo, geocode};
 use chrono::{DateTime, Utc};
@@ -44,6 +44,7 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
     let lang = LangMode::from_request(&req, &params)?;
     let filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
+    let at = evaluation_instant(&params, at, open_at)?;
     let (page, per_page) = params::page(&params)?;
     let mut total = 0;
     let mut items = Vec::new();
@@ -141,11 +142,54 @@ pub struct Origin {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Koskikatu 25, Joensuu")]
     pub label: Option<String>,
+    /// For `postal_code`: the code. Places whose address lies in it carry
+    /// `same_postal_area: true` and come first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "80100")]
+    pub postal_code: Option<String>,
+    /// How precisely the origin is known: `exact` (coordinates given), `street` (a geocoded
+    /// address), `postal_area` (a postal code's centroid) or `municipality` (its centre).
+    /// Distances from anything but `exact`/`street` are approximate.
+    #[schema(example = "postal_area")]
+    pub accuracy: String,
 }
 
 impl Origin {
     fn new(lat: f64, lon: f64, kind: &str, municipality_code: Option<String>) -> Origin {
-        Origin { lat, lon, kind: kind.into(), municipality_code, method: None, confidence: None, label: None }
+        let accuracy = match kind {
+            "coordinates" => Accuracy::Exact,
+            "postal_code" => Accuracy::PostalArea,
+            "address" => Accuracy::Street,
+            _ => Accuracy::Municipality,
+        };
+        Origin {
+            lat,
+            lon,
+            kind: kind.into(),
+            municipality_code,
+            method: None,
+            confidence: None,
+            label: None,
+            postal_code: None,
+            accuracy: accuracy.as_str().into(),
+        }
+    }
+
+    /// True when the origin is a point (given, or a geocoded street address), not an area.
+    pub fn is_precise(&self) -> bool {
+        self.accuracy == "exact" || self.accuracy == "street"
+    }
+
+    /// How far a place is, and how sure that distance is.
+    pub fn distance_to(&self, loc: &Location, metres: f64) -> views::Distance {
+        views::Distance {
+            metres,
+            approximate: !(self.is_precise() && loc.accuracy.is_precise()),
+            same_postal_area: self
+                .postal_code
+                .as_ref()
+                .map(|pc| self.kind == "postal_code" && loc.address.postal_code.as_ref() == Some(pc)),
+        }
     }
 }
 
@@ -168,6 +212,10 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
                 Origin::new(hit.lat, hit.lon, "address", dir.municipality_near(hit.lat, hit.lon).map(str::to_owned));
             o.method = Some("geocoder".into());
             o.confidence = Some(if hit.confidence >= 0.8 { "high" } else { "medium" }.into());
+            o.accuracy =
+                Accuracy::from_method(Some(&format!("geocoder ({})", hit.layer.as_deref().unwrap_or(""))), None)
+                    .as_str()
+                    .into();
             o.label = hit.label;
             return Ok(o);
         }
@@ -179,6 +227,7 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
             let mut o = Origin::new(lat, lon, "address", Some(pc.municipality_code.clone()));
             o.method = Some("postal_code_centroid".into());
             o.confidence = Some("approximate".into());
+            o.accuracy = Accuracy::PostalArea.as_str().into();
             return Ok(o);
         }
     }
@@ -201,7 +250,14 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NearestResult {
     pub origin: Origin,
-    /// Places with a position, in increasing great-circle distance (`distance_m`).
+    /// Places with a position, ranked: from a postal-code origin, the places whose address is
+    /// in that postal area first (`same_postal_area: true`); then in increasing great-circle
+    /// distance (`distance_m`). Places at the same distance (the same point, often a shared
+    /// municipality centre or postal-area centroid) are ordered by: staffed help at the
+    /// evaluation instant (`open_at`, else `at`, else now) first, then hours known, then
+    /// confidence (`verified`, `approximate`, `assumed`). Each carries `distance_approximate`:
+    /// true when the origin or the place's position is an area estimate (accuracy
+    /// `postal_area` or `municipality`), so the distance is only roughly right.
     pub items: Vec<LocationOut>,
     /// Remote help (phone, video) that serves the origin's municipality and matches the filters.
     pub remote: Vec<LocationOut>,
@@ -249,8 +305,12 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
         // Still answered: the nearest places are simply far away.
         tracing::debug!(lat = origin.lat, lon = origin.lon, "nearest search from outside Finland");
     }
-    let (found, remote) = nearest_places(&dir, &origin, &filter, limit, max_km.map(|k| k * 1000.0), open_at);
-    let items = found.into_iter().map(|(loc, d)| views::location(&dir, loc, lang, at, Some(d))).collect();
+    let at = evaluation_instant(&params, at, open_at)?;
+    let (found, remote) = nearest_places(&dir, &origin, &filter, limit, max_km.map(|k| k * 1000.0), open_at, at);
+    let items = found
+        .into_iter()
+        .map(|(loc, d)| views::location(&dir, loc, lang, at, Some(origin.distance_to(loc, d))))
+        .collect();
     let remote = remote.into_iter().map(|loc| views::location(&dir, loc, lang, at, None)).collect();
     Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))
 }
@@ -285,7 +345,9 @@ pub fn origin(
             let (lat, lon) = pc
                 .centroid
                 .ok_or_else(|| ApiError::invalid_param(name, format!("postal code {code} has no known area")))?;
-            Origin::new(lat, lon, "postal_code", Some(pc.municipality_code.clone()))
+            let mut o = Origin::new(lat, lon, "postal_code", Some(pc.municipality_code.clone()));
+            o.postal_code = Some(code.to_owned());
+            o
         }
         (None, None, None) => match filter.municipality.take() {
             Some(code) => {
@@ -297,8 +359,19 @@ pub fn origin(
     }))
 }
 
-/// The matching places nearest to the origin (with distances) and the remote help serving
-/// its municipality; `open_at` keeps only places with staffed help at that instant.
+/// The instant statuses are computed at: `at` when given, else `open_at` when given (a
+/// search for a time is answered as of that time), else now.
+pub fn evaluation_instant(
+    params: &Params,
+    at: DateTime<Utc>,
+    open_at: Option<DateTime<Utc>>,
+) -> ApiResult<DateTime<Utc>> {
+    Ok(if params.one("at")?.is_some() { at } else { open_at.unwrap_or(at) })
+}
+
+/// The matching places nearest to the origin (with distances, ranked as `Directory::nearest`
+/// says, ties broken at `at`) and the remote help serving its municipality; `open_at` keeps
+/// only places with staffed help at that instant.
 pub fn nearest_places<'a>(
     dir: &'a Directory,
     origin: &Origin,
@@ -306,9 +379,29 @@ pub fn nearest_places<'a>(
     limit: usize,
     max_distance_m: Option<f64>,
     open_at: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
 ) -> (Vec<(&'a Location, f64)>, Vec<&'a Location>) {
-    let open = |l: &Location| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t));
-    let found = dir.nearest(filter, origin.lat, origin.lon, limit, max_distance_m, open);
+    nearest_matching(dir, origin, filter, limit, max_distance_m, at, |l| {
+        open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t))
+    })
+}
+
+/// As `nearest_places`, with any acceptance predicate.
+pub fn nearest_matching<'a>(
+    dir: &'a Directory,
+    origin: &Origin,
+    filter: &LocationFilter,
+    limit: usize,
+    max_distance_m: Option<f64>,
+    at: DateTime<Utc>,
+    open: impl Fn(&Location) -> bool,
+) -> (Vec<(&'a Location, f64)>, Vec<&'a Location>) {
+    let rank = Ranking {
+        max_distance_m,
+        postal_area: origin.postal_code.as_deref().filter(|_| origin.kind == "postal_code"),
+        at,
+    };
+    let found = dir.nearest(filter, origin.lat, origin.lon, limit, &rank, &open);
     let remote = match &origin.municipality_code {
         Some(m) => dir.remote_serving(filter, m).filter(|l| open(l)).collect(),
         None => Vec::new(),

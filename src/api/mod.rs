@@ -123,6 +123,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Pages for people and the widget (`crate::embed`).
         .service(crate::embed::widget::embed_js)
         .service(crate::embed::widget::page_css)
+        .service(crate::embed::widget::staff_js)
         .service(crate::embed::list::embed_list)
         .service(crate::embed::staff::staff)
         .service(crate::openapi::swagger_ui());

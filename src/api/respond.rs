@@ -168,3 +168,21 @@ pub fn public_bytes(
         resp.content_type(content_type).body(bytes)
     }
 }
+
+/// Error answers to public reads carry CORS like successes, so that an embedding page can read
+/// the problem's `detail` (e.g. an unknown municipality). Only anonymous GETs: writes and
+/// tokened reads grant no CORS, and preflights are never answered.
+pub async fn cors_on_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let public_read = (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !req.headers().contains_key(header::AUTHORIZATION);
+    let mut res = next.call(req).await?;
+    let failed = res.status().is_client_error() || res.status().is_server_error();
+    if public_read && failed && !res.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    }
+    Ok(res)
+}

@@ -116,6 +116,25 @@ pub struct CoordinatesOut {
     pub lon: f64,
     /// How the point was obtained (from a source, a municipality centre, a postal-code centroid...).
     pub method: Option<String>,
+    /// How precise the point is, derived from how it was obtained (`method`): `exact` (the
+    /// building's own published point, e.g. Kirkanta), `street` (a street-address point from a
+    /// source, a partner, or a geocoder match on an address or venue; a partner-given point is
+    /// `street`), `postal_area` (a postal-code area's centroid, or a geocoder match on a postal
+    /// code) or `municipality` (a municipality's centre, a geocoder match on a locality, or a
+    /// placeholder). Only `exact` and `street` points are precise enough for a map pin or a
+    /// distance shown without "about". It cannot be written: it follows from the method.
+    #[schema(example = "street")]
+    pub accuracy: String,
+}
+
+/// A distance from a search origin, with how sure it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Distance {
+    pub metres: f64,
+    /// The origin or the place is only an area estimate.
+    pub approximate: bool,
+    /// From a postal-code origin: whether the place's address is in that postal area.
+    pub same_postal_area: Option<bool>,
 }
 
 /// A service offered at a location.
@@ -177,6 +196,17 @@ pub struct LocationOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 152.4)]
     pub distance_m: Option<f64>,
+    /// With every `distance_m`: true when the origin or this place is not `exact`/`street`
+    /// (a postal-code or municipality origin, or a place placed at an area centroid), so the
+    /// distance is only roughly right; show it as "about".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = false)]
+    pub distance_approximate: Option<bool>,
+    /// From a postal-code origin only: true when the place's address is in that postal area
+    /// (such places are ranked first, whatever their distance from the area's centroid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = true)]
+    pub same_postal_area: Option<bool>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub website: Option<String>,
@@ -213,7 +243,8 @@ pub struct LocationOut {
     /// check before relying on it).
     #[schema(example = "approximate")]
     pub confidence: String,
-    /// False unless the record's confidence is `verified`: show such records as unverified.
+    /// True when the record's confidence is `verified`. Derived from `confidence`; a partner
+    /// cannot set it (raising `confidence` is the coordinator's act, recorded in history).
     pub verified: bool,
     /// Confidence per aspect (existence, address, coordinates, services, hours, languages).
     #[schema(value_type = Object)]
@@ -225,8 +256,11 @@ pub struct LocationOut {
     pub provenance: ProvenanceOut,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// When a partner last confirmed the listing is still true.
+    /// When a partner or the coordinator last confirmed the listing is still true
+    /// (`POST /v1/locations/{id}/verify`).
     pub verified_at: Option<DateTime<Utc>>,
+    /// The organization whose token confirmed it then (null when not recorded).
+    pub verified_by: Option<OrganizationRef>,
     /// Not confirmed by a partner for 180 days (counting from creation when never confirmed).
     pub stale: bool,
 }
@@ -270,7 +304,7 @@ pub fn location(
     loc: &Location,
     lang: LangMode,
     at: DateTime<Utc>,
-    distance_m: Option<f64>,
+    distance: Option<Distance>,
 ) -> LocationOut {
     let org = &dir.organizations[loc.organization];
     let now = loc.status_at(at);
@@ -297,8 +331,11 @@ pub fn location(
             lat,
             lon,
             method: loc.coordinate_method.clone(),
+            accuracy: loc.accuracy.as_str().into(),
         }),
-        distance_m: distance_m.map(|d| (d * 10.0).round() / 10.0),
+        distance_m: distance.map(|d| (d.metres * 10.0).round() / 10.0),
+        distance_approximate: distance.map(|d| d.approximate),
+        same_postal_area: distance.and_then(|d| d.same_postal_area),
         phone: loc.phone.clone(),
         email: loc.email.clone(),
         website: loc.website.clone(),
@@ -342,6 +379,10 @@ pub fn location(
         created_at: loc.provenance.created_at,
         updated_at: loc.provenance.updated_at,
         verified_at: loc.provenance.verified_at,
+        verified_by: loc.verified_by.map(|i| {
+            let o = &dir.organizations[i as usize];
+            OrganizationRef { id: o.id.clone(), name: lang.text(&o.name) }
+        }),
         stale: loc.provenance.is_stale(Utc::now()),
     }
 }

@@ -26,6 +26,8 @@ pub struct DirectoryRows {
     pub services_at_locations: Vec<ServiceAtLocationRow>,
     pub contacts: Vec<ContactRow>,
     pub opening_hours: Vec<OpeningHoursRow>,
+    /// `(location id, organization id)`: who last confirmed each listing (`verify`).
+    pub verified_by: Vec<(String, String)>,
     pub events: Vec<EventRow>,
 }
 
@@ -94,6 +96,12 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                 opening_hours: opening_hours::table
                     .select(OpeningHoursRow::as_select())
                     .order(opening_hours::id)
+                    .load(conn)
+                    .await?,
+                verified_by: locations::table
+                    .filter(locations::deleted_at.is_null())
+                    .filter(locations::verified_by.is_not_null())
+                    .select((locations::id, locations::verified_by.assume_not_null()))
                     .load(conn)
                     .await?,
                 events: events::table

@@ -122,6 +122,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         verified_at -> Nullable<Timestamptz>,
+        verified_by -> Nullable<Text>,
         deleted_at -> Nullable<Timestamptz>,
         version -> Int8,
     }

@@ -261,6 +261,12 @@ pub async fn update_location(
     set_location_languages(conn, id, langs).await
 }
 
+/// Records who confirmed a location (the organization of the token), with `touch_location`.
+pub async fn set_location_verified_by(conn: &mut AsyncPgConnection, id: &str, organization: &str) -> QueryResult<()> {
+    diesel::update(locations::table.find(id)).set(locations::verified_by.eq(organization)).execute(conn).await?;
+    Ok(())
+}
+
 /// Marks a location changed in some other way (hours, verification, deletion, restore).
 pub async fn touch_location(
     conn: &mut AsyncPgConnection,

@@ -94,6 +94,87 @@ pub struct Topic {
 pub struct Language {
     pub code: String,
     pub name: Localized,
+    /// How many locations list it as a language of service (counted once per snapshot).
+    pub location_count: usize,
+}
+
+/// How precisely a point is known, from how it was obtained (`coordinate_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Accuracy {
+    /// The building itself (e.g. a library's own published point in Kirkanta).
+    Exact,
+    /// The street address: a point from a source or a partner, or a geocoded address.
+    Street,
+    /// Somewhere in a postal-code area: its centroid.
+    PostalArea,
+    /// Somewhere in a municipality: its centre, or a placeholder.
+    Municipality,
+}
+
+impl Accuracy {
+    pub const NAMES: [&'static str; 4] = ["exact", "street", "postal_area", "municipality"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// `exact` or `street`: good enough for a distance and a map pin.
+    pub fn is_precise(self) -> bool {
+        self <= Accuracy::Street
+    }
+
+    /// From the recorded `coordinate_method` (and, when that says nothing, the sources'
+    /// confidence in the coordinates): centroids and placeholders are areas; points from a
+    /// source, a partner or the geocoder's address match are streets; Kirkanta's own building
+    /// points are exact. Anything not recognised counts as the coarsest, a municipality.
+    pub fn from_method(method: Option<&str>, coordinates_confidence: Option<&str>) -> Accuracy {
+        let m = method.unwrap_or("").to_lowercase();
+        let area = |m: &str| {
+            if m.contains("postal code") || m.contains("postal_code") || m.contains("postalcode") {
+                Some(Accuracy::PostalArea)
+            } else if m.contains("municipality") || m.contains("locality") || m.contains("county") {
+                Some(Accuracy::Municipality)
+            } else {
+                None
+            }
+        };
+        if m.starts_with("assumed") || m.contains("placeholder") {
+            return Accuracy::Municipality;
+        }
+        if m.starts_with("geocoder") {
+            // `geocoder (layer): label`: a geocoder match is as precise as the layer it hit.
+            let layer = m.split(':').next().unwrap_or("");
+            return area(layer).unwrap_or(if layer.contains("neighbourhood") || layer.contains("localadmin") {
+                Accuracy::Municipality
+            } else {
+                Accuracy::Street
+            });
+        }
+        if let Some(a) = area(&m) {
+            return a;
+        }
+        if m == "kirkanta" {
+            return Accuracy::Exact;
+        }
+        if m.starts_with("from source") || m.starts_with("given by the partner") {
+            return Accuracy::Street;
+        }
+        match coordinates_confidence {
+            Some(c) if c.starts_with("verified") => Accuracy::Street,
+            _ => Accuracy::Municipality,
+        }
+    }
+}
+
+/// The order of confidence levels, surest first (for ranking and for the partner rule that
+/// no one but the coordinator raises a level).
+pub fn confidence_rank(confidence: &str) -> u8 {
+    match confidence {
+        "verified" => 0,
+        "approximate" => 1,
+        "assumed" => 2,
+        _ => 3,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +286,11 @@ pub struct Location {
     /// (latitude, longitude), WGS84.
     pub coordinates: Option<(f64, f64)>,
     pub coordinate_method: Option<String>,
+    /// How precise `coordinates` are (derived from `coordinate_method` once per snapshot).
+    pub accuracy: Accuracy,
+    /// The organization (index into `Directory::organizations`) that last confirmed the
+    /// listing through `verify`, if known.
+    pub verified_by: Option<u32>,
     pub accessibility: Option<Box<Localized>>,
     pub transit: Option<Box<Localized>>,
     pub phone: Option<String>,
@@ -251,6 +337,17 @@ impl Location {
     }
 }
 
+/// How `Directory::nearest` reaches and ranks: how far at most, which postal area counts as
+/// "here", and the instant whose staffed hours break ties.
+#[derive(Debug, Clone, Copy)]
+pub struct Ranking<'a> {
+    /// Leave out places farther than this (metres).
+    pub max_distance_m: Option<f64>,
+    /// The origin's postal code, when the search started from one.
+    pub postal_area: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
 /// One immutable version of the whole public directory.
 pub struct Directory {
     pub version: i64,
@@ -273,6 +370,8 @@ pub struct Directory {
     remote: Vec<usize>,
     postal_points: PointIndex,
     postal_list: Vec<String>,
+    /// Located, non-remote places by the postal code of their address.
+    by_postal_code: HashMap<String, Vec<u32>>,
 }
 
 fn text(fi: Option<&str>, sv: Option<&str>, en: Option<&str>) -> Option<Localized> {
@@ -523,6 +622,7 @@ impl Directory {
             }
         }
 
+        let verified_by: HashMap<&str, &str> = rows.verified_by.iter().map(|(l, o)| (l.as_str(), o.as_str())).collect();
         let mut locations: Vec<Location> = rows
             .locations
             .iter()
@@ -558,6 +658,14 @@ impl Directory {
                     },
                     coordinates: l.latitude.zip(l.longitude),
                     coordinate_method: l.coordinate_method.clone(),
+                    accuracy: Accuracy::from_method(
+                        l.coordinate_method.as_deref(),
+                        l.confidence_detail.get("coordinates").and_then(Value::as_str),
+                    ),
+                    verified_by: verified_by
+                        .get(l.id.as_str())
+                        .and_then(|o| organization_by_id.get(*o))
+                        .map(|&i| i as u32),
                     accessibility: text(
                         l.accessibility_fi.as_deref(),
                         l.accessibility_sv.as_deref(),
@@ -629,6 +737,18 @@ impl Directory {
             m.location_count =
                 locations.iter().filter(|l| l.address.municipality_code.as_deref() == Some(m.code.as_str())).count();
         }
+        let mut by_postal_code: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, l) in locations.iter().enumerate() {
+            if let (Some(pc), Some(_), false) = (&l.address.postal_code, l.coordinates, &*l.kind == "remote") {
+                by_postal_code.entry(pc.clone()).or_default().push(i as u32);
+            }
+        }
+        let mut language_counts: HashMap<&str, usize> = HashMap::new();
+        for l in &locations {
+            for code in &l.languages {
+                *language_counts.entry(code.as_str()).or_default() += 1;
+            }
+        }
         let points = PointIndex::build(
             // Remote help serves areas, not points: it is offered beside the nearest list.
             locations
@@ -654,7 +774,11 @@ impl Directory {
             languages: rows
                 .languages
                 .iter()
-                .map(|l| Language { code: l.code.clone(), name: Localized::new(&l.name_fi, &l.name_sv, &l.name_en) })
+                .map(|l| Language {
+                    code: l.code.clone(),
+                    name: Localized::new(&l.name_fi, &l.name_sv, &l.name_en),
+                    location_count: language_counts.get(l.code.as_str()).copied().unwrap_or(0),
+                })
                 .collect(),
             municipalities,
             postal_codes,
@@ -669,6 +793,7 @@ impl Directory {
             remote,
             postal_points,
             postal_list,
+            by_postal_code,
         }
     }
 
@@ -690,6 +815,7 @@ impl Directory {
             services_at_locations: vec![],
             contacts: vec![],
             opening_hours: vec![],
+            verified_by: vec![],
             events: vec![],
         })
     }
@@ -745,33 +871,66 @@ impl Directory {
         self.locations.iter().filter(move |l| filter.matches(self, l))
     }
 
-    /// The `limit` matching locations nearest to the position, nearest first, with their
-    /// great-circle distance in metres. `accept` is a further predicate (e.g. open at a time).
+    /// The `limit` matching locations nearest to the position, with their great-circle
+    /// distance in metres. `accept` is a further predicate (e.g. open at a time).
+    ///
+    /// Order (see `Ranking`): places whose address is in `rank.postal_area` first, then
+    /// nearest first; places at the same distance (the same point: often a shared area
+    /// centroid) by staffed at `rank.at`, then hours known, then confidence. A tie group is
+    /// never cut arbitrarily by `limit`: it is ranked as a whole before cutting.
     pub fn nearest<'a>(
         &'a self,
         filter: &LocationFilter,
         lat: f64,
         lon: f64,
         limit: usize,
-        max_distance_m: Option<f64>,
+        rank: &Ranking<'_>,
         mut accept: impl FnMut(&Location) -> bool,
     ) -> Vec<(&'a Location, f64)> {
-        let mut out = Vec::with_capacity(limit);
-        for i in self.points.nearest(lat, lon) {
-            let loc = &self.locations[i as usize];
-            let (llat, llon) = loc.coordinates.expect("only located places are indexed");
-            let d = distance_m(lat, lon, llat, llon);
-            if max_distance_m.is_some_and(|max| d > max) {
-                break;
-            }
-            if filter.matches(self, loc) && accept(loc) {
-                out.push((loc, d));
-                if out.len() == limit {
-                    break;
+        let max_distance_m = rank.max_distance_m;
+        let in_area =
+            |loc: &Location| rank.postal_area.is_some() && loc.address.postal_code.as_deref() == rank.postal_area;
+        let mut inside: Vec<(&'a Location, f64)> = Vec::new();
+        if let Some(indices) = rank.postal_area.and_then(|pc| self.by_postal_code.get(pc)) {
+            for &i in indices {
+                let loc = &self.locations[i as usize];
+                let (llat, llon) = loc.coordinates.expect("only located places are indexed");
+                let d = distance_m(lat, lon, llat, llon);
+                if max_distance_m.is_none_or(|max| d <= max) && filter.matches(self, loc) && accept(loc) {
+                    inside.push((loc, d));
                 }
             }
         }
-        out
+        let mut out: Vec<(&'a Location, f64)> = Vec::with_capacity(limit);
+        let mut cut: Option<f64> = None;
+        if inside.len() < limit {
+            for i in self.points.nearest(lat, lon) {
+                let loc = &self.locations[i as usize];
+                let (llat, llon) = loc.coordinates.expect("only located places are indexed");
+                let d = distance_m(lat, lon, llat, llon);
+                if max_distance_m.is_some_and(|max| d > max) || cut.is_some_and(|c| d > c) {
+                    break;
+                }
+                if !in_area(loc) && filter.matches(self, loc) && accept(loc) {
+                    out.push((loc, d));
+                    if cut.is_none() && out.len() + inside.len() >= limit {
+                        // Keep collecting the places at this same distance: the tie is ranked whole.
+                        cut = Some(d);
+                    }
+                }
+            }
+        }
+        let key = |l: &Location| {
+            (!self.staffed_at(l, filter.topics, rank.at), l.hours.is_none(), confidence_rank(&l.provenance.confidence))
+        };
+        let order = |a: &(&Location, f64), b: &(&Location, f64)| {
+            a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal).then_with(|| key(a.0).cmp(&key(b.0)))
+        };
+        inside.sort_by(order);
+        out.sort_by(order);
+        inside.extend(out);
+        inside.truncate(limit);
+        inside
     }
 
     /// True when staffed help is available at the location at `at`. Where `topics` (a topic
@@ -831,5 +990,41 @@ mod size_budget {
         let service_here = std::mem::size_of::<super::ServiceAtLocation>();
         assert!(location <= 776, "Location grew to {location} bytes");
         assert!(service_here <= 200, "ServiceAtLocation grew to {service_here} bytes");
+    }
+}
+
+#[cfg(test)]
+mod accuracy {
+    use super::Accuracy::{self, *};
+
+    #[test]
+    fn accuracy_follows_how_the_point_was_obtained() {
+        for (method, coordinates, want) in [
+            (Some("from source (aroundus_jns)"), Some("verified"), Street),
+            (Some("kirkanta"), None, Exact),
+            (Some("given by the partner"), None, Street),
+            (Some("approximate: municipality centre coordinate (kunta_coords)"), Some("approximate"), Municipality),
+            (Some("approximate: Eno (former municipality) coordinate from Wikipedia (fi)"), None, Municipality),
+            (Some("approximate: postal code area 82200 centroid (paavo_polygons)"), None, PostalArea),
+            (
+                Some("approximate: centroid of small urban postal code area 80110 (5.3 km2; paavo_polygons)"),
+                None,
+                PostalArea,
+            ),
+            (Some("assumed: placed at Joensuu main library as home base (not verified)"), None, Municipality),
+            (Some("postal_code_centroid"), None, PostalArea),
+            (Some("municipality_centre"), None, Municipality),
+            (Some("geocoder: Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (address): Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (postalcode): 80100 Joensuu"), None, PostalArea),
+            (Some("geocoder (locality): Joensuu, municipality of Joensuu"), None, Municipality),
+            (None, Some("verified"), Street),
+            (None, None, Municipality),
+            (Some("something new"), Some("approximate"), Municipality),
+        ] {
+            assert_eq!(Accuracy::from_method(method, coordinates), want, "{method:?}");
+        }
+        assert!(Exact.is_precise() && Street.is_precise() && !PostalArea.is_precise() && !Municipality.is_precise());
+        assert_eq!(PostalArea.as_str(), "postal_area");
     }
 }

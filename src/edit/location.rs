@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
 use crate::db::models::LocationRow;
 use crate::directory::{Directory, LOCATION_KINDS};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::geo;
 
 pub const STATUSES: &[&str] = &["active", "inactive", "unverified-current"];
@@ -95,6 +95,51 @@ pub struct LocationChanges {
     pub hours_notes: Option<String>,
     pub notes: Option<String>,
     pub confidence: String,
+}
+
+/// Fields of a location that are shown but never written: `verified` follows from
+/// `confidence`, `verified_at`/`verified_by` from `POST /v1/locations/{id}/verify`, and the
+/// coordinates' accuracy from how the point was obtained. A body naming one is refused with a
+/// 422 that says so (rather than the generic unknown-field message).
+pub fn refuse_derived_fields(body: &[u8]) -> ApiResult<()> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
+    let why = |field: &str| {
+        match field {
+        "verified" => Some("is not written: it is true exactly when `confidence` is `verified`, which only the coordinator (an admin token) may raise; to confirm the listing is still true, POST /v1/locations/{id}/verify"),
+        "verified_at" | "verified_by" => Some("is not written: POST /v1/locations/{id}/verify records who confirmed the listing and when"),
+        "coordinates" | "coordinate_accuracy" | "accuracy" | "coordinate_method" => Some("is not written: coordinates.accuracy follows from how the point was obtained (a point given by a partner is `street`; give latitude and longitude)"),
+        _ => None,
+    }
+    };
+    let errors: Vec<FieldError> = map
+        .keys()
+        .filter_map(|k| {
+            why(k).map(|m| FieldError {
+                field: if k == "coordinates" { "coordinates.accuracy".into() } else { k.clone() },
+                message: m.into(),
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// A partner may lower a record's confidence but never raise it above what its sources
+/// support (the stored level, or `previous` for a new record): raising it is the
+/// coordinator's act (an admin token), recorded in history like every write.
+pub fn check_confidence(is_admin: bool, previous: &str, requested: &str) -> ApiResult<()> {
+    if is_admin || crate::directory::confidence_rank(requested) >= crate::directory::confidence_rank(previous) {
+        return Ok(());
+    }
+    Err(ApiError::validation(vec![FieldError {
+        field: "confidence".into(),
+        message: format!(
+            "a partner token may not raise confidence from {previous:?} to {requested:?}: only the coordinator (an admin token) raises it, when sources support it; to confirm the listing is still true, POST /v1/locations/{{id}}/verify"
+        ),
+    }]))
 }
 
 impl LocationInput {

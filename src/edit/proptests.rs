@@ -133,6 +133,7 @@ fn directory() -> Directory {
         contacts: vec![],
         opening_hours: vec![],
         events: vec![],
+        verified_by: vec![],
     })
 }
 

@@ -20,8 +20,12 @@
       none: "Hakuehdoilla ei löytynyt paikkoja.", count: function (n) { return n === 1 ? "1 paikka" : n + " paikkaa"; },
       distance: "Etäisyys", address: "Osoite", topics: "Aiheet", languages: "Palvelukielet", how: "Miten apua saa",
       booking: "Ajanvaraus", phone: "Puhelin", website: "Verkkosivu", details: "Tiedot ja aukioloajat",
-      openUntil: "Apua saatavilla nyt, klo", open: "Apua saatavilla nyt", selfService: "Omatoimiaika: henkilökuntaa ei paikalla",
-      closed: "Suljettu nyt", opens: "Aukeaa", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät ole tiedossa", unverified: "Tietoa ei ole vahvistettu",
+      openUntil: function (c) { return "Apua saatavilla nyt, klo " + c + " asti"; }, open: "Apua saatavilla nyt", selfService: "Omatoimiaika: henkilökuntaa ei paikalla",
+      closed: "Suljettu nyt", opens: "Avautuu", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät tiedossa – soita ensin",
+      unconfirmed: "Aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä", about: "n.", samePostal: "samalla postinumeroalueella",
+      checked: "Tarkistettu", assumed: "Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä", email: "Sähköposti", accessibility: "Esteettömyys",
+      posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
+      phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
     },
     sv: {
@@ -29,8 +33,12 @@
       none: "Inga platser motsvarar sökningen.", count: function (n) { return n === 1 ? "1 plats" : n + " platser"; },
       distance: "Avstånd", address: "Adress", topics: "Ämnen", languages: "Betjäningsspråk", how: "Så får du hjälp",
       booking: "Tidsbokning", phone: "Telefon", website: "Webbplats", details: "Uppgifter och öppettider",
-      openUntil: "Hjälp finns nu, till kl.", open: "Hjälp finns nu", selfService: "Meröppet: ingen personal på plats",
-      closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända", unverified: "Uppgiften är inte bekräftad",
+      openUntil: function (c) { return "Hjälp finns nu, till kl. " + c; }, open: "Hjälp finns nu", selfService: "Meröppet: ingen personal på plats",
+      closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända – ring först",
+      unconfirmed: "Öppettiderna är inte bekräftade – kontrollera före besöket", about: "ca", samePostal: "inom samma postnummerområde",
+      checked: "Kontrollerad", assumed: "Uppgifterna är härledda ur källor – kontrollera före besöket", email: "E-post", accessibility: "Tillgänglighet",
+      posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
+      phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
     },
     en: {
@@ -38,8 +46,12 @@
       none: "No places match the search.", count: function (n) { return n === 1 ? "1 place" : n + " places"; },
       distance: "Distance", address: "Address", topics: "Topics", languages: "Languages of service", how: "How to get help",
       booking: "Booking", phone: "Phone", website: "Website", details: "Details and opening hours",
-      openUntil: "Help available now, until", open: "Help available now", selfService: "Self-service hours: no staff present",
-      closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known", unverified: "Not verified",
+      openUntil: function (c) { return "Help available now, until " + c; }, open: "Help available now", selfService: "Self-service hours: no staff present",
+      closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known – call first",
+      unconfirmed: "Opening hours not confirmed – check before you go", about: "about", samePostal: "in the same postal code area",
+      checked: "Checked", assumed: "These details are inferred from sources – check before you go", email: "Email", accessibility: "Accessibility",
+      posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
+      phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
       modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
     }
   };
@@ -54,7 +66,8 @@
     ".status { font-weight: 600; margin: .25em 0; }",
     ".status.open { color: var(--digituki-open, #1d6b2f); }",
     ".status.closed { color: var(--digituki-closed, #8a3b00); }",
-    ".unverified { font-size: .9em; color: var(--digituki-closed, #8a3b00); margin: 0; }",
+    ".unverified, .hours-note { font-size: .9em; color: var(--digituki-closed, #8a3b00); margin: 0; }",
+    ".checked { font-size: .9em; color: var(--digituki-open, #1d6b2f); margin: 0; font-weight: 600; }",
     "dl { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .5em 0; }",
     "dt { font-weight: 600; } dd { margin: 0; }",
     "a { color: var(--digituki-accent, #005a8c); text-underline-offset: 2px; display: inline-block; padding: .2em 0; margin-right: 1em; }",
@@ -90,15 +103,33 @@
     try { return new Intl.DisplayNames([lang], { type: "language" }).of(code) || code; } catch (e) { return code; }
   }
 
-  function distance(lang, m) {
-    if (m < 1000) return Math.round(m / 10) * 10 + " m";
-    var km = (m / 1000).toFixed(1);
-    return (lang === "en" ? km : km.replace(".", ",")) + " km";
+  // An approximate distance (an area centroid at either end) is whole kilometres after "about".
+  function distance(t, lang, loc) {
+    var m = loc.distance_m, s;
+    if (loc.distance_approximate) s = t.about + " " + Math.max(1, Math.round(m / 1000)) + " km";
+    else if (m < 1000) s = Math.round(m / 10) * 10 + " m";
+    else { var km = (m / 1000).toFixed(1); s = (lang === "en" ? km : km.replace(".", ",")) + " km"; }
+    if (loc.same_postal_area === true) s += " (" + t.samePostal + ")";
+    return s;
+  }
+
+  // "Tarkistettu 1.12.2026 (PKSOTU)": the organisation's abbreviation in parentheses, else its name.
+  function checkedText(t, lang, loc) {
+    if (!loc.verified_at) return null;
+    var d = new Date(loc.verified_at), parts = {};
+    new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "numeric", year: "numeric", timeZone: "Europe/Helsinki" })
+      .formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+    var date = lang === "en"
+      ? new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "Europe/Helsinki" }).format(d)
+      : Number(parts.day) + "." + Number(parts.month) + "." + parts.year;
+    var by = loc.verified_by && loc.verified_by.name;
+    if (by) { var m = /\(([A-ZÅÄÖ0-9-]+)\)\s*$/.exec(by); if (m) by = m[1]; }
+    return t.checked + " " + date + (by ? " (" + by + ")" : "");
   }
 
   function statusText(t, lang, loc) {
     var s = loc.status_now || {}, next = loc.next_change;
-    if (s.state === "staffed") return { text: next ? t.openUntil + " " + clock(lang, next.at) : t.open, cls: "open" };
+    if (s.state === "staffed") return { text: next ? t.openUntil(clock(lang, next.at)) : t.open, cls: "open" };
     if (s.state === "unknown") return { text: t.unknown, cls: "closed" };
     var text = s.state === "self_service" ? t.selfService : t.closed;
     // next_opening looks past self-service hours to when staffed help begins.
@@ -129,29 +160,57 @@
       this._seq = 0;
     }
 
-    connectedCallback() { this._load(); }
-    attributeChangedCallback() { if (this.isConnected) this._load(); }
+    // One fetch on connect, one per burst of attribute changes (an upgrade reports every
+    // attribute at once; a script may set several in a row).
+    connectedCallback() { this._schedule(); }
+    attributeChangedCallback() { if (this.isConnected) this._schedule(); }
 
-    _lang() {
-      var l = (this.getAttribute("lang") || document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
-      return TEXTS[l] ? l : "fi";
+    _schedule() {
+      var self = this;
+      if (this._timer) clearTimeout(this._timer);
+      this._timer = setTimeout(function () { self._timer = null; self._load(); }, 30);
     }
 
-    _url(lang) {
+    _limit() {
       var limit = parseInt(this.getAttribute("limit") || "10", 10);
-      if (!(limit >= 1 && limit <= 100)) limit = 10;
+      return limit >= 1 && limit <= 100 ? limit : 10;
+    }
+
+    // The script-free list of the same search with a larger limit ("show more").
+    _moreUrl(lang, limit) {
       var q = new URLSearchParams();
       q.set("lang", lang);
       var near = (this.getAttribute("near") || "").trim();
-      var path;
-      if (near) { path = "/v1/locations/nearest"; q.set("postal_code", near); q.set("limit", String(limit)); }
-      else { path = "/v1/locations"; q.set("per_page", String(limit)); }
+      if (near) q.set("near", near);
+      this._filters(q);
+      q.set("limit", String(Math.min(100, limit * 2)));
+      return API + "/embed/list?" + q.toString();
+    }
+
+    _filters(q) {
       (this.getAttribute("topic") || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean)
         .forEach(function (tp) { q.append("topic", tp); });
       ["municipality", "language"].forEach(function (name) {
         var v = (this.getAttribute(name) || "").trim();
         if (v) q.set(name, v);
       }, this);
+    }
+
+    _lang() {
+      var l = (this.getAttribute("lang") || document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
+      return TEXTS[l] ? l : "fi";
+    }
+
+    // One more than shown from nearest, to know whether more places match.
+    _url(lang) {
+      var limit = this._limit();
+      var q = new URLSearchParams();
+      q.set("lang", lang);
+      var near = (this.getAttribute("near") || "").trim();
+      var path;
+      if (near) { path = "/v1/locations/nearest"; q.set("postal_code", near); q.set("limit", String(Math.min(100, limit + 1))); }
+      else { path = "/v1/locations"; q.set("per_page", String(limit)); }
+      this._filters(q);
       return API + path + "?" + q.toString();
     }
 
@@ -170,18 +229,35 @@
       status.setAttribute("aria-live", "polite");
       section.appendChild(status);
       this.setAttribute("aria-busy", "true");
+      var limit = this._limit();
       fetch(this._url(lang), { headers: { Accept: "application/json" }, credentials: "omit" })
-        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (r) {
+          if (r.ok) return r.json();
+          // The API's problem document says what was wrong (e.g. an unknown municipality).
+          return r.json().catch(function () { return {}; }).then(function (p) {
+            var e = new Error("HTTP " + r.status); e.detail = p && p.detail; throw e;
+          });
+        })
         .then(function (data) {
           if (seq !== self._seq) return;
-          var items = data.items || [];
+          var items = (data.items || []).slice(0, limit);
+          var more = typeof data.total === "number" ? data.total > items.length : (data.items || []).length > limit;
           status.textContent = items.length ? t.count(items.length) : t.none;
           var ul = el("ul", "list");
           ul.setAttribute("aria-label", t.title);
           items.forEach(function (loc) { ul.appendChild(self._item(t, lang, loc)); });
           section.appendChild(ul);
+          if (more && limit < 100) {
+            var p = el("p", "more"), a = el("a", null, t.more);
+            a.href = self._moreUrl(lang, limit); a.target = "_blank"; a.rel = "noopener";
+            p.appendChild(a);
+            section.appendChild(p);
+          }
         })
-        .catch(function () { if (seq === self._seq) status.textContent = t.error; })
+        .catch(function (e) {
+          if (seq !== self._seq) return;
+          status.textContent = e && e.detail ? t.problem + " " + e.detail : t.error;
+        })
         .then(function () { if (seq === self._seq) self.removeAttribute("aria-busy"); });
     }
 
@@ -195,14 +271,22 @@
       h.id = hid;
       article.appendChild(h);
       if (loc.organization) article.appendChild(el("p", "org", loc.organization.name));
-      if (!loc.verified) article.appendChild(el("p", "unverified", t.unverified));
+      var checked = checkedText(t, lang, loc);
+      if (checked) article.appendChild(el("p", "checked", checked));
+      if (loc.confidence === "assumed") article.appendChild(el("p", "unverified", t.assumed));
       var st = statusText(t, lang, loc);
       article.appendChild(el("p", "status " + st.cls, st.text));
+      if (loc.opening_hours && loc.hours_confidence !== "verified" && loc.hours_confidence !== "approximate") {
+        article.appendChild(el("p", "hours-note", t.unconfirmed));
+      }
 
       var dl = el("dl");
       var a = loc.address || {};
+      var accuracy = loc.coordinates && loc.coordinates.accuracy;
       if (a.street) row(dl, t.address, a.street + (a.postal_code ? ", " + a.postal_code : "") + (a.post_office ? " " + a.post_office : ""));
-      if (typeof loc.distance_m === "number") row(dl, t.distance, distance(lang, loc.distance_m));
+      else if (accuracy === "municipality") row(dl, t.address, t.posMunicipality);
+      else if (accuracy === "postal_area") row(dl, t.address, t.posPostal);
+      if (typeof loc.distance_m === "number") row(dl, t.distance, distance(t, lang, loc));
       if (loc.topics && loc.topics.length) row(dl, t.topics, loc.topics.map(function (c) { return TOPICS[lang][c] || c.replace(/_/g, " "); }).join(", "));
       if (loc.languages && loc.languages.length) row(dl, t.languages, loc.languages.map(function (c) { return languageName(lang, c); }).join(", "));
       var modes = [], bookings = el("ul");
@@ -220,6 +304,8 @@
       if (modes.length) row(dl, t.how, modes.join(", "));
       if (bookings.childNodes.length) row(dl, t.booking, bookings);
       if (loc.phone) row(dl, t.phone, loc.phone);
+      if (loc.email) row(dl, t.email, loc.email);
+      if (loc.accessibility) row(dl, t.accessibility, loc.accessibility);
       article.appendChild(dl);
 
       var links = el("p");

@@ -7,58 +7,119 @@ use chrono::{DateTime, Utc};
 use maud::{html, Markup, PreEscaped};
 use serde_json::{json, Value};
 
-use crate::api::locations::{nearest_places, origin};
+use crate::api::locations::{evaluation_instant, nearest_places, origin};
 use crate::api::params::{self, Params};
 use crate::api::respond::LangMode;
+use crate::api::views::Distance;
 use crate::api::AppState;
-use crate::directory::{Directory, Location};
+use crate::directory::{Accuracy, Directory, Location};
 use crate::error::ApiResult;
 use crate::hours::{helsinki_date, RangeKind, State};
 use crate::i18n::Lang;
 
 use super::page::{self, html_page, layout, safe_url, CSP_FRAMEABLE};
-use super::texts::{delivery_mode, format_distance, texts};
+use super::texts::{checked, delivery_mode, format_approximate_distance, format_distance, open_until, texts};
 
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// The place's state at `at` in words: help now (until when), self-service, closed (opens when).
-pub fn status_line(lang: Lang, loc: &Location, at: DateTime<Utc>) -> (String, &'static str) {
+/// "Aukioloajat eivät tiedossa – soita ensin": a label that starts a sentence.
+pub fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The place's state at `at` in words: help (until when), self-service, closed (opens when).
+/// `now` says whether `at` is the present: only then do the words say "now"; a search for
+/// another time is described as of that time.
+pub fn status_line(lang: Lang, loc: &Location, at: DateTime<Utc>, now: bool) -> (String, &'static str) {
     let t = texts(lang);
-    let Some(status) = loc.status_at(at) else { return (t.hours_unknown.to_owned(), "unknown") };
+    let Some(status) = loc.status_at(at) else { return (capitalized(t.hours_unknown_call), "unknown") };
     let next = status.next_change.as_ref();
     match status.state {
         State::Staffed => match next {
             Some(c) => (
-                format!(
-                    "{} {}",
-                    t.open_now_until,
-                    page::clock(lang, c.at.with_timezone(&chrono_tz::Europe::Helsinki).time())
-                ),
+                open_until(lang, now, &page::clock(lang, c.at.with_timezone(&chrono_tz::Europe::Helsinki).time())),
                 "open",
             ),
-            None => (t.open_now.to_owned(), "open"),
+            None => ((if now { t.open_now } else { t.open_then }).to_owned(), "open"),
         },
         State::SelfService | State::Closed => {
-            let now = if status.state == State::SelfService { t.self_service_now } else { t.closed_now };
+            let state = match (status.state == State::SelfService, now) {
+                (true, true) => t.self_service_now,
+                (true, false) => t.self_service_then,
+                (false, true) => t.closed_now,
+                (false, false) => t.closed_then,
+            };
             let opens = loc.next_staffed_opening(at).map(|at| format!(". {} {}", t.opens, page::when(lang, at)));
-            (format!("{now}{}", opens.unwrap_or_default()), "closed")
+            (format!("{state}{}", opens.unwrap_or_default()), "closed")
         }
     }
 }
 
+/// True when hours are on record but are placeholders (`assumed`): they are shown with
+/// "aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä".
+pub fn hours_unconfirmed(h: &crate::directory::Hours) -> bool {
+    h.confidence != "verified" && h.confidence != "approximate"
+}
+
+/// The organization's short name: the abbreviation it carries in parentheses at the end of
+/// its name ("... ry (PKSOTU)"), else its whole name.
+pub fn short_name(name: &str) -> &str {
+    name.trim_end()
+        .strip_suffix(')')
+        .and_then(|n| n.rsplit_once('('))
+        .map(|(_, abbr)| abbr)
+        .filter(|a| !a.is_empty() && a.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-'))
+        .unwrap_or(name)
+}
+
+/// "Tarkistettu 1.12.2026 (PKSOTU)" when the listing was confirmed through `verify`.
+pub fn checked_line(dir: &Directory, lang: Lang, loc: &Location) -> Option<String> {
+    let at = loc.provenance.verified_at?;
+    let by = loc.verified_by.map(|i| short_name(dir.organizations[i as usize].name.in_lang(lang)));
+    Some(checked(lang, helsinki_date(at), by))
+}
+
+/// Where the position is only an estimate, that in words (`None` for a street or exact point).
+pub fn position_note(lang: Lang, loc: &Location) -> Option<&'static str> {
+    let t = texts(lang);
+    match loc.accuracy {
+        _ if loc.coordinates.is_none() => None,
+        Accuracy::Exact | Accuracy::Street => None,
+        Accuracy::PostalArea => Some(t.position_postal_area),
+        Accuracy::Municipality => Some(t.position_municipality),
+    }
+}
+
+/// A distance in words: "1,9 km", or "n. 16 km" when only roughly known.
+pub fn distance_text(lang: Lang, d: &Distance) -> String {
+    let mut s =
+        if d.approximate { format_approximate_distance(lang, d.metres) } else { format_distance(lang, d.metres) };
+    if d.same_postal_area == Some(true) {
+        s.push_str(&format!(" ({})", texts(lang).same_postal_area));
+    }
+    s
+}
+
+/// How a place card is shown.
+pub struct Card<'a> {
+    /// The instant its status is told for, and whether that is now.
+    pub at: DateTime<Utc>,
+    pub now: bool,
+    pub distance: Option<Distance>,
+    /// The patron's needs (passed on to the referral slip).
+    pub topics: &'a [String],
+    /// The level of the card's heading (2 on a list page, 3 under a results heading).
+    pub heading: u8,
+    /// The text of the link to the referral slip.
+    pub referral_label: &'a str,
+}
+
 /// One place as an article: the same facts the widget shows.
-pub fn place_card(
-    dir: &Directory,
-    lang: Lang,
-    loc: &Location,
-    at: DateTime<Utc>,
-    distance: Option<f64>,
-    topic: &[String],
-    extra: Markup,
-) -> Markup {
+pub fn place_card(dir: &Directory, lang: Lang, loc: &Location, card: &Card, extra: Markup) -> Markup {
     let t = texts(lang);
     let org = &dir.organizations[loc.organization];
-    let (status, status_class) = status_line(lang, loc, at);
+    let (status, status_class) = status_line(lang, loc, card.at, card.now);
     let topics = page::topic_labels(dir, lang, &dir.topic_codes(loc.topic_mask));
     let languages = page::language_names(dir, lang, &loc.languages);
     let heading_id = format!("place-{}", loc.id);
@@ -84,34 +145,51 @@ pub fn place_card(
         }
     }
     let mut referral = format!("/v1/locations/{}/referral?lang={}", loc.id, lang.code());
-    for code in topic {
+    for code in card.topics {
         referral.push_str(&format!("&topic={}", page::encode(code)));
     }
+    let name = loc.name.in_lang(lang);
+    let heading = html! {
+        @if card.heading <= 2 { h2 #(heading_id) { (name) } } @else { h3 #(heading_id) { (name) } }
+    };
+    // The place's phone, else the organization's (marked as such): a number to call first.
+    let phone = match (&loc.phone, &org.phone) {
+        (Some(p), _) => Some((t.phone_label, p)),
+        (None, Some(p)) => Some((t.phone_org, p)),
+        _ => None,
+    };
     html! {
         article.place aria-labelledby=(heading_id) {
-            h3 #(heading_id) { (loc.name.in_lang(lang)) }
+            (heading)
             p.org { (org.name.in_lang(lang)) }
-            @if &*loc.provenance.confidence != "verified" { p.unverified { (t.unverified) } }
+            @if let Some(checked) = checked_line(dir, lang, loc) { p.checked { (checked) } }
+            @if &*loc.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
             p.status.(status_class) { (status) }
+            @if loc.hours.as_deref().is_some_and(hours_unconfirmed) { p.hours-note { (capitalized(t.hours_unconfirmed)) } }
             dl {
                 @if let Some(street) = &loc.address.street {
                     dt { (t.address) }
                     dd { (street) @if let Some(pc) = &loc.address.postal_code { ", " (pc) } @if let Some(po) = &loc.address.post_office { " " (po) } }
+                } @else if let Some(note) = position_note(lang, loc) {
+                    dt { (t.address) }
+                    dd { (note) }
                 }
-                @if let Some(d) = distance { dt { (t.distance) } dd { (format_distance(lang, d)) } }
+                @if let Some(d) = &card.distance { dt { (t.distance) } dd { (distance_text(lang, d)) } }
                 @if !topics.is_empty() { dt { (t.topics) } dd { (topics.join(", ")) } }
                 @if !languages.is_empty() { dt { (t.languages) } dd { (languages.join(", ")) } }
                 @if !modes.is_empty() { dt { (t.how_to_get_help) } dd { (modes.join(", ")) } }
                 @if !bookings.is_empty() { dt { (t.booking) } dd { ul.plain { @for b in bookings { (b) } } } }
-                @if let Some(phone) = &loc.phone { dt { (t.phone_label) } dd { a href=(format!("tel:{}", phone.replace(' ', ""))) { (phone) } } }
+                @if let Some((label, phone)) = phone { dt { (label) } dd { a href=(format!("tel:{}", phone.replace(' ', ""))) { (phone) } } }
+                @if let Some(email) = &loc.email { dt { (t.email_label) } dd { a href=(format!("mailto:{email}")) { (email) } } }
+                @if let Some(acc) = &loc.accessibility { dt { (t.accessibility) } dd { (acc.in_lang(lang)) } }
             }
             (extra)
             p.links {
                 @if let Some(url) = loc.website.as_deref().and_then(safe_url) {
-                    a href=(url) rel="noopener" { (t.website) span.visually-hidden { ": " (loc.name.in_lang(lang)) } }
+                    a href=(url) rel="noopener" { (t.website) span.visually-hidden { ": " (name) } }
                     " "
                 }
-                a href=(referral) { (t.details) span.visually-hidden { ": " (loc.name.in_lang(lang)) } }
+                a href=(referral) { (card.referral_label) span.visually-hidden { ": " (name) } }
             }
         }
     }
@@ -125,8 +203,21 @@ pub fn json_ld(value: &Value) -> Markup {
     html! { script type="application/ld+json" { (PreEscaped(safe)) } }
 }
 
-/// A place as schema.org: a `Library` or other `LocalBusiness`, with its organization and
-/// the staffed hours of the coming week as `openingHours`.
+/// Removes `null` members (recursively): schema.org JSON-LD states only what is known.
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+/// A place as schema.org: a `Library` or other `LocalBusiness`, with its organization and,
+/// only when the hours are at least `approximate` (never placeholders), the staffed hours of
+/// the coming week as `openingHours`. `geo` only for a point known to street level; no
+/// member is ever `null`.
 pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: DateTime<Utc>) -> Value {
     let org = &dir.organizations[loc.organization];
     let mut v = json!({
@@ -147,7 +238,7 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
             "addressCountry": "FI",
         });
     }
-    if let Some((lat, lon)) = loc.coordinates {
+    if let Some((lat, lon)) = loc.coordinates.filter(|_| loc.accuracy.is_precise()) {
         v["geo"] = json!({ "@type": "GeoCoordinates", "latitude": lat, "longitude": lon });
     }
     if let Some(phone) = &loc.phone {
@@ -156,7 +247,7 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
     if let Some(email) = &loc.email {
         v["email"] = json!(email);
     }
-    if let Some(h) = &loc.hours {
+    if let Some(h) = loc.hours.as_ref().filter(|h| !hours_unconfirmed(h)) {
         const DAYS: [&str; 7] = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
         let today = helsinki_date(at);
         let mut hours: Vec<String> = Vec::new();
@@ -171,33 +262,51 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
                 ));
             }
         }
-        v["openingHours"] = json!(hours);
+        if !hours.is_empty() {
+            v["openingHours"] = json!(hours);
+        }
     }
-    v
+    without_nulls(v)
 }
 
-/// The places a list request asks for: nearest first when it gives a point, else in
-/// alphabetical order. Distances are present for nearest searches.
-pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Vec<(&'a Location, Option<f64>)>> {
+/// What a list request found.
+pub struct Selected<'a> {
+    pub places: Vec<(&'a Location, Option<Distance>)>,
+    /// More places match than `limit`.
+    pub more: bool,
+    pub limit: usize,
+    /// The instant statuses are told for, and whether that is now.
+    pub at: DateTime<Utc>,
+    pub now: bool,
+}
+
+/// The places a list request asks for: ranked nearest first when it gives a point (see
+/// `Directory::nearest`), else in alphabetical order. Distances are present for nearest searches.
+pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>> {
     let mut filter = params::location_filter(params, dir)?;
-    let (_, open_at) = params::times(params)?;
+    let (at, open_at) = params::times(params)?;
+    let now = params.one("at")?.is_none() && open_at.is_none_or(|t| t == at);
+    let at = evaluation_instant(params, at, open_at)?;
     let limit = params.int_in("limit", 1, params::MAX_PER_PAGE)?.unwrap_or(DEFAULT_LIMIT);
     let lat = params.number_in("lat", -90.0, 90.0)?;
     let lon = params.number_in("lon", -180.0, 180.0)?;
     let near = params.one("near")?;
-    if lat.is_some() || lon.is_some() || near.is_some() {
+    let mut places: Vec<(&Location, Option<Distance>)> = if lat.is_some() || lon.is_some() || near.is_some() {
         let origin = origin(dir, lat, lon, near.map(|n| ("near", n)), &mut filter)?.expect("a point was given");
-        let (found, _) = nearest_places(dir, &origin, &filter, limit, None, open_at);
-        return Ok(found.into_iter().map(|(l, d)| (l, Some(d))).collect());
-    }
-    Ok(dir
-        .locations
-        .iter()
-        .filter(|l| filter.matches(dir, l))
-        .filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t)))
-        .take(limit)
-        .map(|l| (l, None))
-        .collect())
+        let (found, _) = nearest_places(dir, &origin, &filter, limit + 1, None, open_at, at);
+        found.into_iter().map(|(l, d)| (l, Some(origin.distance_to(l, d)))).collect()
+    } else {
+        dir.locations
+            .iter()
+            .filter(|l| filter.matches(dir, l))
+            .filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t)))
+            .take(limit + 1)
+            .map(|l| (l, None))
+            .collect()
+    };
+    let more = places.len() > limit;
+    places.truncate(limit);
+    Ok(Selected { places, more, limit, at, now })
 }
 
 #[get("/embed/list")]
@@ -205,11 +314,12 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?.lang();
-    let (at, _) = params::times(&params)?;
-    let places = select(&dir, &params)?;
+    let selected = select(&dir, &params)?;
     let topic: Vec<String> = params.all("topic").into_iter().map(str::to_owned).collect();
     let t = texts(lang);
     let base = page::base_url(&req);
+    let at = selected.at;
+    let places = &selected.places;
     let ld = json!({
         "@context": "https://schema.org",
         "@type": "ItemList",
@@ -218,14 +328,20 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
             "@type": "ListItem", "position": i + 1, "item": place_ld(&dir, lang, loc, &base, at),
         })).collect::<Vec<_>>(),
     });
+    let more_limit = (selected.limit * 2).min(params::MAX_PER_PAGE);
     let body = html! {
         h1 { (t.list_title) }
         p.count { (t.results_count) ": " (places.len()) }
         @if places.is_empty() { p { (t.no_results) } }
         ul.places aria-label=(t.list_title) {
-            @for (loc, d) in &places {
-                li { (place_card(&dir, lang, loc, at, *d, &topic, html! {})) }
+            @for (loc, d) in places {
+                li {
+                    (place_card(&dir, lang, loc, &Card { at, now: selected.now, distance: *d, topics: &topic, heading: 2, referral_label: t.details }, html! {}))
+                }
             }
+        }
+        @if selected.more && selected.limit < params::MAX_PER_PAGE {
+            p.more { a href=(page::with_param(&req, "limit", &more_limit.to_string())) { (t.show_more) } }
         }
     };
     let markup = layout(&req, lang, t.list_title, json_ld(&ld), body);
@@ -235,6 +351,28 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn organizations_are_named_by_their_abbreviation_when_they_have_one() {
+        assert_eq!(short_name("Pohjois-Karjalan Sosiaaliturvayhdistys ry (PKSOTU)"), "PKSOTU");
+        assert_eq!(
+            short_name("Joensuun kaupunginkirjasto (Joensuun seutukirjasto)"),
+            "Joensuun kaupunginkirjasto (Joensuun seutukirjasto)"
+        );
+        assert_eq!(short_name("Kela"), "Kela");
+    }
+
+    #[test]
+    fn approximate_distances_are_whole_kilometres_after_about() {
+        let d = |metres, approximate, same| Distance { metres, approximate, same_postal_area: same };
+        assert_eq!(distance_text(Lang::Fi, &d(15_600.0, true, Some(true))), "n. 16 km (samalla postinumeroalueella)");
+        assert_eq!(distance_text(Lang::Sv, &d(15_600.0, true, None)), "ca 16 km");
+        assert_eq!(distance_text(Lang::En, &d(300.0, true, Some(false))), "about 1 km");
+        assert_eq!(distance_text(Lang::Fi, &d(1_940.0, false, None)), "1,9 km");
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(checked(Lang::Fi, date, Some("PKSOTU")), "Tarkistettu 1.12.2026 (PKSOTU)");
+        assert_eq!(checked(Lang::En, date, None), "Checked 1 Dec 2026");
+    }
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {

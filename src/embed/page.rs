@@ -24,6 +24,9 @@ pub const PAGE_CSS: &str = include_str!("page.css");
 /// Pages may load our stylesheet and nothing else; the staff form posts back to us.
 /// `/embed/list` is meant for iframes on any site, so it sets no `frame-ancestors`.
 pub const CSP_FRAMEABLE: &str = "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'";
+/// The staff tool: as `CSP_OWN`, plus its own small script (`/embed/staff.js`), which only
+/// disables the date and time fields while "now" is chosen.
+pub const CSP_STAFF: &str = "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
 /// The staff tool and referral slips: the same, and never inside another site's frame.
 pub const CSP_OWN: &str =
     "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
@@ -65,12 +68,17 @@ fn secure(resp: &mut HttpResponse, csp: &'static str) {
 
 /// The query string with `lang` replaced, for the language switch.
 fn with_lang(req: &HttpRequest, lang: Lang) -> String {
+    with_param(req, "lang", lang.code())
+}
+
+/// This page's address with one query parameter set (replaced when present).
+pub fn with_param(req: &HttpRequest, name: &str, value: &str) -> String {
     let mut pairs: Vec<(String, String)> =
         actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
             .map(|q| q.into_inner())
             .unwrap_or_default();
-    pairs.retain(|(k, _)| k != "lang");
-    pairs.push(("lang".into(), lang.code().into()));
+    pairs.retain(|(k, _)| k != name);
+    pairs.push((name.into(), value.into()));
     let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
     format!("{}?{}", req.path(), encoded.join("&"))
 }

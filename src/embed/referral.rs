@@ -3,7 +3,7 @@
 //! code of the place's page, and the DVV note that helpers guide but never act for the patron.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use maud::{html, Markup, PreEscaped};
 use qrcode::render::svg;
 use qrcode::QrCode;
@@ -14,7 +14,7 @@ use crate::api::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
 
-use super::list::status_line;
+use super::list::{capitalized, checked_line, hours_unconfirmed, position_note};
 use super::page::{self, html_page, layout, safe_url, CSP_OWN};
 use super::texts::{assistance_level, delivery_mode, texts};
 
@@ -78,29 +78,50 @@ pub async fn referral_slip(
     let mut services: Vec<_> = loc.services.iter().collect();
     // The services for the patron's needs first.
     services.sort_by_key(|sal| !topics.iter().any(|c| dir.services[sal.service].topics.contains(c)));
-    let (status, _) = status_line(lang, loc, Utc::now().max(at));
     let name = loc.name.in_lang(lang);
+    let authorized = services.iter().any(|sal| dir.services[sal.service].assistance_level == "authorized_assistance");
+    // The place's phone, else the organization's (marked as such).
+    let phone = match (&loc.phone, &org.phone) {
+        (Some(p), _) => Some((t.phone_label, p)),
+        (None, Some(p)) => Some((t.phone_org, p)),
+        _ => None,
+    };
+    let website = loc.website.as_deref().and_then(safe_url);
+    let has_contacts = phone.is_some() || loc.email.is_some() || website.is_some() || !loc.contacts.is_empty();
+    let precise_point = loc.coordinates.filter(|_| loc.accuracy.is_precise());
+    let has_way = loc.transit.is_some() || loc.accessibility.is_some() || precise_point.is_some();
+    let unconfirmed = loc.hours.as_deref().is_some_and(hours_unconfirmed);
 
+    // Paper outlives the moment: nothing here says "now"; the hours list is dated.
     let body = html! {
         article.slip {
             header {
                 p.kicker { (t.referral_title) }
                 h1 { (name) }
                 p.org { (t.organization) ": " (org.name.in_lang(lang)) }
-                @if &*loc.provenance.confidence != "verified" { p.unverified { (t.unverified) } }
+                @if let Some(checked) = checked_line(&dir, lang, loc) { p.checked { (checked) } }
+                @if &*loc.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
             }
-            p.note { strong { (t.dvv_note) } }
+            @if authorized {
+                p.note { strong { (t.dvv_note_guidance) } " " (t.dvv_authorized) }
+            } @else {
+                p.note { strong { (t.dvv_note) } }
+            }
             div.columns {
                 section aria-labelledby="s-address" {
                     h2 #s-address { (t.address) }
                     @if let Some(street) = &loc.address.street {
                         p { (street) br; @if let Some(pc) = &loc.address.postal_code { (pc) " " } @if let Some(po) = &loc.address.post_office { (po) } }
                     }
-                    h3 { (t.how_to_get_there) }
-                    @if let Some(transit) = &loc.transit { p { (transit.in_lang(lang)) } }
-                    @if let Some(acc) = &loc.accessibility { p { strong { (t.accessibility) ": " } (acc.in_lang(lang)) } }
-                    @if let Some((lat, lon)) = loc.coordinates {
-                        p { a href=(format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}")) rel="noopener" { (t.map) } }
+                    @if let Some(note) = position_note(lang, loc) { p { (note) } }
+                    @if has_way {
+                        h3 { (t.how_to_get_there) }
+                        @if let Some(transit) = &loc.transit { p { (transit.in_lang(lang)) } }
+                        @if let Some(acc) = &loc.accessibility { p { strong { (t.accessibility) ": " } (acc.in_lang(lang)) } }
+                        // A street-level map only for a point known to street level.
+                        @if let Some((lat, lon)) = precise_point {
+                            p { a href=(format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}")) rel="noopener" { (t.map) } }
+                        }
                     }
                 }
                 section.qr-box aria-labelledby="s-qr" {
@@ -111,7 +132,7 @@ pub async fn referral_slip(
             }
             section aria-labelledby="s-hours" {
                 h2 #s-hours { (t.hours_next_7) }
-                p.status { (status) }
+                @if unconfirmed { p.hours-note { strong { (capitalized(t.hours_unconfirmed)) } } }
                 @match &week {
                     Some(days) => {
                         table.hours {
@@ -122,50 +143,54 @@ pub async fn referral_slip(
                             }
                         }
                     }
-                    None => p { (t.hours_unknown) },
+                    None => p.hours-note { strong { (t.no_hours_for_place) } },
                 }
             }
-            section aria-labelledby="s-services" {
-                h2 #s-services { (t.services_here) }
-                ul.services {
-                    @for sal in &services {
-                        @let s = &dir.services[sal.service];
-                        li {
-                            strong { (s.name.in_lang(lang)) }
-                            @if !s.delivery_modes.is_empty() {
-                                " (" (s.delivery_modes.iter().map(|m| delivery_mode(lang, m)).collect::<Vec<_>>().join(", ")) ")"
-                            }
-                            br;
-                            (assistance_level(lang, &s.assistance_level))
-                            @if let Some(h) = &sal.hours {
-                                br; (t.own_hours) ": "
-                                (h.hours.schedule(today, today + Duration::days(6)).iter()
-                                    .filter(|d| !d.ranges.is_empty())
-                                    .map(|d| format!("{} {}", page::day_label(lang, d.date), page::day_text(lang, d)))
-                                    .collect::<Vec<_>>().join("; "))
-                            }
-                            @if let Some(a) = &sal.appointment {
-                                br; (t.booking) ": "
-                                @if let Some(text) = &a.text { (text.in_lang(lang)) " " }
-                                @if let Some(phone) = &a.phone { (t.phone_label) " " (phone) " " }
-                                @if let Some(url) = a.url.as_deref().and_then(safe_url) { a href=(url) rel="noopener" { (url) } }
+            @if !services.is_empty() {
+                section aria-labelledby="s-services" {
+                    h2 #s-services { (t.services_here) }
+                    ul.services {
+                        @for sal in &services {
+                            @let s = &dir.services[sal.service];
+                            li {
+                                strong { (s.name.in_lang(lang)) }
+                                @if !s.delivery_modes.is_empty() {
+                                    " (" (s.delivery_modes.iter().map(|m| delivery_mode(lang, m)).collect::<Vec<_>>().join(", ")) ")"
+                                }
+                                ". " (assistance_level(lang, &s.assistance_level))
+                                @if let Some(h) = &sal.hours {
+                                    " " (t.own_hours) ": "
+                                    (h.hours.schedule(today, today + Duration::days(6)).iter()
+                                        .filter(|d| !d.ranges.is_empty())
+                                        .map(|d| format!("{} {}", page::day_label(lang, d.date), page::day_text(lang, d)))
+                                        .collect::<Vec<_>>().join("; "))
+                                    @if hours_unconfirmed(h) { " (" (t.hours_unconfirmed) ")" }
+                                }
+                                @if let Some(a) = &sal.appointment {
+                                    " " (t.booking) ": "
+                                    @if let Some(text) = &a.text { (text.in_lang(lang)) " " }
+                                    @if let Some(phone) = &a.phone { (t.phone_label) " " (phone) " " }
+                                    @if let Some(url) = a.url.as_deref().and_then(safe_url) { a href=(url) rel="noopener" { (url) } }
+                                }
                             }
                         }
                     }
                 }
             }
-            section aria-labelledby="s-contacts" {
-                h2 #s-contacts { (t.contacts) }
-                ul.plain {
-                    @if let Some(phone) = &loc.phone { li { (t.phone_label) ": " a href=(format!("tel:{}", phone.replace(' ', ""))) { (phone) } } }
-                    @if let Some(email) = &loc.email { li { (t.email_label) ": " a href=(format!("mailto:{email}")) { (email) } } }
-                    @if let Some(url) = loc.website.as_deref().and_then(safe_url) { li { (t.website) ": " a href=(url) rel="noopener" { (url) } } }
-                    @for c in &loc.contacts {
-                        li {
-                            @if let Some(n) = &c.name { (n) }
-                            @if let Some(title) = &c.title { ", " (title.in_lang(lang)) }
-                            @if let Some(p) = &c.phone { ", " (p) }
-                            @if let Some(e) = &c.email { ", " (e) }
+            @if has_contacts {
+                section aria-labelledby="s-contacts" {
+                    h2 #s-contacts { (t.contacts) }
+                    ul.plain {
+                        @if let Some((label, phone)) = phone { li { (label) ": " a href=(format!("tel:{}", phone.replace(' ', ""))) { (phone) } } }
+                        @if let Some(email) = &loc.email { li { (t.email_label) ": " a href=(format!("mailto:{email}")) { (email) } } }
+                        @if let Some(url) = website { li { (t.website) ": " a href=(url) rel="noopener" { (url) } } }
+                        @for c in &loc.contacts {
+                            li {
+                                @if let Some(n) = &c.name { (n) }
+                                @if let Some(title) = &c.title { ", " (title.in_lang(lang)) }
+                                @if let Some(p) = &c.phone { ", " (p) }
+                                @if let Some(e) = &c.email { ", " (e) }
+                            }
                         }
                     }
                 }

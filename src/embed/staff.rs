@@ -9,7 +9,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use maud::{html, Markup};
 
-use crate::api::locations::{geocode_address, nearest_places, origin, Origin};
+use crate::api::locations::{geocode_address, nearest_matching, nearest_places, origin, Origin};
 use crate::api::params::{self, Params};
 use crate::api::respond::LangMode;
 use crate::api::AppState;
@@ -18,9 +18,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::hours::{helsinki_date, helsinki_to_utc};
 use crate::i18n::Lang;
 
-use super::list::place_card;
-use super::page::{self, html_error, html_page, layout, CSP_OWN};
-use super::texts::{assistance_level, texts};
+use super::list::{capitalized, hours_unconfirmed, place_card, Card};
+use super::page::{self, html_error, html_page, layout, CSP_STAFF};
+use super::texts::{
+    assistance_level, next_staffed, no_place_lists_language, no_place_offers, no_place_offers_in_language, texts,
+};
 
 const RESULTS: usize = 5;
 
@@ -69,10 +71,38 @@ impl Form {
     }
 }
 
+/// Why nothing fits, and what to do about it.
+struct Diagnosis {
+    /// The sentence naming the criterion that emptied the list.
+    reason: String,
+    /// The same search without that criterion (a link), when dropping one would help.
+    without: Option<String>,
+    /// When the nearest place that fits the rest next has staff.
+    next: Option<String>,
+}
+
 struct Found<'a> {
     at: DateTime<Utc>,
+    origin: Origin,
+    /// Staffed at the time asked for.
     places: Vec<(&'a Location, f64)>,
+    /// Nearby places that fit but whose hours are unknown: call first.
+    unknown_hours: Vec<(&'a Location, f64)>,
     remote: Vec<&'a Location>,
+    diagnosis: Option<Diagnosis>,
+}
+
+/// How far the "hours unknown" tier reaches when nothing staffed marks the distance.
+const UNKNOWN_HOURS_REACH_M: f64 = 25_000.0;
+const UNKNOWN_HOURS_MAX: usize = 3;
+
+/// True when nothing on record says when the place helps with these needs.
+fn hours_unknown(dir: &Directory, loc: &Location, topics: u64) -> bool {
+    loc.hours.is_none()
+        && !loc
+            .services
+            .iter()
+            .any(|sal| sal.hours.is_some() && (topics == 0 || dir.services[sal.service].topic_mask & topics != 0))
 }
 
 async fn search<'a>(
@@ -80,6 +110,8 @@ async fn search<'a>(
     dir: &'a Directory,
     form: &Form,
     filter: &mut LocationFilter,
+    lang: Lang,
+    query: &str,
 ) -> ApiResult<Found<'a>> {
     let at = form.instant()?;
     let origin: Origin = if !form.address.is_empty() {
@@ -90,8 +122,67 @@ async fn search<'a>(
             ApiError::invalid_param("postal_code", "give a postal code, a municipality or a street address")
         })?
     };
-    let (places, remote) = nearest_places(dir, &origin, filter, RESULTS, None, Some(at));
-    Ok(Found { at, places, remote })
+    let (places, remote) = nearest_places(dir, &origin, filter, RESULTS, None, Some(at), at);
+    let reach = places.iter().map(|(_, d)| *d).fold(UNKNOWN_HOURS_REACH_M, f64::max);
+    let (unknown_hours, _) = nearest_matching(dir, &origin, filter, UNKNOWN_HOURS_MAX, Some(reach), at, |l| {
+        hours_unknown(dir, l, filter.topics)
+    });
+    let diagnosis = if places.is_empty() { Some(diagnose(dir, lang, form, filter, &origin, at, query)) } else { None };
+    Ok(Found { at, origin, places, unknown_hours, remote, diagnosis })
+}
+
+/// Finds the criterion that left no place: the language (no place lists it), the needs (no
+/// place offers them, or not in that language), else the time. Names it, links the search
+/// without it, and says when the nearest place that fits the rest next has staff.
+fn diagnose(
+    dir: &Directory,
+    lang: Lang,
+    form: &Form,
+    filter: &LocationFilter,
+    origin: &Origin,
+    at: DateTime<Utc>,
+    query: &str,
+) -> Diagnosis {
+    let t = texts(lang);
+    let any = |f: &LocationFilter| dir.list(f).next().is_some();
+    let language_name = filter
+        .language
+        .as_deref()
+        .map(|c| dir.language(c).map(|l| l.name.in_lang(lang).to_owned()).unwrap_or_else(|| c.to_owned()));
+    let topic_names = page::topic_labels(dir, lang, &form.topics).join(", ");
+    let no_language = LocationFilter { language: None, ..filter.clone() };
+    let no_topics = LocationFilter { topics: 0, ..filter.clone() };
+    let (reason, relaxed, dropped): (String, LocationFilter, &[&str]) = match &language_name {
+        Some(name) if !any(&LocationFilter { topics: 0, ..filter.clone() }) => {
+            (no_place_lists_language(lang, name), no_language, &["language"])
+        }
+        Some(name) if filter.topics != 0 && !any(filter) => {
+            if any(&no_language) {
+                (no_place_offers_in_language(lang, &topic_names, name), no_language, &["language"])
+            } else {
+                (no_place_offers(lang, &topic_names), no_topics, &["topic"])
+            }
+        }
+        None if filter.topics != 0 && !any(filter) => (no_place_offers(lang, &topic_names), no_topics, &["topic"]),
+        _ => (t.none_staffed_then.to_owned(), filter.clone(), &[]),
+    };
+    // The nearest place fitting the rest whose hours are known: is it staffed then, or when next?
+    let (near, _) = nearest_matching(dir, origin, &relaxed, 1, None, at, |l| {
+        !hours_unknown(dir, l, relaxed.topics)
+            && (dir.staffed_at(l, relaxed.topics, at) || l.next_staffed_opening(at).is_some())
+    });
+    let next = near.first().map(|(l, _)| {
+        let when = (!dir.staffed_at(l, relaxed.topics, at))
+            .then(|| l.next_staffed_opening(at).map(|w| page::when(lang, w)))
+            .flatten();
+        next_staffed(lang, l.name.in_lang(lang), when.as_deref())
+    });
+    let without = (!dropped.is_empty()).then(|| {
+        let kept: Vec<&str> =
+            query.split('&').filter(|kv| !dropped.iter().any(|d| kv.split('=').next() == Some(*d))).collect();
+        format!("/staff?{}#results-title", kept.join("&"))
+    });
+    Diagnosis { reason, without, next }
 }
 
 /// The filter params the form maps to: the API's own names, so that validation is shared.
@@ -120,10 +211,12 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
     let outcome = if form.searched() {
         let fp = filter_params(&form);
         match params::location_filter(&fp, &dir) {
-            Ok(mut filter) => match search(state.geocoder.as_ref(), &dir, &form, &mut filter).await {
-                Ok(found) => Some(Ok(results(&dir, lang, &form, &found))),
-                Err(e) => Some(Err(e)),
-            },
+            Ok(mut filter) => {
+                match search(state.geocoder.as_ref(), &dir, &form, &mut filter, lang, req.query_string()).await {
+                    Ok(found) => Some(Ok(results(&dir, lang, &form, &found))),
+                    Err(e) => Some(Err(e)),
+                }
+            }
             Err(e) => Some(Err(e)),
         }
     } else {
@@ -138,7 +231,7 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
         &req,
         lang,
         t.staff_title,
-        html! {},
+        html! { script src="/embed/staff.js" defer {} },
         html! {
             h1 { (t.staff_title) }
             p { (t.staff_intro) }
@@ -148,9 +241,9 @@ pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
         },
     );
     if status == StatusCode::OK {
-        Ok(html_page(&req, dir.version, CSP_OWN, markup))
+        Ok(html_page(&req, dir.version, CSP_STAFF, markup))
     } else {
-        Ok(html_error(status, CSP_OWN, markup))
+        Ok(html_error(status, CSP_STAFF, markup))
     }
 }
 
@@ -224,12 +317,13 @@ fn form_markup(dir: &Directory, lang: Lang, form: &Form) -> Markup {
                 label for="language" { (t.language_of_service) }
                 select #language name="language" {
                     option value="" { (t.any_language) }
-                    @for l in &dir.languages {
-                        option value=(l.code) selected[form.language == l.code] { (l.name.in_lang(lang)) }
+                    // Only languages some place lists, with how many places list each.
+                    @for l in dir.languages.iter().filter(|l| l.location_count > 0 || form.language == l.code) {
+                        option value=(l.code) selected[form.language == l.code] { (l.name.in_lang(lang)) " (" (l.location_count) ")" }
                     }
                 }
             }
-            fieldset {
+            fieldset.when {
                 legend { (t.when_legend) }
                 div.radio {
                     input #when-now type="radio" name="when" value="now" checked[!form.when_at];
@@ -239,11 +333,13 @@ fn form_markup(dir: &Directory, lang: Lang, form: &Form) -> Markup {
                     input #when-at type="radio" name="when" value="at" checked[form.when_at];
                     label for="when-at" { (t.when_at) }
                 }
-                div.field {
+                // "Now" disables these (staff.js; without script, CSS greys them out and the
+                // server ignores them when "Now" is chosen).
+                div.field.when-at {
                     label for="date" { (t.date) }
                     input #date type="date" name="date" value=(if form.date.is_empty() { today.as_str() } else { form.date.as_str() });
                 }
-                div.field {
+                div.field.when-at {
                     label for="time" { (t.time) }
                     input #time type="time" name="time" value=(if form.time.is_empty() { "12:00" } else { form.time.as_str() });
                 }
@@ -256,8 +352,15 @@ fn form_markup(dir: &Directory, lang: Lang, form: &Form) -> Markup {
 fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
     let t = texts(lang);
     let day = helsinki_date(found.at);
+    let now = !form.when_at;
     let extra = |loc: &Location| -> Markup {
-        let hours_that_day = loc.hours.as_ref().map(|h| page::day_text(lang, &h.hours.day(day)));
+        let hours_that_day = loc.hours.as_ref().map(|h| {
+            let mut s = page::day_text(lang, &h.hours.day(day));
+            if hours_unconfirmed(h) {
+                s.push_str(&format!(" ({})", t.hours_unconfirmed));
+            }
+            s
+        });
         // The services that fit the patron's needs (all, when no need was chosen).
         let services: Vec<_> = loc
             .services
@@ -270,36 +373,78 @@ fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
         html! {
             dl {
                 dt { (t.hours_that_day) " (" (page::day_label(lang, day)) ")" }
-                dd { (hours_that_day.unwrap_or_else(|| t.hours_unknown.to_owned())) }
+                dd { (hours_that_day.unwrap_or_else(|| capitalized(t.hours_unknown_call))) }
             }
-            h4 { (t.what_they_do) }
-            ul.services {
-                @for sal in services {
-                    @let s = &dir.services[sal.service];
-                    li {
-                        strong { (s.name.in_lang(lang)) } ". "
-                        (assistance_level(lang, &s.assistance_level))
-                        @if let Some(h) = &sal.hours { " " (t.own_hours) ": " (page::day_text(lang, &h.hours.day(day))) "." }
+            @if !services.is_empty() {
+                h4 { (t.what_they_do) }
+                ul.services {
+                    @for sal in services {
+                        @let s = &dir.services[sal.service];
+                        li {
+                            strong { (s.name.in_lang(lang)) } ". "
+                            (assistance_level(lang, &s.assistance_level))
+                            @if let Some(h) = &sal.hours {
+                                " " (t.own_hours) ": " (page::day_text(lang, &h.hours.day(day)))
+                                @if hours_unconfirmed(h) { " (" (t.hours_unconfirmed) ")" }
+                                "."
+                            }
+                        }
                     }
                 }
             }
         }
     };
+    let card = |d: Option<f64>, loc: &Location| Card {
+        at: found.at,
+        now,
+        distance: d.map(|d| found.origin.distance_to(loc, d)),
+        topics: &form.topics,
+        heading: 3,
+        referral_label: t.print_referral,
+    };
+    let shown = found.places.iter().map(|(l, _)| *l).chain(found.unknown_hours.iter().map(|(l, _)| *l));
+    let authorized = shown
+        .chain(found.remote.iter().copied())
+        .any(|l| l.services.iter().any(|s| dir.services[s.service].assistance_level == "authorized_assistance"));
     html! {
         section.results aria-labelledby="results-title" {
-            h2 #results-title { (t.results) " (" (page::when(lang, found.at)) ")" }
-            p.note { (t.dvv_note) }
-            @if found.places.is_empty() { p role="status" { (t.none_open) } }
-            ol.places {
-                @for (loc, d) in &found.places {
-                    li { (place_card(dir, lang, loc, found.at, Some(*d), &form.topics, extra(loc))) }
+            h2 #results-title { (t.results) " (" (if now { t.when_now.to_owned() } else { page::when(lang, found.at) }) ")" }
+            @if authorized {
+                p.note { (t.dvv_note_guidance) " " (t.dvv_authorized) }
+            } @else {
+                p.note { (t.dvv_note) }
+            }
+            @if let Some(d) = &found.diagnosis {
+                div.diagnosis role="status" {
+                    p { strong { (d.reason) } }
+                    @if let Some(next) = &d.next { p { (next) } }
+                    @if let Some(href) = &d.without { p { a href=(href) { (t.search_without) } } } @else { p { (t.try_other_time) } }
                 }
             }
-            h2 { (t.remote_options) }
+            @if !found.places.is_empty() {
+                ol.places {
+                    @for (loc, d) in &found.places {
+                        li { (place_card(dir, lang, loc, &card(Some(*d), loc), extra(loc))) }
+                    }
+                }
+            }
+        }
+        @if !found.unknown_hours.is_empty() {
+            section.results aria-labelledby="unknown-hours-title" {
+                h2 #unknown-hours-title { (t.unknown_hours_tier) }
+                ul.places {
+                    @for (loc, d) in &found.unknown_hours {
+                        li { (place_card(dir, lang, loc, &card(Some(*d), loc), extra(loc))) }
+                    }
+                }
+            }
+        }
+        section.results aria-labelledby="remote-title" {
+            h2 #remote-title { (t.remote_options) }
             @if found.remote.is_empty() { p { (t.no_remote) } }
             ul.places {
                 @for loc in &found.remote {
-                    li { (place_card(dir, lang, loc, found.at, None, &form.topics, extra(loc))) }
+                    li { (place_card(dir, lang, loc, &card(None, loc), extra(loc))) }
                 }
             }
         }

@@ -73,6 +73,27 @@ pub struct Texts {
     pub own_hours: &'static str,
     pub dvv_note: &'static str,
     pub organization: &'static str,
+    pub open_then: &'static str,
+    pub self_service_then: &'static str,
+    pub closed_then: &'static str,
+    pub hours_unconfirmed: &'static str,
+    pub hours_unknown_call: &'static str,
+    pub about: &'static str,
+    pub same_postal_area: &'static str,
+    pub checked: &'static str,
+    pub record_assumed: &'static str,
+    pub position_municipality: &'static str,
+    pub position_postal_area: &'static str,
+    pub print_referral: &'static str,
+    pub show_more: &'static str,
+    pub unknown_hours_tier: &'static str,
+    pub none_staffed_then: &'static str,
+    pub search_without: &'static str,
+    pub try_other_time: &'static str,
+    pub phone_org: &'static str,
+    pub dvv_authorized: &'static str,
+    pub dvv_note_guidance: &'static str,
+    pub no_hours_for_place: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -99,7 +120,7 @@ const FI: Texts = Texts {
     open_now: "Apua saatavilla nyt",
     self_service_now: "Omatoimiaika: henkilökuntaa ei paikalla",
     closed_now: "Suljettu nyt",
-    opens: "Aukeaa",
+    opens: "Avautuu",
     hours_unknown: "Aukioloajat eivät ole tiedossa",
     unverified: "Tietoa ei ole vahvistettu",
     error_title: "Haku ei onnistunut",
@@ -142,6 +163,27 @@ const FI: Texts = Texts {
     own_hours: "Palvelun omat ajat",
     dvv_note: "Digitukihenkilö opastaa, mutta asiakas tekee asioinnin itse. Digitukihenkilö ei koskaan käytä asiakkaan pankkitunnuksia tai muita tunnisteita eikä asioi asiakkaan puolesta.",
     organization: "Järjestäjä",
+    open_then: "Apua saatavilla silloin",
+    self_service_then: "Omatoimiaika silloin: henkilökuntaa ei paikalla",
+    closed_then: "Suljettu silloin",
+    hours_unconfirmed: "aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä",
+    hours_unknown_call: "aukioloajat eivät tiedossa – soita ensin",
+    about: "n.",
+    same_postal_area: "samalla postinumeroalueella",
+    checked: "Tarkistettu",
+    record_assumed: "Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä",
+    position_municipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.",
+    position_postal_area: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
+    print_referral: "Tulosta ohjauslappu",
+    show_more: "Näytä lisää paikkoja",
+    unknown_hours_tier: "Lähellä, mutta aukioloajat eivät tiedossa – soita ensin",
+    none_staffed_then: "Yksikään sopiva paikka ei ilmoita henkilökuntaa paikalla silloin.",
+    search_without: "Hae ilman tätä ehtoa",
+    try_other_time: "Kokeile toista aikaa.",
+    phone_org: "Puhelin (järjestäjä)",
+    dvv_authorized: "Tässä paikassa osa palveluista on valtuutettua avustamista: silloin avustaja voi asioida asiakkaan puolesta, mutta vain virallisella valtuutuksella (esim. Suomi.fi-valtuudet). Muu digituki on opastusta, jossa asiakas asioi itse.",
+    dvv_note_guidance: "Digitukihenkilö opastaa, mutta asiakas tekee asioinnin itse. Digitukihenkilö ei koskaan käytä asiakkaan pankkitunnuksia tai muita tunnisteita.",
+    no_hours_for_place: "Aukioloajat eivät ole tiedossa – soita ennen lähtöä.",
 };
 
 const SV: Texts = Texts {
@@ -211,6 +253,27 @@ const SV: Texts = Texts {
     own_hours: "Tjänstens egna tider",
     dvv_note: "Digistödjaren handleder, men kunden sköter ärendet själv. Digistödjaren använder aldrig kundens bankkoder eller andra identifieringsmedel och uträttar inga ärenden för kundens räkning.",
     organization: "Arrangör",
+    open_then: "Hjälp finns då",
+    self_service_then: "Meröppet då: ingen personal på plats",
+    closed_then: "Stängt då",
+    hours_unconfirmed: "öppettiderna är inte bekräftade – kontrollera före besöket",
+    hours_unknown_call: "öppettiderna är inte kända – ring först",
+    about: "ca",
+    same_postal_area: "inom samma postnummerområde",
+    checked: "Kontrollerad",
+    record_assumed: "Uppgifterna är härledda ur källor – kontrollera före besöket",
+    position_municipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.",
+    position_postal_area: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
+    print_referral: "Skriv ut hänvisning",
+    show_more: "Visa fler platser",
+    unknown_hours_tier: "I närheten, men öppettiderna är inte kända – ring först",
+    none_staffed_then: "Ingen lämplig plats uppger att personal finns på plats då.",
+    search_without: "Sök utan detta villkor",
+    try_other_time: "Prova en annan tid.",
+    phone_org: "Telefon (arrangör)",
+    dvv_authorized: "På den här platsen är en del av tjänsterna befullmäktigat bistånd: då kan hjälparen sköta ärenden för kunden, men bara med en formell fullmakt (t.ex. Suomi.fi-fullmakter). Annat digistöd är handledning där kunden sköter ärendet själv.",
+    dvv_note_guidance: "Digistödjaren handleder, men kunden sköter ärendet själv. Digistödjaren använder aldrig kundens bankkoder eller andra identifieringsmedel.",
+    no_hours_for_place: "Öppettiderna är inte kända – ring före besöket.",
 };
 
 const EN: Texts = Texts {
@@ -280,6 +343,27 @@ const EN: Texts = Texts {
     own_hours: "The service's own hours",
     dvv_note: "Digital helpers guide you, but you do the transaction yourself. Helpers never use your online banking codes or other credentials and never act on your behalf.",
     organization: "Organised by",
+    open_then: "Help available at that time",
+    self_service_then: "Self-service hours at that time: no staff present",
+    closed_then: "Closed at that time",
+    hours_unconfirmed: "opening hours not confirmed – check before you go",
+    hours_unknown_call: "opening hours not known – call first",
+    about: "about",
+    same_postal_area: "in the same postal code area",
+    checked: "Checked",
+    record_assumed: "These details are inferred from sources – check before you go",
+    position_municipality: "The position is an estimate (the municipality's centre); the exact place is not known.",
+    position_postal_area: "The position is an estimate (the postal code area's centre); the exact place is not known.",
+    print_referral: "Print referral slip",
+    show_more: "Show more places",
+    unknown_hours_tier: "Nearby, but opening hours not known – call first",
+    none_staffed_then: "No suitable place says staff are present at that time.",
+    search_without: "Search without this criterion",
+    try_other_time: "Try another time.",
+    phone_org: "Phone (organiser)",
+    dvv_authorized: "Some services here are authorized assistance: the helper may then act for the patron, but only with a formal authorisation (such as a Suomi.fi mandate). Other digital help is guidance, where the patron acts.",
+    dvv_note_guidance: "Digital helpers guide you, but you do the transaction yourself. Helpers never use your online banking codes or other credentials.",
+    no_hours_for_place: "Opening hours not known – call before you go.",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -351,5 +435,118 @@ pub fn format_distance(lang: Lang, metres: f64) -> String {
             Lang::En => format!("{km} km"),
             _ => format!("{} km", km.replace('.', ",")),
         }
+    }
+}
+
+/// Staffed help until a time: "Apua saatavilla klo 15.00 asti" for a time asked about,
+/// "Apua saatavilla nyt, klo 15.00 asti" only when the search is for now.
+pub fn open_until(lang: Lang, now: bool, time: &str) -> String {
+    match (lang, now) {
+        (Lang::Fi, true) => format!("Apua saatavilla nyt, klo {time} asti"),
+        (Lang::Fi, false) => format!("Apua saatavilla klo {time} asti"),
+        (Lang::Sv, true) => format!("Hjälp finns nu, till kl. {time}"),
+        (Lang::Sv, false) => format!("Hjälp finns till kl. {time}"),
+        (Lang::En, true) => format!("Help available now, until {time}"),
+        (Lang::En, false) => format!("Help available until {time}"),
+    }
+}
+
+/// A distance that is only roughly known (an area centroid at either end): whole
+/// kilometres after "n." / "ca" / "about".
+pub fn format_approximate_distance(lang: Lang, metres: f64) -> String {
+    let km = (metres / 1000.0).round().max(1.0);
+    format!("{} {km} km", texts(lang).about)
+}
+
+/// "Tarkistettu 1.12.2026 (PKSOTU)": when a listing was confirmed, and by whom.
+pub fn checked(lang: Lang, date: chrono::NaiveDate, by: Option<&str>) -> String {
+    let d = match lang {
+        Lang::En => date.format("%-d %b %Y").to_string(),
+        _ => date.format("%-d.%-m.%Y").to_string(),
+    };
+    match by {
+        Some(org) => format!("{} {d} ({org})", texts(lang).checked),
+        None => format!("{} {d}", texts(lang).checked),
+    }
+}
+
+/// "ukrainaksi" / "på ukrainska" / "in Ukrainian": a language of service in a sentence.
+fn in_language(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Fi => {
+            // The Finnish translative: mostly the name + "ksi"; the vocabulary's exceptions.
+            let irregular = [("suomi", "suomeksi"), ("englanti", "englanniksi"), ("vietnam", "vietnamiksi")];
+            match irregular.iter().find(|(n, _)| *n == name) {
+                Some((_, t)) => (*t).to_owned(),
+                None if name.ends_with(|c: char| "aeiouyäö".contains(c)) => format!("{name}ksi"),
+                None => format!("{name}iksi"),
+            }
+        }
+        Lang::Sv => format!("på {name}"),
+        Lang::En => format!("in {name}"),
+    }
+}
+
+/// Why a staff search found nothing: no place lists the language at all.
+pub fn no_place_lists_language(lang: Lang, name: &str) -> String {
+    let l = in_language(lang, name);
+    match lang {
+        Lang::Fi => format!("Yksikään paikka ei ilmoita palvelevansa {l}."),
+        Lang::Sv => format!("Ingen plats uppger att den betjänar {l}."),
+        Lang::En => format!("No place says it serves {l}."),
+    }
+}
+
+/// Why a staff search found nothing: no place offers help with these needs.
+pub fn no_place_offers(lang: Lang, topics: &str) -> String {
+    match lang {
+        Lang::Fi => format!("Yksikään paikka ei ilmoita auttavansa näissä asioissa: {topics}."),
+        Lang::Sv => format!("Ingen plats uppger att den hjälper med: {topics}."),
+        Lang::En => format!("No place says it helps with: {topics}."),
+    }
+}
+
+/// Why a staff search found nothing: the language and the needs are each offered, not together.
+pub fn no_place_offers_in_language(lang: Lang, topics: &str, language: &str) -> String {
+    let l = in_language(lang, language);
+    match lang {
+        Lang::Fi => format!("Yksikään paikka ei ilmoita auttavansa {l} näissä asioissa: {topics}."),
+        Lang::Sv => format!("Ingen plats uppger att den hjälper {l} med: {topics}."),
+        Lang::En => format!("No place says it helps {l} with: {topics}."),
+    }
+}
+
+/// When the nearest place that fits (without the dropped criterion) has staff next.
+pub fn next_staffed(lang: Lang, place: &str, when: Option<&str>) -> String {
+    match (lang, when) {
+        (Lang::Fi, Some(w)) => format!("Lähin sopiva paikka, {place}, palvelee seuraavan kerran {w}."),
+        (Lang::Fi, None) => format!("Lähin sopiva paikka, {place}, palvelee silloin."),
+        (Lang::Sv, Some(w)) => format!("Närmaste lämpliga plats, {place}, har personal nästa gång {w}."),
+        (Lang::Sv, None) => format!("Närmaste lämpliga plats, {place}, har personal då."),
+        (Lang::En, Some(w)) => format!("The nearest suitable place, {place}, next has staff on {w}."),
+        (Lang::En, None) => format!("The nearest suitable place, {place}, has staff at that time."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_read_as_finnish_translatives() {
+        for (name, want) in [
+            ("ukraina", "ukrainaksi"),
+            ("suomi", "suomeksi"),
+            ("englanti", "englanniksi"),
+            ("venäjä", "venäjäksi"),
+            ("vietnam", "vietnamiksi"),
+            ("pohjoissaame", "pohjoissaameksi"),
+        ] {
+            assert_eq!(in_language(Lang::Fi, name), want);
+        }
+        assert_eq!(no_place_lists_language(Lang::Fi, "ukraina"), "Yksikään paikka ei ilmoita palvelevansa ukrainaksi.");
+        assert_eq!(open_until(Lang::Fi, false, "15.00"), "Apua saatavilla klo 15.00 asti");
+        assert_eq!(open_until(Lang::Sv, false, "13.00"), "Hjälp finns till kl. 13.00");
+        assert_eq!(open_until(Lang::En, false, "15:00"), "Help available until 15:00");
     }
 }

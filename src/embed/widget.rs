@@ -26,3 +26,13 @@ pub async fn page_css(req: HttpRequest) -> HttpResponse {
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     resp
 }
+
+/// The staff tool's one script: disables the date and time fields while "Now" is chosen.
+pub const STAFF_JS: &str = include_str!("staff.js");
+
+#[get("/embed/staff.js")]
+pub async fn staff_js(req: HttpRequest) -> HttpResponse {
+    let mut resp = public_bytes(&req, ASSET_VERSION, "text/javascript; charset=utf-8", STAFF_JS.as_bytes().to_vec());
+    resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    resp
+}

@@ -151,6 +151,9 @@ pub struct Hit {
     /// Pelias confidence, 0..1.
     pub confidence: f64,
     pub label: Option<String>,
+    /// Pelias layer of the match (`venue`, `address`, `street`, `postalcode`, `locality`...):
+    /// how precise the point is.
+    pub layer: Option<String>,
 }
 
 /// Why geocoding gave no answer.
@@ -188,6 +191,7 @@ struct Geometry {
 struct Properties {
     confidence: Option<f64>,
     label: Option<String>,
+    layer: Option<String>,
 }
 
 /// Fails early, with the fix, when an https URL meets a build without TLS.
@@ -283,7 +287,13 @@ fn parse(body: &[u8]) -> Result<Option<Hit>, GeocodeError> {
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
         return Err(GeocodeError::BadAnswer(format!("coordinates out of range: [{lon}, {lat}]")));
     }
-    Ok(Some(Hit { lat, lon, confidence: f.properties.confidence.unwrap_or(0.0), label: f.properties.label }))
+    Ok(Some(Hit {
+        lat,
+        lon,
+        confidence: f.properties.confidence.unwrap_or(0.0),
+        label: f.properties.label,
+        layer: f.properties.layer,
+    }))
 }
 
 /// Where an address is, and how we know.
@@ -299,6 +309,8 @@ pub struct Located {
     pub confidence: &'static str,
     /// The geocoder's label of the match, when it came from the geocoder.
     pub label: Option<String>,
+    /// The geocoder's layer of the match (`address`, `street`, `postalcode`, `locality`...).
+    pub layer: Option<String>,
 }
 
 /// Below this Pelias confidence a geocoder match is no better than the postal-code centroid.
@@ -355,6 +367,7 @@ pub async fn locate_checked(
                     method: "geocoder",
                     confidence: if hit.confidence >= 0.8 { "high" } else { "medium" },
                     label: hit.label,
+                    layer: hit.layer,
                 }))
             }
             Ok(_) => tracing::info!(%text, "geocoder found no confident match; using an area centroid"),
@@ -363,7 +376,14 @@ pub async fn locate_checked(
         }
     }
     if let Some((lat, lon)) = postal_code.and_then(|p| dir.postal_code(p)).and_then(|pc| pc.centroid) {
-        return Ok(Some(Located { lat, lon, method: "postal_code_centroid", confidence: "approximate", label: None }));
+        return Ok(Some(Located {
+            lat,
+            lon,
+            method: "postal_code_centroid",
+            confidence: "approximate",
+            label: None,
+            layer: None,
+        }));
     }
     Ok(municipality.and_then(|m| dir.find_municipality(m)).map(|m| Located {
         lat: m.centre.0,
@@ -371,6 +391,7 @@ pub async fn locate_checked(
         method: "municipality_centre",
         confidence: "approximate",
         label: None,
+        layer: None,
     }))
 }
 

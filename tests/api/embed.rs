@@ -15,7 +15,14 @@ async fn page(app: &TestApp, path: &str, status: u16) -> (reqwest::header::Heade
     assert_eq!(headers["content-type"], "text/html; charset=utf-8", "GET {path}");
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.starts_with("default-src 'none'"), "GET {path}: {csp}");
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("script-src"), "GET {path}: pages run no script: {csp}");
+    // Pages run no inline script; only the staff tool loads its own one (disabling the date
+    // and time fields while "now" is chosen).
+    assert!(!csp.contains("unsafe-inline"), "GET {path}: {csp}");
+    if path.starts_with("/staff") {
+        assert!(csp.contains("script-src 'self';"), "GET {path}: {csp}");
+    } else {
+        assert!(!csp.contains("script-src"), "GET {path}: pages run no script: {csp}");
+    }
     (headers, resp.text().await.unwrap())
 }
 
@@ -128,11 +135,8 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     assert!(hostile["item"]["url"].is_null(), "no javascript: url in JSON-LD");
     assert_eq!(hostile["item"]["parentOrganization"]["@type"], "Organization");
     assert_eq!(hostile["item"]["address"]["streetAddress"], "Koskikatu 25");
-    let hours = hostile["item"]["openingHours"].as_array().unwrap();
-    assert!(
-        !hours.is_empty() && hours.iter().all(|h| h.as_str().unwrap().len() == "Mo 10:00-19:00".len()),
-        "{hours:?}"
-    );
+    // The main library's hours are demo placeholders (`assumed`): never published as facts.
+    assert!(hostile["item"].get("openingHours").is_none(), "{}", hostile["item"]);
 }
 
 #[tokio::test]
@@ -182,9 +186,14 @@ async fn staff_search_by_postal_code_needs_language_and_time() {
     for item in api["items"].as_array().unwrap() {
         assert!(html.contains(&format!("id=\"place-{}\"", item["id"].as_str().unwrap())), "{}", item["id"]);
     }
+    // Then the nearby places whose hours are unknown, marked "call first".
+    let tier2 =
+        html.split("id=\"unknown-hours-title\"").nth(1).unwrap_or("").split("id=\"remote-title\"").next().unwrap();
     assert_eq!(
         html.matches("<article").count(),
-        api["items"].as_array().unwrap().len() + api["remote"].as_array().unwrap().len()
+        api["items"].as_array().unwrap().len()
+            + api["remote"].as_array().unwrap().len()
+            + tier2.matches("<article").count()
     );
 }
 
@@ -216,9 +225,7 @@ async fn referral_slip_has_week_hours_map_qr_booking_and_the_dvv_note() {
     assert_eq!(html.matches("<tr>").count(), 7, "seven days of hours");
     assert!(html.contains("Mon 29 Mar") && html.contains("Sun 4 Apr"));
     assert!(html.contains("<svg") && html.contains("aria-label=\"The place's web page (scan with a phone)\""));
-    assert!(
-        html.contains("Helpers never use your online banking codes or other credentials and never act on your behalf.")
-    );
+    assert!(html.contains("Helpers never use your online banking codes or other credentials"));
     assert!(
         html.contains("@media print")
             || app.get("/embed/page.css").await.text().await.unwrap().contains("@media print")

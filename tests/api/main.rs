@@ -23,3 +23,4 @@ mod partner;
 mod ptv;
 mod reference;
 mod schedule;
+mod truth;

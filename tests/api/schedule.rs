@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use digituki::import::schedule::{Job, Schedule};
-use serde_json::Value;
 
 use crate::fixture::{Fixture, Reply};
 use crate::helpers::{fresh_database, TestApp};

@@ -7,6 +7,12 @@
 //   axe          run axe-core (WCAG 2.0/2.1 A and AA rules) and return the violations
 //   screenshot   save a full-page PNG here
 //   bypassCSP    load with the page's CSP off (so that escaping, not CSP, is what is tested)
+//   setAttributes  after the widget rendered, set these attributes on it at once and wait for it
+//                to render again (apiRequests counts the API requests before, apiRequestsAfter after)
+//   whenFields   on the staff form: record whether the date and time fields are disabled
+//                initially, after choosing "at a given time", and after choosing "now" again
+//   pdf          print to PDF (A4, print media) here; pdfPages counts its pages
+// Every result also has headings: the levels of h1-h6 in document order, inside shadow roots too.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -62,6 +68,8 @@ for (const visit of spec.visits) {
   page.on("console", (m) => { if (m.type() === "error") r.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => r.pageErrors.push(String(e)));
   page.on("requestfailed", (q) => r.requestsFailed.push(q.url()));
+  r.apiRequests = 0;
+  page.on("request", (q) => { if (q.url().includes("/v1/locations")) r.apiRequests += 1; });
   try {
     const resp = await page.goto(visit.url, { waitUntil: "load", timeout: 30000 });
     r.status = resp ? resp.status() : null;
@@ -73,6 +81,27 @@ for (const visit of spec.visits) {
       r.widgetItems = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-id]")].map((li) => ({ id: li.dataset.id, name: li.querySelector("h3").textContent })));
       r.widgetHeading = await page.evaluate(() => document.querySelector("digituki-directory").shadowRoot.querySelector("h2").textContent);
     }
+    if (visit.setAttributes) {
+      await page.waitForTimeout(200);
+      const before = r.apiRequests;
+      await page.evaluate((attrs) => {
+        const w = document.querySelector("digituki-directory");
+        for (const [k, v] of Object.entries(attrs)) w.setAttribute(k, v);
+      }, visit.setAttributes);
+      await page.waitForTimeout(300);
+      await page.waitForFunction(() => !document.querySelector("digituki-directory").hasAttribute("aria-busy"), null, { timeout: 20000 });
+      r.apiRequestsAfter = r.apiRequests - before;
+      r.apiRequests = before;
+      r.widgetItems = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-id]")].map((li) => ({ id: li.dataset.id, name: li.querySelector("h3").textContent })));
+    }
+    if (visit.whenFields) {
+      const state = () => page.evaluate(() => ({ date: document.getElementById("date").disabled, time: document.getElementById("time").disabled }));
+      r.whenFields = { initial: await state() };
+      await page.click("#when-at");
+      r.whenFields.at = await state();
+      await page.click("#when-now");
+      r.whenFields.now = await state();
+    }
     // Give any injected handler (onerror and the like) time to fire.
     await page.waitForTimeout(300);
     r.title = await page.title();
@@ -80,6 +109,17 @@ for (const visit of spec.visits) {
     r.h1 = await page.evaluate(() => { const h = document.querySelector("h1"); return h ? h.textContent : null; });
     r.text = await page.evaluate(deepText);
     r.imgCount = await page.evaluate(deepCount, "img");
+    r.headings = await page.evaluate(() => {
+      const out = [];
+      const walk = (node) => {
+        if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+        if (node.nodeType === Node.ELEMENT_NODE && /^H[1-6]$/.test(node.nodeName)) out.push(Number(node.nodeName[1]));
+        if (node.shadowRoot) walk(node.shadowRoot);
+        for (const c of node.childNodes) walk(c);
+      };
+      walk(document.body);
+      return out;
+    });
     r.xss = await page.evaluate(() => window.__xss === true);
     if (visit.tabs) {
       await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.focus(); });
@@ -97,6 +137,11 @@ for (const visit of spec.visits) {
       });
     }
     if (visit.screenshot) await page.screenshot({ path: visit.screenshot, fullPage: true });
+    if (visit.pdf) {
+      await page.emulateMedia({ media: "print" });
+      const bytes = await page.pdf({ path: visit.pdf, format: "A4", printBackground: true, preferCSSPageSize: true });
+      r.pdfPages = (bytes.toString("latin1").match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
+    }
   } catch (e) {
     r.error = String(e && e.stack || e);
   }

@@ -12,7 +12,7 @@ use crate::api::views::{self, LocationOut};
 use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
-use crate::edit::location::{LocationChanges, LocationInput};
+use crate::edit::location::{check_confidence, refuse_derived_fields, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
@@ -91,9 +91,14 @@ async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, change
     if let Some(found) = found {
         changes.latitude = Some(found.lat);
         changes.longitude = Some(found.lon);
-        changes.coordinate_method = Some(match found.label {
-            Some(label) => format!("{}: {label}", found.method),
+        // `geocoder (layer): label`: the layer decides the point's accuracy.
+        let method = match &found.layer {
+            Some(layer) => format!("{} ({layer})", found.method),
             None => found.method.to_owned(),
+        };
+        changes.coordinate_method = Some(match found.label {
+            Some(label) => format!("{method}: {label}"),
+            None => method,
         });
         if found.confidence == "approximate" {
             changes.confidence = "approximate".into();
@@ -121,6 +126,7 @@ pub async fn create_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    refuse_derived_fields(&body)?;
     let key = IdempotencyKey::from_request(&req, &body)?;
     if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
         return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
@@ -166,6 +172,7 @@ pub async fn patch_location(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
+    refuse_derived_fields(&body)?;
     let dir = state.store.get();
     // First, outside any transaction: the patched record from the row as it is now (read
     // without a lock, the connection given back at once), so that its new address can be
@@ -191,6 +198,7 @@ pub async fn patch_location(
         super::id_unchanged(&before.id, &after.id)?;
         let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
         let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
+        check_confidence(caller.is_admin, &row.confidence, &changes.confidence)?;
         place(placed.take(), &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
@@ -232,8 +240,10 @@ pub async fn delete_location(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Confirm the listing is still true: sets `verified_at` (listings unconfirmed for 180 days
-/// show `stale: true`).
+/// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
+/// organization), shown on every page as "Tarkistettu 1.12.2026 (PKSOTU)". It does not
+/// change `confidence` (only the coordinator raises that). Listings unconfirmed for 180 days
+/// show `stale: true`.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Location id")),
@@ -254,8 +264,9 @@ pub async fn verify_location(
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, None)?;
         write::touch_location(conn, &id, true, None).await?;
+        write::set_location_verified_by(conn, &id, &caller.organization_id).await?;
         let before = serde_json::json!({"verified_at": row.verified_at});
-        let after = serde_json::json!({"verified_at": Utc::now()});
+        let after = serde_json::json!({"verified_at": Utc::now(), "verified_by": caller.organization_id});
         write::record(conn, "location", &id, "verify", &actor(&caller), Some(before), Some(after)).await?;
         Ok(())
     })?;
