@@ -74,7 +74,7 @@ parameter at fault.",
         api::health::readyz,
         api::metrics::prometheus_metrics,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &PublicReads),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "locations", description = "Places where digital help is given"),
@@ -108,6 +108,39 @@ impl utoipa::Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The document's conventions for generated clients and linters: one server, relative to where
+/// the document is served (so that it holds behind any proxy), and `security: []` on every
+/// operation that names no scheme, saying outright that it needs no authentication.
+struct PublicReads;
+
+impl utoipa::Modify for PublicReads {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.servers = Some(vec![utoipa::openapi::server::Server::new("/")]);
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for op in ops.into_iter().flatten() {
+                op.security.get_or_insert_with(Vec::new);
+            }
+        }
+    }
+}
+
+/// `/docs` without the slash: a permanent redirect to the Swagger UI at `/docs/` (relative, so
+/// that it also holds behind a proxy's path prefix).
+#[actix_web::get("/docs")]
+pub async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect().insert_header((actix_web::http::header::LOCATION, "docs/")).finish()
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -30,7 +30,11 @@ pub async fn export_hsds_zip(state: web::Data<AppState>, req: HttpRequest) -> Ap
     Ok(resp)
 }
 
-/// Every location as one CSV row (UTF-8, header first; columns in `crate::export::LOCATION_COLUMNS`).
+/// Every location as one CSV row (UTF-8, header first). Columns: `id, organization_id,
+/// organization_name, kind, name_fi, name_sv, name_en, street_address, postal_code, post_office,
+/// municipality_code, latitude, longitude, coordinate_method, phone, email, website, languages,
+/// topics, status, hours_osm, source, external_id, confidence, updated_at, verified_at`;
+/// `hours_osm` is the OpenStreetMap `opening_hours` form.
 #[utoipa::path(
     tag = "locations",
     responses(

@@ -111,5 +111,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::embed::widget::page_css)
         .service(crate::embed::list::embed_list)
         .service(crate::embed::staff::staff)
+        .service(crate::openapi::docs_redirect)
         .service(crate::openapi::swagger_ui());
 }
