@@ -89,6 +89,30 @@ parameter at fault.",
 )]
 pub struct ApiDoc;
 
+/// One source a record's facts were taken from (documentation type of `sources` items).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SourceRef {
+    /// The source's key in the directory's source list.
+    #[schema(example = "kirkanta")]
+    key: String,
+    /// What the source is, with its date where known.
+    #[schema(example = "Kirkanta (Finnish library database), 2026-11-30")]
+    title: String,
+    /// Where it can be read.
+    #[schema(example = "https://www.kirjastot.fi/")]
+    url: Option<String>,
+}
+
+/// The answer of `/healthz` (documentation type).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Alive {
+    /// Always `ok` while the process answers.
+    #[schema(example = "ok", pattern = "^ok$")]
+    status: String,
+}
+
 /// Registers the bearer scheme that the write endpoints name.
 struct BearerAuth;
 

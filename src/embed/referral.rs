@@ -24,7 +24,7 @@ use super::texts::{assistance_level, delivery_mode, texts};
 pub struct ReferralParams {
     /// Topic code, repeatable: the slip lists the services for these needs first (all
     /// services when none is given).
-    #[param(example = "online_public_services")]
+    #[param(example = json!(["online_public_services"]))]
     topic: Option<Vec<String>>,
 }
 
