@@ -6,6 +6,7 @@ mod helpers;
 mod bad_input;
 mod browser;
 mod cluster;
+mod devex;
 mod embed;
 mod fixture;
 mod geocode;
