@@ -156,25 +156,25 @@ pub enum LocationKindParam {
 #[allow(dead_code)]
 pub struct TimeParams {
     /// Evaluate `open_now`, `status_now` and `next_change` at this instant instead of now: RFC 3339
-    /// with an offset (`2027-03-29T08:00:00+03:00`), or a local time without one (`2027-03-29T08:00`
-    /// or `2027-03-29T08:00:00`) read as Europe/Helsinki wall-clock time (a time in the spring-forward
+    /// with an offset (`2027-03-30T08:00:00+03:00`), or a local time without one (`2027-03-30T08:00`
+    /// or `2027-03-30T08:00:00`) read as Europe/Helsinki wall-clock time (a time in the spring-forward
     /// gap means the first valid instant after it; an ambiguous autumn time the earlier one).
-    #[param(value_type = Option<String>, example = "2027-03-29T08:00:00+03:00")]
+    #[param(value_type = Option<String>, example = "2027-03-30T08:00:00+03:00")]
     at: Option<String>,
     /// Keep only places where staffed help is available at this instant: RFC 3339 with an offset
-    /// (`2027-03-29T12:00:00+03:00`), or a local time without one (`2027-03-29T12:00` or
-    /// `2027-03-29T12:00:00`) read as Europe/Helsinki wall-clock time (a time in the
+    /// (`2027-03-30T12:00:00+03:00`), or a local time without one (`2027-03-30T12:00` or
+    /// `2027-03-30T12:00:00`) read as Europe/Helsinki wall-clock time (a time in the
     /// spring-forward gap means the first valid instant after it; an ambiguous autumn time the
     /// earlier one). Where a `topic` filter matches a service with its own hours, those hours decide.
-    #[param(value_type = Option<String>, example = "2027-03-29T12:00")]
+    #[param(value_type = Option<String>, example = "2027-03-30T12:00")]
     open_at: Option<String>,
     /// `true`: keep only places where staffed help is available now (or at `at`).
     #[param(example = true)]
     open_now: Option<bool>,
 }
 
-/// An instant parameter: RFC 3339 with an offset (`2027-03-29T12:00:00+03:00`), or a local
-/// time without one (`2027-03-29T12:00` or `2027-03-29T12:00:00`), read as Europe/Helsinki
+/// An instant parameter: RFC 3339 with an offset (`2027-03-30T12:00:00+03:00`), or a local
+/// time without one (`2027-03-30T12:00` or `2027-03-30T12:00:00`), read as Europe/Helsinki
 /// wall-clock time the way the hours engine reads opening hours: a time in the spring-forward
 /// gap is the first valid instant after it, an ambiguous autumn time the earlier instant.
 pub fn instant(params: &Params, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
@@ -183,7 +183,7 @@ pub fn instant(params: &Params, name: &str) -> ApiResult<Option<DateTime<Utc>>> 
         Some(v) => parse_instant(v.trim()).map(Some).ok_or_else(|| {
             ApiError::invalid_param(
                 name,
-                "must be an RFC 3339 instant (2027-03-29T12:00:00+03:00) or a Helsinki local time (2027-03-29T12:00)",
+                "must be an RFC 3339 instant (2027-03-30T12:00:00+03:00) or a Helsinki local time (2027-03-30T12:00)",
             )
         }),
     }
