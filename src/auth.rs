@@ -138,24 +138,24 @@ impl FromRequest for Caller {
 }
 
 /// Failed authentication per client address: a few guesses are answered 401, then 429 with
-/// Retry-After, decided before any database query. A bucket of `BURST` failures refills at
-/// `BURST` per minute; successful requests cost nothing.
+/// Retry-After, decided before any database query. A bucket of `per_minute` failures (default
+/// 10) refills at that many per minute; successful requests cost nothing.
 pub struct AuthFailures {
+    per_minute: f64,
     buckets: Mutex<HashMap<Option<std::net::IpAddr>, (f64, Instant)>>,
 }
 
 impl AuthFailures {
-    pub const BURST: f64 = 10.0;
     /// Beyond this many tracked addresses, full (forgiven) buckets are dropped.
     const MAX_TRACKED: usize = 10_000;
 
-    pub fn new() -> Self {
-        AuthFailures { buckets: Mutex::new(HashMap::new()) }
+    pub fn new(per_minute: u32) -> Self {
+        AuthFailures { per_minute: per_minute.max(1) as f64, buckets: Mutex::new(HashMap::new()) }
     }
 
-    fn level(entry: &mut (f64, Instant), now: Instant) -> f64 {
-        let per_sec = Self::BURST / 60.0;
-        entry.0 = (entry.0 + now.duration_since(entry.1).as_secs_f64() * per_sec).min(Self::BURST);
+    fn level(&self, entry: &mut (f64, Instant), now: Instant) -> f64 {
+        let per_sec = self.per_minute / 60.0;
+        entry.0 = (entry.0 + now.duration_since(entry.1).as_secs_f64() * per_sec).min(self.per_minute);
         entry.1 = now;
         entry.0
     }
@@ -164,9 +164,9 @@ impl AuthFailures {
     pub fn check(&self, client: Option<std::net::IpAddr>) -> ApiResult<()> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap();
-        let level = buckets.get_mut(&client).map_or(Self::BURST, |entry| Self::level(entry, now));
+        let level = buckets.get_mut(&client).map_or(self.per_minute, |entry| self.level(entry, now));
         if level < 1.0 {
-            let wait = (1.0 - level) / (Self::BURST / 60.0);
+            let wait = (1.0 - level) / (self.per_minute / 60.0);
             return Err(ApiError::too_many_failed_logins(wait.ceil().max(1.0) as u64));
         }
         Ok(())
@@ -177,17 +177,17 @@ impl AuthFailures {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap();
         if buckets.len() >= Self::MAX_TRACKED {
-            buckets.retain(|_, e| Self::level(e, now) < Self::BURST);
+            buckets.retain(|_, e| self.level(e, now) < self.per_minute);
         }
-        let entry = buckets.entry(client).or_insert((Self::BURST, now));
-        Self::level(entry, now);
+        let entry = buckets.entry(client).or_insert((self.per_minute, now));
+        self.level(entry, now);
         entry.0 = (entry.0 - 1.0).max(0.0);
     }
 }
 
 impl Default for AuthFailures {
     fn default() -> Self {
-        Self::new()
+        Self::new(10)
     }
 }
 

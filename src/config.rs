@@ -67,6 +67,31 @@ pub enum TokenCommand {
 pub enum ImportCommand {
     /// Libraries from Kirkanta, the Finnish library directory (API v4).
     Kirkanta(KirkantaArgs),
+    /// Service locations from PTV, Suomi.fi Palvelutietovaranto (open API v11).
+    Ptv(PtvArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PtvArgs {
+    /// Municipality code (e.g. 167 for Joensuu); repeat or separate with commas.
+    #[arg(long = "municipality", value_delimiter = ',')]
+    pub municipalities: Vec<String>,
+    /// PTV organization id (a guid); its service locations; repeat or separate with commas.
+    #[arg(long = "organization", value_delimiter = ',')]
+    pub organizations: Vec<String>,
+    /// Put the locations under this existing organization of ours (default: one organization
+    /// per PTV organization, `ptv-<guid>`, created when missing).
+    #[arg(long)]
+    pub organization_id: Option<String>,
+    /// PTV open API base URL (up to and including `/api/v11`).
+    #[arg(long, env = "DIGITUKI_PTV_URL", default_value = crate::import::ptv::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Timeout of each request, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+    /// Extra attempts after a timeout, connection error or 5xx answer.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -109,6 +134,10 @@ pub struct ServeArgs {
     /// Writes per minute allowed per token; more answer 429 with Retry-After.
     #[arg(long, env = "DIGITUKI_WRITES_PER_MINUTE", default_value_t = 120)]
     pub writes_per_minute: u32,
+    /// Failed authentications per minute allowed per client address (burst of as many); more
+    /// answer 429 with Retry-After, before any database query.
+    #[arg(long, env = "DIGITUKI_FAILED_LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub failed_logins_per_minute: u32,
     /// Log as JSON lines.
     #[arg(long, env = "DIGITUKI_LOG_JSON")]
     pub log_json: bool,
@@ -133,6 +162,7 @@ impl Default for ServeArgs {
             no_demo_data: false,
             max_body_bytes: 65536,
             writes_per_minute: 120,
+            failed_logins_per_minute: 10,
             log_json: false,
             trusted_proxies: None,
             public_url: None,

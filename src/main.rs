@@ -52,6 +52,15 @@ async fn main() -> anyhow::Result<()> {
             stop(&mut db);
             result
         }
+        Command::Import(ImportCommand::Ptv(args)) => {
+            if args.municipalities.is_empty() && args.organizations.is_empty() {
+                anyhow::bail!("give --municipality <code> and/or --organization <PTV organization id>");
+            }
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = import_ptv(&db.url, args).await;
+            stop(&mut db);
+            result
+        }
         Command::Geocode => {
             let mut db = startup::open_database(&cli.db).await?;
             let result = async {
@@ -102,6 +111,46 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         None => {
             eprintln!(
                 "imported {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                report.imported(),
+                report.created.len(),
+                report.updated.len(),
+                report.unchanged,
+                report.deactivated.len(),
+                report.conflicts.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints the report as JSON; fails (non-zero exit) when nothing could be imported.
+async fn import_ptv(url: &str, args: digituki::config::PtvArgs) -> anyhow::Result<()> {
+    let opts = digituki::import::ptv::Options {
+        base_url: args.base_url,
+        municipalities: args.municipalities,
+        ptv_organizations: args.organizations,
+        organization: args.organization_id,
+        timeout: std::time::Duration::from_secs(args.timeout_secs),
+        retries: args.retries,
+        ..Default::default()
+    };
+    let geocoder = geocoder()?;
+    let report = digituki::import::ptv::run(url, &opts, geocoder.as_ref()).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    for s in &report.skipped {
+        eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
+    }
+    for c in &report.conflicts {
+        eprintln!(
+            "conflict {} {}: kept {} (partner edit); PTV now says {}, last import wrote {}",
+            c.location_id, c.field, c.current, c.upstream, c.last_imported
+        );
+    }
+    match &report.aborted {
+        Some(reason) => anyhow::bail!("nothing imported: {reason}"),
+        None => {
+            eprintln!(
+                "imported {} service locations: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
                 report.imported(),
                 report.created.len(),
                 report.updated.len(),
@@ -210,6 +259,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,
                 writes_per_minute: args.writes_per_minute,
+                failed_logins_per_minute: args.failed_logins_per_minute,
             },
         };
         let running = startup::build_with(&db.url, listener, options).await?;

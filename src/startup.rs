@@ -88,6 +88,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), listening_rx).await;
     store.rebuild(&pool).await.context("building the first snapshot")?;
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
+    let failed_logins_per_minute = options.limits.failed_logins_per_minute;
     let state = web::Data::new(AppState {
         store,
         pool,
@@ -95,7 +96,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         limiter,
         geocoder: options.geocoder,
         proxy: options.proxy,
-        auth_failures: crate::auth::AuthFailures::new(),
+        auth_failures: crate::auth::AuthFailures::new(failed_logins_per_minute),
         metrics_token: options.metrics_token,
         storage: Default::default(),
     });

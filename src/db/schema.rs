@@ -291,3 +291,22 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Nullable<Text>,
+        status -> Text,
+        document -> Jsonb,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}

@@ -462,3 +462,65 @@ pub async fn set_service_at_location_deleted(
         .await?;
     Ok(())
 }
+
+// --- events ------------------------------------------------------------------------------
+
+pub async fn lock_event(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<EventRow>> {
+    events::table.find(id).for_update().select(EventRow::as_select()).first(conn).await.optional()
+}
+
+/// The stored form of a valid event: its key columns and its document.
+pub struct EventColumns<'a> {
+    pub organization_id: &'a str,
+    pub location_id: Option<&'a str>,
+    pub status: &'a str,
+    pub confidence: &'a str,
+    pub document: Value,
+}
+
+pub async fn insert_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColumns<'_>) -> QueryResult<()> {
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(id),
+            events::organization_id.eq(c.organization_id),
+            events::location_id.eq(c.location_id),
+            events::status.eq(c.status),
+            events::confidence.eq(c.confidence),
+            events::document.eq(&c.document),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColumns<'_>) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set((
+            events::organization_id.eq(c.organization_id),
+            events::location_id.eq(c.location_id),
+            events::status.eq(c.status),
+            events::confidence.eq(c.confidence),
+            events::document.eq(&c.document),
+            events::version.eq(events::version + 1),
+            events::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_event_deleted(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    deleted: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set((
+            events::deleted_at.eq(deleted),
+            events::version.eq(events::version + 1),
+            events::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

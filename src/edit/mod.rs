@@ -3,10 +3,14 @@
 //! form, and `validate` turns an input into the values stored, or lists every failing field
 //! (one 422 answer). Nothing here touches the database.
 
+pub mod event;
 pub mod location;
 pub mod organization;
 pub mod service;
 pub mod service_at_location;
+
+#[cfg(test)]
+mod proptests;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -291,7 +295,35 @@ pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -
     }
     let mut doc = serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
     json_patch::merge(&mut doc, &patch);
-    from_value(doc)
+    let result: T = from_value(doc)?;
+    // A member the record does not have is an error even when the patch removes it (`null`):
+    // merging would drop it silently and store a change that changes nothing.
+    let known = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut unknown = Vec::new();
+    unknown_members(&patch, &known, "", &mut unknown);
+    if !unknown.is_empty() {
+        return Err(ApiError::validation(
+            unknown
+                .into_iter()
+                .map(|field| FieldError { field, message: "is not a field of this record".into() })
+                .collect(),
+        ));
+    }
+    Ok(result)
+}
+
+/// The paths of members of `patch` that the record (`known`, every field serialized) lacks.
+/// Hours documents inside a record are checked by their own strict parser, not here.
+fn unknown_members(patch: &serde_json::Value, known: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    let (Some(patch), Some(known)) = (patch.as_object(), known.as_object()) else { return };
+    for (key, value) in patch {
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match known.get(key) {
+            None => out.push(path),
+            Some(k) if key != "hours" => unknown_members(value, k, &path, out),
+            Some(_) => {}
+        }
+    }
 }
 
 pub const CONFIDENCE: &[&str] = &["verified", "approximate", "assumed"];

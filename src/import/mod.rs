@@ -6,6 +6,7 @@
 //! returns an `ImportReport` saying what was created, changed, left alone, skipped and why.
 
 pub mod kirkanta;
+pub mod ptv;
 
 use serde::Serialize;
 use serde_json::Value;

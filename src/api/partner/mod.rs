@@ -4,6 +4,7 @@
 //! history entry; then the snapshot is rebuilt so that the change shows in public reads at once.
 
 pub mod admin;
+pub mod events;
 pub mod hours;
 pub mod idempotency;
 pub mod locations;
@@ -105,6 +106,7 @@ macro_rules! editable {
 editable!(crate::db::models::OrganizationRow, "organization", |r| &r.id);
 editable!(crate::db::models::LocationRow, "location", |r| &r.organization_id);
 editable!(crate::db::models::ServiceRow, "service", |r| &r.organization_id);
+editable!(crate::db::models::EventRow, "event", |r| &r.organization_id);
 
 /// The live (not deleted) record, if the caller may change it: 404, then 403, then, when
 /// `expected` is given, 412 unless it names the current version.
@@ -202,19 +204,20 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// The id given by the writer (must be free) or one made from the name.
+/// The id given by the writer (must be free) or one made from the name. The given id is read
+/// as validation read it (`Errors::id`): trimmed, and blank means none was given.
 pub async fn new_id(
     conn: &mut AsyncPgConnection,
     table: &str,
     given: &Option<String>,
     name: &str,
 ) -> ApiResult<String> {
-    match given {
+    match given.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
-            if crate::db::write::free_id(conn, table, id).await? != *id {
+            if crate::db::write::free_id(conn, table, id).await? != id {
                 return Err(ApiError::conflict(format!("the id {id:?} is taken")));
             }
-            Ok(id.clone())
+            Ok(id.to_owned())
         }
         None => Ok(crate::db::write::free_id(conn, table, &slug(name)).await?),
     }
@@ -260,11 +263,13 @@ pub struct HistoryList {
 pub struct Limits {
     pub max_body_bytes: usize,
     pub writes_per_minute: u32,
+    /// Failed authentications per minute per client address (`crate::auth::AuthFailures`).
+    pub failed_logins_per_minute: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120 }
+        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120, failed_logins_per_minute: 10 }
     }
 }
 
