@@ -107,7 +107,7 @@ pub struct EventOut {
     pub confidence: String,
     #[schema(example = "manual")]
     pub source: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
     pub sources: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -60,7 +60,15 @@ def record(op, path, method="GET", body=None, token=None, etag=None, cut=None, c
             entry["response"] = value
         elif ct.startswith("text/"):
             text = raw.decode()
-            entry["response"] = "\n".join(text.splitlines()[:12]) + "\n" if "plain" in ct else text
+            if "calendar" in ct:
+                # The calendar with its first event only (still a complete iCalendar object).
+                lines = text.split("\r\n")
+                if "END:VEVENT" in lines:
+                    lines = lines[:lines.index("END:VEVENT") + 1] + ["END:VCALENDAR", ""]
+                text = "\r\n".join(lines)
+            elif "plain" in ct:
+                text = "\n".join(text.splitlines()[:12]) + "\n"
+            entry["response"] = text
     examples[op] = entry
     return headers.get("ETag"), entry.get("response")
 
@@ -142,6 +150,28 @@ sal = "/v1/services-at-locations/" + sal_out["id"]
 record("GET /v1/services-at-locations/{id}", sal)
 record("PATCH /v1/services-at-locations/{id}", sal, "PATCH", {"note": {"fi": "Ota oma laite mukaan"}}, token,
        etag(sal), content_type="application/merge-patch+json")
+# Events: a weekly digital café at the location, one session cancelled.
+_, ev_out = record("POST /v1/events", "/v1/events", "POST",
+                   {"organization_id": "esimerkkiyhdistys", "title": {"fi": "Digikahvila", "en": "Digital café"},
+                    "description": {"fi": "Apua puhelimen ja tietokoneen käyttöön, ilman ajanvarausta."},
+                    "location_id": loc_out["id"], "start": "2027-01-12T10:00:00", "end": "2027-01-12T12:00:00",
+                    "rrule": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427T210000Z", "topics": ["online_public_services"],
+                    "languages": ["fi"], "delivery_mode": "drop_in", "assistance_level": "guidance"}, token)
+ev = "/v1/events/" + ev_out["id"]
+record("PATCH /v1/events/{id}", ev, "PATCH", {"capacity": 12}, token, etag(ev),
+       content_type="application/merge-patch+json")
+record("PUT /v1/events/{id}/occurrences/{date}", ev + "/occurrences/2027-02-16", "PUT",
+       {"status": "cancelled", "note": {"fi": "Ohjaaja sairastunut", "en": "The instructor is ill"}}, token, etag(ev))
+record("GET /v1/events", "/v1/events?lang=en", cut=("items", 1))
+record("GET /v1/events/occurrences", "/v1/events/occurrences?from=2027-02-01&to=2027-02-28&lang=en", cut=("items", 3))
+record("GET /v1/events/{id}", ev + "?lang=en")
+record("GET /v1/events.ics", "/v1/events.ics?lang=en")
+record("GET /v1/locations/{id}/events.ics", f"{loc}/events.ics?lang=en")
+record("GET /v1/organizations/{id}/events.ics", f"{org}/events.ics?lang=en")
+record("GET /v1/municipalities/{code}/events.ics", "/v1/municipalities/167/events.ics?lang=en")
+record("GET /v1/events/{id}/history", ev + "/history", token=token, cut=("items", 2))
+record("DELETE /v1/events/{id}", ev, "DELETE", None, token, etag(ev))
+
 record("DELETE /v1/services-at-locations/{id}", sal, "DELETE", None, token, etag(sal))
 record("DELETE /v1/services/{id}", svc, "DELETE", None, token, etag(svc))
 record("POST /v1/services/{id}/restore", svc + "/restore", "POST", None, ADMIN)
