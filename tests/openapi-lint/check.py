@@ -125,4 +125,7 @@ for path, item in doc["paths"].items():
 for f in findings:
     print(f)
 print(f"check.py: {operations} operations, {len(findings)} findings", file=sys.stderr)
+if any(f.startswith(("no example", "example does not match")) for f in findings):
+    print("Examples come from openapi/examples.json: record them again with tests/openapi-lint/capture-examples.py "
+          "(extend it for new operations), then UPDATE_OPENAPI=1 cargo test --test api openapi", file=sys.stderr)
 sys.exit(1 if findings else 0)
