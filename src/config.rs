@@ -40,7 +40,14 @@ pub enum Command {
     Import(ImportCommand),
     /// Give stored locations without coordinates a position (geocoder from
     /// DIGITUKI_GEOCODER_URL, else postal-code centroid, else municipality centre).
-    Geocode,
+    Geocode(GeocodeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GeocodeArgs {
+    /// Least time between two geocoder requests, in milliseconds.
+    #[arg(long, env = "DIGITUKI_GEOCODE_INTERVAL_MS", default_value_t = 500)]
+    pub geocode_interval_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +122,10 @@ pub struct KirkantaArgs {
     /// Extra attempts after a timeout, connection error or 5xx answer.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Print what would change (added, updated with field diffs, made inactive, conflicts
+    /// with partner edits) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -152,6 +163,37 @@ pub struct ServeArgs {
     /// Restrict `/metrics` to requests with `Authorization: Bearer <this token>`.
     #[arg(long, env = "DIGITUKI_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Run the imports given with `--import` every this long (`6h`, `30m`, `1h30m`, `1d`); the
+    /// first round one interval after start. Reported in the log and in `/metrics`.
+    #[arg(long, env = "DIGITUKI_IMPORT_EVERY", value_parser = crate::import::schedule::parse_every)]
+    pub import_every: Option<std::time::Duration>,
+    /// An import to run on the schedule, `source:key=value,...` with the options of
+    /// `digituki import <source>`, e.g. `kirkanta:consortium=2093`. Repeat for more (in the
+    /// environment: separated by `;`).
+    #[arg(long = "import", env = "DIGITUKI_IMPORTS", value_delimiter = ';')]
+    pub imports: Vec<String>,
+}
+
+impl ServeArgs {
+    /// The import schedule, checked: `--import-every` and `--import` come together.
+    pub fn schedule(&self) -> anyhow::Result<Option<crate::import::schedule::Schedule>> {
+        use crate::import::schedule::{Job, Schedule};
+        let specs: Vec<&str> = self.imports.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        match (self.import_every, specs.is_empty()) {
+            (None, true) => Ok(None),
+            (None, false) => anyhow::bail!("--import needs --import-every (e.g. --import-every 6h)"),
+            (Some(_), true) => {
+                anyhow::bail!("--import-every needs at least one --import (e.g. kirkanta:consortium=2093)")
+            }
+            (Some(every), false) => {
+                let jobs = specs
+                    .into_iter()
+                    .map(|s| Job::parse(s).map_err(|e| anyhow::anyhow!("--import {e}")))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok(Some(Schedule { every, jobs }))
+            }
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -167,6 +209,8 @@ impl Default for ServeArgs {
             trusted_proxies: None,
             public_url: None,
             metrics_token: None,
+            import_every: None,
+            imports: Vec::new(),
         }
     }
 }

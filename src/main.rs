@@ -61,15 +61,24 @@ async fn main() -> anyhow::Result<()> {
             stop(&mut db);
             result
         }
-        Command::Geocode => {
+        Command::Geocode(args) => {
             let mut db = startup::open_database(&cli.db).await?;
             let result = async {
                 let geocoder = geocoder()?;
                 if geocoder.is_none() {
                     eprintln!("DIGITUKI_GEOCODER_URL is not set: using postal-code centroids and municipality centres");
                 }
-                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref()).await?;
+                let options = digituki::geocode::fill::FillOptions {
+                    interval: std::time::Duration::from_millis(args.geocode_interval_ms),
+                };
+                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref(), &options).await?;
                 println!("{}", serde_json::to_string_pretty(&report)?);
+                if !report.rate_limited.is_empty() {
+                    eprintln!(
+                        "the geocoder's rate limit was reached: {} locations left for a later run",
+                        report.rate_limited.len()
+                    );
+                }
                 anyhow::Ok(())
             }
             .await;
@@ -92,11 +101,25 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         organization: args.organization,
         timeout: std::time::Duration::from_secs(args.timeout_secs),
         retries: args.retries,
+        dry_run: args.dry_run,
         ..Default::default()
     };
     let geocoder = geocoder()?;
     let report = digituki::import::kirkanta::run(url, &opts, geocoder.as_ref()).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.dry_run {
+        eprintln!("dry run: nothing was written. It would:");
+        for org in &report.organizations_created {
+            eprintln!("  create organization {org}");
+        }
+        for c in &report.changes {
+            let how = c.matched_by.as_deref().map(|m| format!(" (matched by {m})")).unwrap_or_default();
+            eprintln!("  {} {}{how}", c.action, c.location_id);
+            for f in &c.fields {
+                eprintln!("      {}: {} -> {}", f.field, f.from, f.to);
+            }
+        }
+    }
     for s in &report.skipped {
         eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
     }
@@ -110,7 +133,8 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         Some(reason) => anyhow::bail!("nothing imported: {reason}"),
         None => {
             eprintln!(
-                "imported {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                "{} {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                if report.dry_run { "dry run, would import" } else { "imported" },
                 report.imported(),
                 report.created.len(),
                 report.updated.len(),
@@ -237,6 +261,8 @@ fn stop(db: &mut startup::Database) {
 }
 
 async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    // Checked before anything starts.
+    let schedule = args.schedule()?;
     let mut db = startup::open_service_database(db_args).await?;
     let result = async {
         if !args.no_demo_data {
@@ -255,6 +281,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             proxy,
             metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
             geocoder: geocoder()?,
+            schedule,
             workers: args.workers,
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,

@@ -69,6 +69,8 @@ pub struct Options {
     pub proxy: crate::api::proxy::ProxyConfig,
     /// A bearer token `/metrics` asks for (`--metrics-token`); open when unset.
     pub metrics_token: Option<String>,
+    /// Imports to run on a schedule (`--import-every`, `--import`).
+    pub schedule: Option<crate::import::schedule::Schedule>,
 }
 
 /// Loads the snapshot and binds the server (not yet awaited), with the geocoder configured in
@@ -87,6 +89,16 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned(), Some(listening)));
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), listening_rx).await;
     store.rebuild(&pool).await.context("building the first snapshot")?;
+    let import_stats = Arc::new(crate::import::schedule::ImportStats::default());
+    if let Some(schedule) = options.schedule {
+        tokio::spawn(crate::import::schedule::run_forever(
+            schedule,
+            database_url.to_owned(),
+            options.geocoder.clone(),
+            import_stats.clone(),
+        ));
+    }
+    let import_stats = web::Data::from(import_stats);
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
     let failed_logins_per_minute = options.limits.failed_logins_per_minute;
     let state = web::Data::new(AppState {
@@ -117,6 +129,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             .wrap(actix_web::middleware::from_fn(request_limits))
             .app_data(data.clone())
             .app_data(metrics.clone())
+            .app_data(import_stats.clone())
             .app_data(error::json_config())
             .app_data(error::query_config())
             .app_data(

@@ -227,7 +227,7 @@ pub struct EventFilterParams {
     #[param(example = "Joensuu")]
     pub municipality: Option<String>,
     /// Topic code, repeatable: events about all of them.
-    #[param(example = json!(["device_basics"]))]
+    #[param(example = json!(["phone_tablet_basics"]))]
     pub topic: Option<Vec<String>>,
     /// ISO 639-1 language code.
     #[param(example = "fi")]

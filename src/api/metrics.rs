@@ -218,5 +218,9 @@ pub async fn prometheus_metrics(
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
     }
     metrics.render(&mut out);
+    // Scheduled imports (`--import-every`): runs, failures, last run, records per source and job.
+    if let Some(imports) = req.app_data::<web::Data<crate::import::schedule::ImportStats>>() {
+        imports.render(&mut out);
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out)
 }

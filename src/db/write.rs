@@ -169,6 +169,33 @@ pub async fn lock_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResul
     locations::table.find(id).for_update().select(LocationRow::as_select()).first(conn).await.optional()
 }
 
+/// The current row, read without a lock (to prepare a change, e.g. geocode its address, before
+/// the transaction that locks and re-checks it).
+pub async fn read_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<LocationRow>> {
+    locations::table.find(id).select(LocationRow::as_select()).first(conn).await.optional()
+}
+
+/// Gives a location its position (`coordinate_method` says how it was found), bumping its version.
+pub async fn set_coordinates(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    latitude: f64,
+    longitude: f64,
+    method: &str,
+) -> QueryResult<()> {
+    diesel::update(locations::table.find(id))
+        .set((
+            locations::latitude.eq(latitude),
+            locations::longitude.eq(longitude),
+            locations::coordinate_method.eq(method),
+            locations::version.eq(locations::version + 1),
+            locations::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn location_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Vec<String>> {
     location_languages::table
         .filter(location_languages::location_id.eq(id))

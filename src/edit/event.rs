@@ -24,6 +24,7 @@ pub struct RegistrationInput {
     #[schema(example = "+358 13 267 7111")]
     pub phone: Option<String>,
     /// Local Europe/Helsinki time, `YYYY-MM-DDTHH:MM`.
+    #[serde(default, with = "crate::events::local_time::option")]
     #[schema(value_type = Option<String>, example = "2027-01-10T16:00")]
     pub deadline: Option<NaiveDateTime>,
     pub text: Option<TextInput>,
@@ -53,9 +54,11 @@ pub struct EventInput {
     #[serde(default)]
     pub served_municipalities: Vec<String>,
     /// Local (Europe/Helsinki) start of the first occurrence, `YYYY-MM-DDTHH:MM`.
+    #[serde(default, with = "crate::events::local_time::option")]
     #[schema(value_type = Option<String>, example = "2027-01-12T10:00")]
     pub start: Option<NaiveDateTime>,
     /// Local end of the first occurrence (after `start`).
+    #[serde(default, with = "crate::events::local_time::option")]
     #[schema(value_type = Option<String>, example = "2027-01-12T12:00")]
     pub end: Option<NaiveDateTime>,
     /// RFC 5545 RRULE (without `RRULE:`); UNTIL in UTC.
@@ -66,7 +69,7 @@ pub struct EventInput {
     #[schema(value_type = Vec<String>, example = json!(["2027-03-02"]))]
     pub exdates: Vec<NaiveDate>,
     #[serde(default)]
-    #[schema(example = json!(["device_basics", "online_public_services"]))]
+    #[schema(example = json!(["phone_tablet_basics", "online_public_services"]))]
     pub topics: Vec<String>,
     #[serde(default)]
     #[schema(example = json!(["fi"]))]
@@ -255,9 +258,11 @@ pub struct OccurrenceInput {
     #[schema(example = "cancelled")]
     pub status: String,
     /// For `moved`: the new local start, `YYYY-MM-DDTHH:MM`.
+    #[serde(default, with = "crate::events::local_time::option")]
     #[schema(value_type = Option<String>, example = "2027-02-17T13:00")]
     pub start: Option<NaiveDateTime>,
     /// For `moved`: the new local end (default: start plus the usual length).
+    #[serde(default, with = "crate::events::local_time::option")]
     #[schema(value_type = Option<String>, example = "2027-02-17T15:00")]
     pub end: Option<NaiveDateTime>,
     /// Why, for the public (e.g. "Ohjaaja sairastunut").

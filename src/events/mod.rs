@@ -36,7 +36,7 @@ pub struct Registration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Local (Europe/Helsinki) time by which to register.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "local_time::option")]
     pub deadline: Option<NaiveDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Localized>,
@@ -48,9 +48,9 @@ pub struct Override {
     /// `cancelled`, `moved` or `scheduled` (undoes an earlier override).
     pub status: String,
     /// For `moved`: the new local start and end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "local_time::option")]
     pub start: Option<NaiveDateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "local_time::option")]
     pub end: Option<NaiveDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Localized>,
@@ -72,7 +72,9 @@ pub struct EventDoc {
     #[serde(default)]
     pub served_municipalities: Vec<String>,
     /// Local start and end of the first occurrence (Europe/Helsinki).
+    #[serde(with = "local_time")]
     pub start: NaiveDateTime,
+    #[serde(with = "local_time")]
     pub end: NaiveDateTime,
     /// RFC 5545 RRULE value (without `RRULE:`), e.g. `FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427T210000Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +111,48 @@ pub struct Occurrence {
     /// `scheduled`, `cancelled` or `moved`.
     pub status: String,
     pub note: Option<Localized>,
+}
+
+/// Local wall-clock times as written in events: `YYYY-MM-DDTHH:MM` (seconds optional on input,
+/// never written).
+pub mod local_time {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn parse(s: &str) -> Result<NaiveDateTime, String> {
+        let s = s.trim();
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+            .map_err(|_| format!("{s:?} is not a local time YYYY-MM-DDTHH:MM"))
+    }
+
+    pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.format("%Y-%m-%dT%H:%M").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+        parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for optional fields.
+    pub mod option {
+        use chrono::NaiveDateTime;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                Some(v) => super::parse(&v).map(Some).map_err(serde::de::Error::custom),
+                None => Ok(None),
+            }
+        }
+    }
 }
 
 /// A local wall-clock time in Helsinki as an instant: in the spring-forward gap the first valid

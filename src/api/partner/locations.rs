@@ -28,12 +28,34 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
     }
 }
 
-/// Gives a location without coordinates a position: the configured geocoder, else the
-/// postal code's centroid or the municipality's centre, marked `approximate`. Remote help
-/// serves areas and gets none.
-async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mut LocationChanges) {
-    if changes.latitude.is_some() || changes.kind == "remote" {
-        return;
+/// Whether a location needs a position found for it: it has no coordinates, and it is not
+/// remote help (which serves areas and gets none).
+fn needs_place(changes: &LocationChanges) -> bool {
+    changes.latitude.is_none() && changes.kind != "remote"
+}
+
+type AddressKey = (Option<String>, Option<String>, Option<String>);
+
+fn address_key(changes: &LocationChanges) -> AddressKey {
+    (changes.street_address.clone(), changes.postal_code.clone(), changes.municipality_code.clone())
+}
+
+/// A position found for an address before the write transaction.
+struct Placed {
+    address: AddressKey,
+    found: Option<crate::geocode::Located>,
+}
+
+/// Finds a position for a location without coordinates: the configured geocoder, else the
+/// postal code's centroid or the municipality's centre, marked `approximate`. Called before
+/// any transaction: no connection or row lock is held while the geocoder answers.
+async fn locate_before(
+    state: &AppState,
+    dir: &crate::directory::Directory,
+    changes: &LocationChanges,
+) -> Option<Placed> {
+    if !needs_place(changes) {
+        return None;
     }
     let found = crate::geocode::locate(
         state.geocoder.as_ref(),
@@ -43,6 +65,29 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
         dir,
     )
     .await;
+    Some(Placed { address: address_key(changes), found })
+}
+
+/// Gives `changes` the position found before the transaction. When the address is no longer
+/// the one geocoded (the row changed in between, under `If-Match: *`), only our own area
+/// centroids are used: the geocoder is never called inside a transaction.
+async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, changes: &mut LocationChanges) {
+    if !needs_place(changes) {
+        return;
+    }
+    let found = match placed {
+        Some(p) if p.address == address_key(changes) => p.found,
+        _ => {
+            crate::geocode::locate(
+                None,
+                changes.street_address.as_deref(),
+                changes.postal_code.as_deref(),
+                changes.municipality_code.as_deref(),
+                dir,
+            )
+            .await
+        }
+    };
     if let Some(found) = found {
         changes.latitude = Some(found.lat);
         changes.longitude = Some(found.lon);
@@ -85,7 +130,8 @@ pub async fn create_location(
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
     let dir = state.store.get();
     let (mut changes, languages) = input.validate(&dir, None)?;
-    place(&state, &dir, &mut changes).await;
+    let placed = locate_before(&state, &dir, &changes).await;
+    place(placed, &dir, &mut changes).await;
     let id = transaction!(state, async |conn| {
         let id = new_id(conn, "locations", &input.id, &changes.name_fi).await?;
         write::insert_location(conn, &id, &changes, &languages).await?;
@@ -121,6 +167,23 @@ pub async fn patch_location(
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
+    // First, outside any transaction: the patched record from the row as it is now (read
+    // without a lock, the connection given back at once), so that its new address can be
+    // geocoded while nothing is held. A stale If-Match fails here already.
+    let (row, languages) = {
+        let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+        let row = write::read_location(&mut conn, &id).await?;
+        (row, write::location_languages(&mut conn, &id).await?)
+    };
+    let row = open_for_edit(row, &id, &caller, Some(&expected))?;
+    let before = LocationInput::from_row(&row, languages);
+    let after = merge_patch(&before, &body)?;
+    super::id_unchanged(&before.id, &after.id)?;
+    let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+    let (changes, _) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
+    let mut placed = locate_before(&state, &dir, &changes).await;
+    // Then the write: the row locked, its version checked again, the patch applied and
+    // validated again on the row as it is at that moment.
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
@@ -128,7 +191,7 @@ pub async fn patch_location(
         super::id_unchanged(&before.id, &after.id)?;
         let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
         let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
-        place(&state, &dir, &mut changes).await;
+        place(placed.take(), &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
         write::update_location(conn, &id, &changes, &languages).await?;
