@@ -154,7 +154,7 @@ record("PATCH /v1/services-at-locations/{id}", sal, "PATCH", {"note": {"fi": "Ot
 _, ev_out = record("POST /v1/events", "/v1/events", "POST",
                    {"organization_id": "esimerkkiyhdistys", "title": {"fi": "Digikahvila", "en": "Digital café"},
                     "description": {"fi": "Apua puhelimen ja tietokoneen käyttöön, ilman ajanvarausta."},
-                    "location_id": loc_out["id"], "start": "2027-01-12T10:00:00", "end": "2027-01-12T12:00:00",
+                    "location_id": loc_out["id"], "start": "2027-01-12T10:00", "end": "2027-01-12T12:00",
                     "rrule": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427T210000Z", "topics": ["online_public_services"],
                     "languages": ["fi"], "delivery_mode": "drop_in", "assistance_level": "guidance"}, token)
 ev = "/v1/events/" + ev_out["id"]
