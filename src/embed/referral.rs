@@ -24,7 +24,7 @@ use super::texts::{assistance_level, delivery_mode, texts};
 pub struct ReferralParams {
     /// Topic code, repeatable: the slip lists the services for these needs first (all
     /// services when none is given).
-    #[param(example = "online_public_services")]
+    #[param(example = json!(["online_public_services"]))]
     topic: Option<Vec<String>>,
 }
 
@@ -42,7 +42,8 @@ fn qr_svg(url: &str, label: &str) -> Markup {
     tag = "locations",
     params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), ReferralParams, LangParams),
     responses(
-        (status = 200, description = "An HTML page with print styles", content_type = "text/html"),
+        (status = 200, description = "An HTML page with print styles", body = String, content_type = "text/html",
+            example = "<!DOCTYPE html><html lang=\"fi\"><head><title>Joensuun pääkirjasto</title></head><body><h1>Joensuun pääkirjasto</h1>...</body></html>"),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Malformed id or parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
