@@ -205,6 +205,20 @@ impl OpeningHours {
     /// `Mo,We,Fr 10:00-15:00; Tu 12:00-19:00; PH off; Dec 24 off; Jun 19-25 Fr off`.
     /// See the module docs for the rules.
     pub fn to_osm(&self) -> String {
+        self.render_osm(None)
+    }
+
+    /// [`OpeningHours::to_osm`] for use from `today` (a Helsinki date) on: dated periods
+    /// that ended before `today` and exceptions before it are left out, and a period that
+    /// began before `today` is written from `today`, so that no part of the string lies
+    /// entirely in the past (opening_hours.js warns about such date ranges). Future
+    /// exceptions are all kept, however far ahead, so a string computed earlier never misses
+    /// one that has come closer since. The state it gives from `today` on is the same.
+    pub fn to_osm_from(&self, today: NaiveDate) -> String {
+        self.render_osm(Some(today))
+    }
+
+    fn render_osm(&self, today: Option<NaiveDate>) -> String {
         let mut rules: Vec<String> = Vec::new();
         let mut any_open = false;
 
@@ -213,8 +227,16 @@ impl OpeningHours {
         let mut periods: Vec<(usize, &super::Period)> = self.periods.iter().enumerate().collect();
         periods.sort_by_key(|(i, p)| std::cmp::Reverse(specificity(*i, p)));
         for (_, period) in periods {
+            if today.is_some_and(|today| period.valid_to.is_some_and(|to| to < today)) {
+                continue;
+            }
+            let from = match (period.valid_from, today) {
+                (Some(from), Some(today)) if from < today => Some(today),
+                (None, Some(today)) if period.valid_to.is_some() => Some(today),
+                (from, _) => from,
+            };
             let week = week_rules(&period.week, "");
-            match period_selectors(period.valid_from, period.valid_to) {
+            match period_selectors(from, period.valid_to) {
                 None => {
                     if !week.is_empty() {
                         any_open = true;
@@ -237,7 +259,8 @@ impl OpeningHours {
             }
         }
 
-        let mut exceptions: Vec<&super::Exception> = self.exceptions.iter().collect();
+        let mut exceptions: Vec<&super::Exception> =
+            self.exceptions.iter().filter(|e| today.is_none_or(|today| e.date >= today)).collect();
         // The engine uses the first exception listed for a date; keep that one.
         exceptions.sort_by_key(|e| e.date);
         exceptions.dedup_by_key(|e| e.date);
@@ -447,6 +470,40 @@ mod tests {
         let mut oh = OpeningHours::default();
         oh.exceptions = vec![Exception { date: d("2027-02-14"), ranges: vec![staffed("10:00", "12:00")], reason }];
         assert_eq!(oh.to_osm(), format!("{H}; 2027 Feb 14 10:00-12:00"));
+    }
+
+    #[test]
+    fn from_today_leaves_out_the_past() {
+        let mut oh = weekly(&[Mon], &[staffed("10:00", "16:00")]);
+        for (from, to) in [("2026-06-01", "2026-08-16"), ("2027-06-01", "2027-08-15")] {
+            let mut summer = weekly(&[Mon], &[staffed("10:00", "15:00")]).periods.remove(0);
+            summer.valid_from = Some(d(from));
+            summer.valid_to = Some(d(to));
+            oh.periods.push(summer);
+        }
+        let reason = Localized::new("Syy", "Orsak", "Reason");
+        oh.exceptions = vec![
+            Exception { date: d("2026-11-30"), ranges: vec![], reason: reason.clone() },
+            Exception { date: d("2028-02-14"), ranges: vec![], reason },
+        ];
+        let today = d("2026-12-01");
+        assert_eq!(
+            oh.to_osm_from(today),
+            format!(
+                "Mo 10:00-16:00; 2027 Jun 01-2027 Aug 15 off; 2027 Jun 01-2027 Aug 15 Mo 10:00-15:00; {H}; 2028 Feb 14 off"
+            )
+        );
+        // In the middle of summer: the period is written from today.
+        assert_eq!(
+            oh.to_osm_from(d("2027-07-01")),
+            format!(
+                "Mo 10:00-16:00; 2027 Jul 01-2027 Aug 15 off; 2027 Jul 01-2027 Aug 15 Mo 10:00-15:00; {H}; 2028 Feb 14 off"
+            )
+        );
+        // An open start is written from today, too.
+        oh.periods[1].valid_from = None;
+        oh.periods.truncate(2);
+        assert_eq!(oh.to_osm_from(d("2026-08-01")), format!("Mo 10:00-16:00; 2026 Aug 01-2026 Aug 16 off; 2026 Aug 01-2026 Aug 16 Mo 10:00-15:00; {H}; 2026 Nov 30 off; 2028 Feb 14 off"));
     }
 
     #[test]
