@@ -154,7 +154,10 @@ pub fn hsds_zip(dir: &Directory) -> anyhow::Result<Vec<u8>> {
     // are dropped; their fields stay, empty.
     let names: Vec<String> = kept.iter().filter_map(|r| r["name"].as_str().map(str::to_owned)).collect();
     for resource in &mut kept {
-        if let Some(keys) = resource["schema"]["foreignKeys"].as_array_mut() {
+        // (`get_mut`, not indexing: indexing would add `"foreignKeys": null` where none is.)
+        if let Some(keys) =
+            resource.get_mut("schema").and_then(|s| s.get_mut("foreignKeys")).and_then(Value::as_array_mut)
+        {
             keys.retain(|k| {
                 let target = k["reference"]["resource"].as_str().unwrap_or_default();
                 target.is_empty() || names.iter().any(|n| n == target)
