@@ -248,7 +248,7 @@ async function main() {
   console.log(JSON.stringify({
     format: 'OSM opening_hours',
     tool: `opening_hours.js ${ohVersion}`,
-    items: `${seenKeys.size} strings x ${sorted.length} instants = ${checked} comparisons`,
+    items: `${parsed.size} strings on ${seenKeys.size} places, ${sorted.length} instants: ${checked} comparisons`,
     failures: failures.length,
   }));
 }
