@@ -467,8 +467,10 @@ mod tests {
         assert_eq!(oh.day(d("2027-02-14")).ranges, vec![], "the engine agrees: the first exception wins");
 
         // Only an exception open: not "off".
-        let mut oh = OpeningHours::default();
-        oh.exceptions = vec![Exception { date: d("2027-02-14"), ranges: vec![staffed("10:00", "12:00")], reason }];
+        let oh = OpeningHours {
+            exceptions: vec![Exception { date: d("2027-02-14"), ranges: vec![staffed("10:00", "12:00")], reason }],
+            ..Default::default()
+        };
         assert_eq!(oh.to_osm(), format!("{H}; 2027 Feb 14 10:00-12:00"));
     }
 
