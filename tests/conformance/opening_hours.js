@@ -1,7 +1,10 @@
 // Checks every exported OpenStreetMap `opening_hours` string with opening_hours.js, the
 // evaluator OSM editors and maps use, against the service's own status, over a whole year.
 //
-// Usage: TZ=Europe/Helsinki node opening_hours.js BASE_URL [YEAR]   (run by scripts/conformance)
+// Usage: TZ=Europe/Helsinki node opening_hours.js BASE_URL [FROM]   (run by scripts/conformance)
+// The year checked runs from FROM (YYYY-MM-DD, default: today in Helsinki) to the same date a
+// year later. The exported strings are written from the day the service built its snapshot
+// (past periods and exceptions are left out), so FROM must not be before that day.
 //
 // What is compared, for every location's `opening_hours` and every service-at-location's own
 // `opening_hours` string:
@@ -19,9 +22,9 @@
 //
 // Instants (Europe/Helsinki, one list request `/v1/locations?per_page=100&at=...` answers for
 // every location and service at once, with the same code path as `/v1/locations/{id}?at=`):
-// * every day of YEAR at 03:00 (before any opening), so that the first change of each day
+// * every day at 03:00 (before any opening), so that the first change of each day
 //   is checked as a next change, and whole closed days (holidays, eves) are seen;
-// * every opening and closing edge of every string on every day of YEAR (the union of the
+// * every opening and closing edge of every string on every day (the union of the
 //   evaluator's interval boundaries) and the minute before it, so that the state after each
 //   change and the state before it are both checked, likewise around every change the
 //   service reports (added in rounds): together this verifies each location's whole timeline, including the two DST changes
@@ -42,7 +45,7 @@ const OpeningHours = require('opening_hours');
 const ohVersion = require('opening_hours/package.json').version;
 
 const base = (process.argv[2] || '').replace(/\/$/, '');
-const year = Number(process.argv[3] || 2027);
+const fromArg = process.argv[3] || '';
 if (!base) {
   console.error('usage: node opening_hours.js BASE_URL [YEAR]');
   process.exit(2);
@@ -106,7 +109,7 @@ function ohState(oh, at) {
   return `open "${comment}"`;
 }
 
-/** Finnish public holidays and eves the check names explicitly, for YEAR. */
+/** Finnish public holidays and eves the check names explicitly, and the DST change days, of year y. */
 function specialDays(y) {
   // Anonymous Gregorian algorithm, as the service's holidays.rs.
   const a = y % 19, b = Math.floor(y / 100), c = y % 100, d = Math.floor(b / 4), e = b % 4;
@@ -125,7 +128,10 @@ function specialDays(y) {
     ['Whit Sunday', plus(easter, 49)], ['Midsummer Eve', midsummerEve], ['Midsummer Day', plus(midsummerEve, 1)],
     ['All Saints\' Day', firstOnOrAfter(hel(y, 10, 31), 6)], ['Independence Day', hel(y, 12, 6)],
     ['Christmas Eve', hel(y, 12, 24)], ['Christmas Day', hel(y, 12, 25)], ['St Stephen\'s Day', hel(y, 12, 26)],
-    ['New Year\'s Eve', hel(y, 12, 31)], ['spring DST change', hel(y, 3, 28)], ['autumn DST change', hel(y, 10, 31)],
+    ['New Year\'s Eve', hel(y, 12, 31)],
+    // The last Sundays of March and October.
+    ['spring DST change', plus(hel(y, 3, 31), -hel(y, 3, 31).getDay())],
+    ['autumn DST change', plus(hel(y, 10, 31), -hel(y, 10, 31).getDay())],
   ];
 }
 
@@ -153,20 +159,27 @@ async function main() {
   }
 
   // Sample instants.
-  const start = hel(year, 1, 1), end = hel(year + 1, 1, 1);
+  const today = new Date();
+  const [fy, fm, fd] = fromArg ? fromArg.split('-').map(Number) : [today.getFullYear(), today.getMonth() + 1, today.getDate()];
+  const start = hel(fy, fm, fd), end = hel(fy + 1, fm, fd);
+  console.error(`opening_hours: checking ${start.toISOString()} .. ${end.toISOString()}`);
   const instants = new Map(); // ms -> label
   const add = (date, label) => {
     if (date >= start && date < end && !instants.has(+date)) instants.set(+date, label);
+    return date >= start && date < end;
   };
   for (let d = new Date(start); d < end; d = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1)) {
     add(hel(d.getFullYear(), d.getMonth() + 1, d.getDate(), 3, 0), 'day start');
   }
-  for (const [name, date] of specialDays(year)) {
-    add(hel(date.getFullYear(), date.getMonth() + 1, date.getDate(), 12, 0), name);
+  const named = [];
+  for (const [name, date] of [...specialDays(fy), ...specialDays(fy + 1)]) {
+    const noon = hel(date.getFullYear(), date.getMonth() + 1, date.getDate(), 12, 0);
+    if (add(noon, name)) named.push(`${name} ${noon.getFullYear()}-${noon.getMonth() + 1}-${noon.getDate()}`);
   }
+  console.error(`opening_hours: named days in the window: ${named.join(', ')}`);
   for (const [osm, oh] of parsed) {
     if (!oh) continue;
-    // Every change of state or comment (staffed <-> self-service) within the year.
+    // Every change of open/closed state within the year.
     const iter = oh.getIterator(start);
     while (iter.advance(end)) {
       const edge = iter.getDate();
