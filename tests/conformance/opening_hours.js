@@ -20,8 +20,9 @@
 //   does not stop where only the comment changes, so staffed <-> self-service changes are
 //   checked by sampling both sides of every change the service reports instead).
 //
-// Instants (Europe/Helsinki, one list request `/v1/locations?per_page=100&at=...` answers for
-// every location and service at once, with the same code path as `/v1/locations/{id}?at=`):
+// Instants (Europe/Helsinki; one list request `/v1/locations?per_page=100&at=...` answers for
+// every location and service at once, with the same code path as `/v1/locations/{id}?at=`,
+// which is also asked for every location at noon on every named day):
 // * every day at 03:00 (before any opening), so that the first change of each day
 //   is checked as a next change, and whole closed days (holidays, eves) are seen;
 // * every opening and closing edge of every string on every day (the union of the
@@ -256,6 +257,28 @@ async function main() {
     await Promise.all([worker(), worker(), worker(), worker()]);
   }
   const sorted = [...done];
+
+  // The single-location endpoint agrees too: at noon on every named day, each location's
+  // `/v1/locations/{id}?at=` status (and its services' statuses) against the evaluator.
+  const namedInstants = [...instants.entries()].filter(([, label]) => !/edge|change|day start/.test(label));
+  const ids = [...new Set(first.map((it) => it.key.split('/')[0]))];
+  let single = 0;
+  for (const [ms, label] of namedInstants) {
+    const at = new Date(ms);
+    for (const id of ids) {
+      const loc = await getJson(`/v1/locations/${encodeURIComponent(id)}?at=${encodeURIComponent(at.toISOString())}`);
+      for (const it of items([loc])) {
+        const oh = parsed.get(it.osm);
+        if (!oh) continue;
+        single++;
+        const want = it.status ? it.status.state : 'missing';
+        const got = ohState(oh, at);
+        if (want !== got) fail(`/v1/locations/${id}?at=${at.toISOString()} (${label}): ${it.key}: service ${want}, opening_hours.js ${got}`);
+      }
+    }
+  }
+  checked += single;
+  console.error(`opening_hours: ${single} of the comparisons through /v1/locations/{id}?at= on ${namedInstants.length} named days`);
 
   console.error(`opening_hours: ${parsed.size} distinct strings on ${seenKeys.size} locations and services, ${sorted.length} instants, ${checked} comparisons of state and next change, ${failures.length} failures`);
   console.log(JSON.stringify({
