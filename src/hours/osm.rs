@@ -31,6 +31,11 @@
 //! 4. each one-day exception with its full date: `2027 Feb 14 off`,
 //!    `2027 Dec 06 12:00-14:00`, and self-service as above.
 //!
+//! What the syntax cannot say gets a comment: where the hours have night ranges, the closing
+//! rules of step 3 and 4 read `PH off "a night opening from the day before continues past
+//! midnight"` (in the engine a closed day closes only ranges starting on it; an OSM `off` rule
+//! also cuts the part after midnight of the previous day's range).
+//!
 //! Dated periods and exceptions are written with their years, so those already past are
 //! inert; all of them are written (the string carries no notion of "today").
 //! No ranges anywhere gives `off`; staffed round the clock every day, open on holidays
@@ -55,6 +60,13 @@ const OSM_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
 /// opening_hours.js defines them for `fi`) and Christmas Eve and Midsummer Eve, which
 /// opening_hours.js does not count as public holidays.
 const HOLIDAY_RULES: &str = "PH off; Dec 24 off; Jun 19-25 Fr off";
+
+/// What the syntax cannot say: in the engine a closed day (holiday, eve, closed exception)
+/// closes only the ranges that *start* on it, so a night range of the day before still runs
+/// past midnight into it; in OSM a day's `off` rule also cuts that part. Where the hours have
+/// such night ranges, the closing rules carry this comment (and the conformance check
+/// documents the exception).
+const NIGHT_COMMENT: &str = "\"a night opening from the day before continues past midnight\"";
 
 fn hm(t: NaiveTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
@@ -220,6 +232,9 @@ impl OpeningHours {
 
     fn render_osm(&self, today: Option<NaiveDate>) -> String {
         let mut rules: Vec<String> = Vec::new();
+        let night_spill = self.periods.iter().any(|p| {
+            WEEKDAYS.iter().any(|&wd| p.week.get(wd).iter().any(|r| r.crosses_midnight() && r.end != NaiveTime::MIN))
+        });
         let mut any_open = false;
 
         // Periods, least specific first: the last rule matching a date wins, as the most
@@ -269,7 +284,11 @@ impl OpeningHours {
             .map(|e| {
                 let ranges: Vec<&TimeRange> = e.ranges.iter().collect();
                 if ranges.is_empty() {
-                    format!("{} off", osm_date(e.date))
+                    if night_spill {
+                        format!("{} off {NIGHT_COMMENT}", osm_date(e.date))
+                    } else {
+                        format!("{} off", osm_date(e.date))
+                    }
                 } else {
                     range_rules(&osm_date(e.date), &ranges).join(", ")
                 }
@@ -296,7 +315,11 @@ impl OpeningHours {
             }
         }
         if !self.open_on_holidays {
-            rules.push(HOLIDAY_RULES.to_string());
+            if night_spill {
+                rules.push(HOLIDAY_RULES.replace(" off", &format!(" off {NIGHT_COMMENT}")));
+            } else {
+                rules.push(HOLIDAY_RULES.to_string());
+            }
         }
         rules.extend(exception_rules);
         rules.join("; ")
@@ -344,12 +367,21 @@ mod tests {
         let mut oh = weekly(&[Fri], &[staffed("22:00", "02:00")]);
         oh.periods[0].week.sat = vec![staffed("20:00", "24:00")];
         // Saturday's rule must not cancel Friday's night range: additional rule.
-        assert_eq!(oh.to_osm(), "Fr 22:00-02:00, Sa 20:00-24:00; PH off; Dec 24 off; Jun 19-25 Fr off");
+        let n = r#""a night opening from the day before continues past midnight""#;
+        let night_h = format!("PH off {n}; Dec 24 off {n}; Jun 19-25 Fr off {n}");
+        assert_eq!(oh.to_osm(), format!("Fr 22:00-02:00, Sa 20:00-24:00; {night_h}"));
         // Ending at midnight does not spill; Sunday's night range spills into Monday,
         // rendered earlier, so it is appended too.
         let mut oh = weekly(&[Mon, Sat], &[staffed("20:00", "24:00")]);
         oh.periods[0].week.sun = vec![staffed("22:00", "03:00")];
-        assert_eq!(oh.to_osm(), "Mo,Sa 20:00-24:00, Su 22:00-03:00; PH off; Dec 24 off; Jun 19-25 Fr off");
+        assert_eq!(oh.to_osm(), format!("Mo,Sa 20:00-24:00, Su 22:00-03:00; {night_h}"));
+        // A closed exception says so too.
+        oh.exceptions =
+            vec![Exception { date: d("2027-02-15"), ranges: vec![], reason: Localized::new("Syy", "Orsak", "Reason") }];
+        assert!(oh.to_osm().ends_with(&format!("; 2027 Feb 15 off {n}")), "{}", oh.to_osm());
+        // The engine keeps the night range past midnight into the closed day: the reason
+        // for the comment.
+        assert!(oh.is_staffed_at(hel("2027-02-15 01:00")));
         let mut oh = weekly(&[Mon], &[staffed("10:00", "24:00")]);
         oh.periods[0].week.wed = vec![staffed("10:00", "12:00")];
         assert_eq!(oh.to_osm(), "Mo 10:00-24:00; We 10:00-12:00; PH off; Dec 24 off; Jun 19-25 Fr off");

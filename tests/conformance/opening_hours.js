@@ -33,7 +33,16 @@
 //   Midsummer Eve, New Year's Eve and the summer periods;
 // * noon on every public holiday and eve (named in the output).
 //
-// Documented exceptions: none are needed for the demo data. The engine's rules for wall
+// Documented exception 1 (night ranges): in the engine a closed day (holiday, eve, closed
+// exception) closes only the ranges that start on it, so a night range of the day before runs
+// on past midnight; an OSM `off` rule for the day cuts that part, and the syntax has no way to
+// keep it. The exporter then gives those `off` rules the comment NIGHT_COMMENT. For such
+// strings this check accepts opening_hours.js's "overwrites parts of the previous rule"
+// warning, counts "service open, evaluator closed with that comment" before noon as a
+// documented exception (reported, not a failure) and compares states only, not next changes.
+// The demo data has no night ranges.
+//
+// Documented exception 2 (DST gap), none needed for the demo data: the engine's rules for wall
 // times inside the spring-forward gap (a range starting 03:30 on the last Sunday of March
 // opens at 04:00) cannot be said in the syntax; no exported hours have ranges between 03:00
 // and 04:00, which this script checks (any such range is reported as a failure so that the
@@ -60,6 +69,9 @@ if (process.env.TZ !== 'Europe/Helsinki') {
 const NOMINATIM = { lat: 62.6, lon: 29.76, address: { country_code: 'fi', state: 'Pohjois-Karjala' } };
 const OPTIONS = { mode: 0, tag_key: 'opening_hours', map_value: false, warnings_severity: 7, locale: 'en' };
 const LOOKAHEAD_MS = 366 * 24 * 3600 * 1000;
+const NIGHT_COMMENT = 'a night opening from the day before continues past midnight';
+const OVERWRITE_WARNING = 'This rule overwrites parts of the previous rule';
+let documentedExceptions = 0;
 const MINUTE = 60 * 1000;
 
 async function getJson(path) {
@@ -150,7 +162,9 @@ async function main() {
     if (parsed.has(it.osm)) continue;
     try {
       const oh = new OpeningHours(it.osm, NOMINATIM, OPTIONS);
-      const warnings = oh.getWarnings();
+      const warnings = oh
+        .getWarnings()
+        .filter((w) => !(it.osm.includes(`"${NIGHT_COMMENT}"`) && w.includes(OVERWRITE_WARNING)));
       if (warnings.length) fail(`${it.key}: ${JSON.stringify(it.osm)} has warnings: ${warnings.join(' | ')}`);
       parsed.set(it.osm, oh);
     } catch (e) {
@@ -223,6 +237,10 @@ async function main() {
       const want = it.status ? it.status.state : 'missing';
       const got = ohState(oh, at);
       if (want !== got) {
+        if (got === 'closed' && want !== 'closed' && oh.getComment(at) === NIGHT_COMMENT && at.getHours() < 12) {
+          documentedExceptions++;
+          continue;
+        }
         fail(`${it.key} at ${at.toISOString()} (${label}): service ${want}, opening_hours.js ${got}; ${JSON.stringify(it.osm)}`);
         continue;
       }
@@ -236,7 +254,8 @@ async function main() {
       // (staffed -> self-service is not; both are open). The service looks ahead 366 days
       // from its Helsinki "today": compare only changes within 365 days.
       const isOpen = (state) => state !== 'closed';
-      if (!next || isOpen(next.state) !== isOpen(want)) {
+      const nightString = it.osm.includes(`"${NIGHT_COMMENT}"`); // next changes differ there by design
+      if (!nightString && (!next || isOpen(next.state) !== isOpen(want))) {
         const horizon = ms + 365 * 24 * 3600 * 1000;
         const visible = (t) => (t !== null && t <= horizon ? t : null);
         const svcNext = visible(next ? Date.parse(next.at) : null);
@@ -284,7 +303,8 @@ async function main() {
   console.log(JSON.stringify({
     format: 'OSM opening_hours',
     tool: `opening_hours.js ${ohVersion}`,
-    items: `${parsed.size} strings on ${seenKeys.size} places, ${sorted.length} instants: ${checked} comparisons`,
+    items: `${parsed.size} strings on ${seenKeys.size} places, ${sorted.length} instants: ${checked} comparisons` +
+      (documentedExceptions ? ` (${documentedExceptions} documented night-range exceptions)` : ''),
     failures: failures.length,
   }));
 }
