@@ -30,6 +30,41 @@ pub fn sha256_hex(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Longest token name (characters).
+pub const MAX_TOKEN_NAME: usize = 100;
+
+/// A token's name as given by the coordinator (CLI or admin API): it is printed by `token list`
+/// and recorded in history, so it is one line of 1–100 printable characters (trimmed).
+pub fn token_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("is required: a label saying who uses the token".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must be one line of printable characters (no control characters)".into());
+    }
+    match crate::i18n::text_problem(name, MAX_TOKEN_NAME) {
+        Some(problem) => Err(problem),
+        None => Ok(name.to_owned()),
+    }
+}
+
+/// A bearer token as the client sent it: `Authorization: Bearer <token>`, the scheme
+/// case-insensitive (RFC 9110 section 11.1). `None` when the header is not of that form.
+pub fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Could this be a token this service issued? Anything else is refused without a database
+/// query.
+pub fn well_formed(token: &str) -> bool {
+    token.len() == TOKEN_PREFIX.len() + TOKEN_RANDOM_CHARS
+        && token.starts_with(TOKEN_PREFIX)
+        && token[TOKEN_PREFIX.len()..].bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Who is writing: a valid, unrevoked token.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -78,21 +113,81 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let header = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
+        let client = state.as_ref().and_then(|s| s.proxy.client_ip(req));
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
             let header = header.ok_or_else(|| ApiError::unauthorized("this needs Authorization: Bearer <token>"))?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
+            let token = bearer_token(&header)
                 .ok_or_else(|| ApiError::unauthorized("the Authorization header must be: Bearer <token>"))?;
+            // Guessing is throttled per client address before any query is made.
+            state.auth_failures.check(client)?;
+            if !well_formed(token) {
+                state.auth_failures.failed(client);
+                return Err(ApiError::unauthorized("unknown or revoked token"));
+            }
             let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
-            let row = tokens::find_active(&mut conn, &sha256_hex(token))
-                .await?
-                .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))?;
-            Ok(Caller::from(row))
+            match tokens::find_active(&mut conn, &sha256_hex(token)).await? {
+                Some(row) => Ok(Caller::from(row)),
+                None => {
+                    state.auth_failures.failed(client);
+                    Err(ApiError::unauthorized("unknown or revoked token"))
+                }
+            }
         })
+    }
+}
+
+/// Failed authentication per client address: a few guesses are answered 401, then 429 with
+/// Retry-After, decided before any database query. A bucket of `per_minute` failures (default
+/// 10) refills at that many per minute; successful requests cost nothing.
+pub struct AuthFailures {
+    per_minute: f64,
+    buckets: Mutex<HashMap<Option<std::net::IpAddr>, (f64, Instant)>>,
+}
+
+impl AuthFailures {
+    /// Beyond this many tracked addresses, full (forgiven) buckets are dropped.
+    const MAX_TRACKED: usize = 10_000;
+
+    pub fn new(per_minute: u32) -> Self {
+        AuthFailures { per_minute: per_minute.max(1) as f64, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    fn level(&self, entry: &mut (f64, Instant), now: Instant) -> f64 {
+        let per_sec = self.per_minute / 60.0;
+        entry.0 = (entry.0 + now.duration_since(entry.1).as_secs_f64() * per_sec).min(self.per_minute);
+        entry.1 = now;
+        entry.0
+    }
+
+    /// 429 while the address has used up its failures.
+    pub fn check(&self, client: Option<std::net::IpAddr>) -> ApiResult<()> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap();
+        let level = buckets.get_mut(&client).map_or(self.per_minute, |entry| self.level(entry, now));
+        if level < 1.0 {
+            let wait = (1.0 - level) / (self.per_minute / 60.0);
+            return Err(ApiError::too_many_failed_logins(wait.ceil().max(1.0) as u64));
+        }
+        Ok(())
+    }
+
+    /// Counts one failed attempt from the address.
+    pub fn failed(&self, client: Option<std::net::IpAddr>) {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap();
+        if buckets.len() >= Self::MAX_TRACKED {
+            buckets.retain(|_, e| self.level(e, now) < self.per_minute);
+        }
+        let entry = buckets.entry(client).or_insert((self.per_minute, now));
+        self.level(entry, now);
+        entry.0 = (entry.0 - 1.0).max(0.0);
+    }
+}
+
+impl Default for AuthFailures {
+    fn default() -> Self {
+        Self::new(10)
     }
 }
 

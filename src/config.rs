@@ -40,7 +40,14 @@ pub enum Command {
     Import(ImportCommand),
     /// Give stored locations without coordinates a position (geocoder from
     /// DIGITUKI_GEOCODER_URL, else postal-code centroid, else municipality centre).
-    Geocode,
+    Geocode(GeocodeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GeocodeArgs {
+    /// Least time between two geocoder requests, in milliseconds.
+    #[arg(long, env = "DIGITUKI_GEOCODE_INTERVAL_MS", default_value_t = 500)]
+    pub geocode_interval_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +74,31 @@ pub enum TokenCommand {
 pub enum ImportCommand {
     /// Libraries from Kirkanta, the Finnish library directory (API v4).
     Kirkanta(KirkantaArgs),
+    /// Service locations from PTV, Suomi.fi Palvelutietovaranto (open API v11).
+    Ptv(PtvArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PtvArgs {
+    /// Municipality code (e.g. 167 for Joensuu); repeat or separate with commas.
+    #[arg(long = "municipality", value_delimiter = ',')]
+    pub municipalities: Vec<String>,
+    /// PTV organization id (a guid); its service locations; repeat or separate with commas.
+    #[arg(long = "organization", value_delimiter = ',')]
+    pub organizations: Vec<String>,
+    /// Put the locations under this existing organization of ours (default: one organization
+    /// per PTV organization, `ptv-<guid>`, created when missing).
+    #[arg(long)]
+    pub organization_id: Option<String>,
+    /// PTV open API base URL (up to and including `/api/v11`).
+    #[arg(long, env = "DIGITUKI_PTV_URL", default_value = crate::import::ptv::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Timeout of each request, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+    /// Extra attempts after a timeout, connection error or 5xx answer.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -90,6 +122,10 @@ pub struct KirkantaArgs {
     /// Extra attempts after a timeout, connection error or 5xx answer.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Print what would change (added, updated with field diffs, made inactive, conflicts
+    /// with partner edits) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -109,9 +145,55 @@ pub struct ServeArgs {
     /// Writes per minute allowed per token; more answer 429 with Retry-After.
     #[arg(long, env = "DIGITUKI_WRITES_PER_MINUTE", default_value_t = 120)]
     pub writes_per_minute: u32,
+    /// Failed authentications per minute allowed per client address (burst of as many); more
+    /// answer 429 with Retry-After, before any database query.
+    #[arg(long, env = "DIGITUKI_FAILED_LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub failed_logins_per_minute: u32,
     /// Log as JSON lines.
     #[arg(long, env = "DIGITUKI_LOG_JSON")]
     pub log_json: bool,
+    /// Proxies (comma-separated IP addresses or CIDR blocks) whose `Forwarded` and
+    /// `X-Forwarded-*` headers are believed; from any other peer they are ignored.
+    #[arg(long, env = "DIGITUKI_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// The public base URL of absolute links (referral slips, QR codes, JSON-LD ids), e.g.
+    /// `https://digituki.example.fi`; by default the request's own Host.
+    #[arg(long, env = "DIGITUKI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Restrict `/metrics` to requests with `Authorization: Bearer <this token>`.
+    #[arg(long, env = "DIGITUKI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Run the imports given with `--import` every this long (`6h`, `30m`, `1h30m`, `1d`); the
+    /// first round one interval after start. Reported in the log and in `/metrics`.
+    #[arg(long, env = "DIGITUKI_IMPORT_EVERY", value_parser = crate::import::schedule::parse_every)]
+    pub import_every: Option<std::time::Duration>,
+    /// An import to run on the schedule, `source:key=value,...` with the options of
+    /// `digituki import <source>`, e.g. `kirkanta:consortium=2093`. Repeat for more (in the
+    /// environment: separated by `;`).
+    #[arg(long = "import", env = "DIGITUKI_IMPORTS", value_delimiter = ';')]
+    pub imports: Vec<String>,
+}
+
+impl ServeArgs {
+    /// The import schedule, checked: `--import-every` and `--import` come together.
+    pub fn schedule(&self) -> anyhow::Result<Option<crate::import::schedule::Schedule>> {
+        use crate::import::schedule::{Job, Schedule};
+        let specs: Vec<&str> = self.imports.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        match (self.import_every, specs.is_empty()) {
+            (None, true) => Ok(None),
+            (None, false) => anyhow::bail!("--import needs --import-every (e.g. --import-every 6h)"),
+            (Some(_), true) => {
+                anyhow::bail!("--import-every needs at least one --import (e.g. kirkanta:consortium=2093)")
+            }
+            (Some(every), false) => {
+                let jobs = specs
+                    .into_iter()
+                    .map(|s| Job::parse(s).map_err(|e| anyhow::anyhow!("--import {e}")))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok(Some(Schedule { every, jobs }))
+            }
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -122,7 +204,13 @@ impl Default for ServeArgs {
             no_demo_data: false,
             max_body_bytes: 65536,
             writes_per_minute: 120,
+            failed_logins_per_minute: 10,
             log_json: false,
+            trusted_proxies: None,
+            public_url: None,
+            metrics_token: None,
+            import_every: None,
+            imports: Vec::new(),
         }
     }
 }

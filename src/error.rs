@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// One field or parameter that failed validation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FieldError {
     /// The query parameter, path segment or body field at fault.
     #[schema(example = "lat")]
@@ -46,13 +46,24 @@ pub struct ApiError {
     pub parameter: Option<String>,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// The database could not store the change (read-only, out of disk space): a fault of
+    /// the storage, not of the request; `/readyz` reports it until a write succeeds again.
+    pub storage_fault: bool,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, title, detail: detail.into(), parameter: None, errors: Vec::new(), retry_after: None }
+        ApiError {
+            status,
+            title,
+            detail: detail.into(),
+            parameter: None,
+            errors: Vec::new(),
+            retry_after: None,
+            storage_fault: false,
+        }
     }
 
     /// A query or path parameter that is malformed, out of range or unknown.
@@ -118,12 +129,32 @@ impl ApiError {
         e
     }
 
+    /// A request whose target or header section is too large to be answered.
+    pub fn too_large_head(status: StatusCode, part: &str, detail: String) -> Self {
+        let title = if status == StatusCode::URI_TOO_LONG { "URI too long" } else { "Request header fields too large" };
+        let mut e = Self::new(status, title, detail);
+        e.parameter = Some(part.to_owned());
+        e
+    }
+
+    pub fn too_many_failed_logins(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            format!("too many failed authentication attempts from this address; retry after {retry_after_secs} s"),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
+    }
+
     pub fn unsupported_media_type() -> Self {
-        Self::new(
+        let mut e = Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type",
-            "send JSON (application/json, or application/merge-patch+json for PATCH)",
-        )
+            "Content-Type: send JSON (application/json, or application/merge-patch+json for PATCH)",
+        );
+        e.parameter = Some("Content-Type".into());
+        e
     }
 
     /// A body that fails validation: every failing field, one answer.
@@ -145,6 +176,14 @@ impl ApiError {
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable", detail)
+    }
+
+    /// The database cannot store changes now (read-only, disk full): 503 with Retry-After.
+    pub fn storage(detail: impl Into<String>) -> Self {
+        let mut e = Self::unavailable(detail);
+        e.retry_after = Some(30);
+        e.storage_fault = true;
+        e
     }
 
     pub fn internal(detail: impl Into<String>) -> Self {
@@ -282,6 +321,14 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
             | Error::BrokenTransactionManager => ApiError::from_pool(e),
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => {
+                tracing::warn!("write refused by the database: {e}");
+                ApiError::storage("the database accepts no changes right now (read-only); retry later")
+            }
+            Error::DatabaseError(_, info) if is_out_of_space(info.message()) => {
+                tracing::error!("the database is out of disk space: {e}");
+                ApiError::storage("the database has no space left to store changes; retry later")
+            }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => ApiError::conflict(format!(
                 "a referenced record does not exist or is still referenced ({})",
                 info.message()
@@ -293,6 +340,13 @@ impl From<diesel::result::Error> for ApiError {
             }
         }
     }
+}
+
+/// PostgreSQL's words when a data file or the WAL cannot grow (SQLSTATE 53100 disk_full and
+/// the "could not extend file ... No space left on device" of a full tablespace).
+fn is_out_of_space(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("no space left on device") || m.contains("could not extend file") || m.contains("disk full")
 }
 
 /// The problem answers every write endpoint may give, for OpenAPI.

@@ -3,6 +3,26 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Longest exception reason or other short label (characters).
+pub const MAX_LABEL: usize = 200;
+
+/// The one rule every stored text follows, whoever writes it (partner API, hours documents,
+/// importers): at most `max` characters, no control characters but newline and tab, and no
+/// bidirectional overrides or isolates (U+202A–U+202E, U+2066–U+2069), which can make a text
+/// display as something else on the pages that embed it. `None` when the text is fine.
+pub fn text_problem(s: &str, max: usize) -> Option<String> {
+    if s.chars().count() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Some("must not contain control characters".into());
+    }
+    if s.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return Some("must not contain bidirectional override characters".into());
+    }
+    None
+}
+
 /// A text in Finnish (required) and optionally Swedish and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Localized {

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod edit;
 pub mod embed;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod geo;
 pub mod geocode;

@@ -52,15 +52,33 @@ async fn main() -> anyhow::Result<()> {
             stop(&mut db);
             result
         }
-        Command::Geocode => {
+        Command::Import(ImportCommand::Ptv(args)) => {
+            if args.municipalities.is_empty() && args.organizations.is_empty() {
+                anyhow::bail!("give --municipality <code> and/or --organization <PTV organization id>");
+            }
+            let mut db = startup::open_database(&cli.db).await?;
+            let result = import_ptv(&db.url, args).await;
+            stop(&mut db);
+            result
+        }
+        Command::Geocode(args) => {
             let mut db = startup::open_database(&cli.db).await?;
             let result = async {
                 let geocoder = geocoder()?;
                 if geocoder.is_none() {
                     eprintln!("DIGITUKI_GEOCODER_URL is not set: using postal-code centroids and municipality centres");
                 }
-                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref()).await?;
+                let options = digituki::geocode::fill::FillOptions {
+                    interval: std::time::Duration::from_millis(args.geocode_interval_ms),
+                };
+                let report = digituki::geocode::fill::fill_missing(&db.url, geocoder.as_ref(), &options).await?;
                 println!("{}", serde_json::to_string_pretty(&report)?);
+                if !report.rate_limited.is_empty() {
+                    eprintln!(
+                        "the geocoder's rate limit was reached: {} locations left for a later run",
+                        report.rate_limited.len()
+                    );
+                }
                 anyhow::Ok(())
             }
             .await;
@@ -83,11 +101,25 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         organization: args.organization,
         timeout: std::time::Duration::from_secs(args.timeout_secs),
         retries: args.retries,
+        dry_run: args.dry_run,
         ..Default::default()
     };
     let geocoder = geocoder()?;
     let report = digituki::import::kirkanta::run(url, &opts, geocoder.as_ref()).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.dry_run {
+        eprintln!("dry run: nothing was written. It would:");
+        for org in &report.organizations_created {
+            eprintln!("  create organization {org}");
+        }
+        for c in &report.changes {
+            let how = c.matched_by.as_deref().map(|m| format!(" (matched by {m})")).unwrap_or_default();
+            eprintln!("  {} {}{how}", c.action, c.location_id);
+            for f in &c.fields {
+                eprintln!("      {}: {} -> {}", f.field, f.from, f.to);
+            }
+        }
+    }
     for s in &report.skipped {
         eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
     }
@@ -101,7 +133,48 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         Some(reason) => anyhow::bail!("nothing imported: {reason}"),
         None => {
             eprintln!(
-                "imported {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                "{} {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                if report.dry_run { "dry run, would import" } else { "imported" },
+                report.imported(),
+                report.created.len(),
+                report.updated.len(),
+                report.unchanged,
+                report.deactivated.len(),
+                report.conflicts.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints the report as JSON; fails (non-zero exit) when nothing could be imported.
+async fn import_ptv(url: &str, args: digituki::config::PtvArgs) -> anyhow::Result<()> {
+    let opts = digituki::import::ptv::Options {
+        base_url: args.base_url,
+        municipalities: args.municipalities,
+        ptv_organizations: args.organizations,
+        organization: args.organization_id,
+        timeout: std::time::Duration::from_secs(args.timeout_secs),
+        retries: args.retries,
+        ..Default::default()
+    };
+    let geocoder = geocoder()?;
+    let report = digituki::import::ptv::run(url, &opts, geocoder.as_ref()).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    for s in &report.skipped {
+        eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
+    }
+    for c in &report.conflicts {
+        eprintln!(
+            "conflict {} {}: kept {} (partner edit); PTV now says {}, last import wrote {}",
+            c.location_id, c.field, c.current, c.upstream, c.last_imported
+        );
+    }
+    match &report.aborted {
+        Some(reason) => anyhow::bail!("nothing imported: {reason}"),
+        None => {
+            eprintln!(
+                "imported {} service locations: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
                 report.imported(),
                 report.created.len(),
                 report.updated.len(),
@@ -120,6 +193,7 @@ async fn token(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
     let mut conn = diesel_async::AsyncPgConnection::establish(url).await?;
     match cmd {
         TokenCommand::Create { organization, name, admin } => {
+            let name = digituki::auth::token_name(&name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
             if !digituki::db::load::organization_exists(&mut conn, &organization).await? {
                 anyhow::bail!("no organization {organization:?}");
             }
@@ -175,16 +249,21 @@ async fn seed(url: &str) -> anyhow::Result<digituki::seed::SeedCounts> {
     digituki::seed::seed(&mut conn).await
 }
 
+/// Leaves the embedded cluster, stopping it only when no other `digituki` process uses it
+/// (see `digituki::db::embedded`); then a service lets go of the data dir.
 fn stop(db: &mut startup::Database) {
     if let Some(pg) = db.embedded.as_mut() {
         if let Err(e) = pg.stop() {
             eprintln!("{e:#}");
         }
     }
+    drop(db.service.take());
 }
 
 async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::Result<()> {
-    let mut db = startup::open_database(db_args).await?;
+    // Checked before anything starts.
+    let schedule = args.schedule()?;
+    let mut db = startup::open_service_database(db_args).await?;
     let result = async {
         if !args.no_demo_data {
             use diesel_async::AsyncConnection;
@@ -195,12 +274,19 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             }
         }
         let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
+        let proxy =
+            digituki::api::proxy::ProxyConfig::parse(args.trusted_proxies.as_deref(), args.public_url.as_deref())
+                .map_err(anyhow::Error::msg)?;
         let options = startup::Options {
+            proxy,
+            metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
             geocoder: geocoder()?,
+            schedule,
             workers: args.workers,
             limits: digituki::api::partner::Limits {
                 max_body_bytes: args.max_body_bytes,
                 writes_per_minute: args.writes_per_minute,
+                failed_logins_per_minute: args.failed_logins_per_minute,
             },
         };
         let running = startup::build_with(&db.url, listener, options).await?;

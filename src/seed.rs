@@ -5,6 +5,18 @@
 //! `device_basics`, ...). Each code becomes an organization-level service with topics from the
 //! controlled vocabulary, and a service-at-location carrying that location's confidence and
 //! sources for it.
+//!
+//! The data is the second edition (2026-12): locations also carry structured `phone`, `email`,
+//! `location_website`, `hours` (the published hours in words, with their source, publication date
+//! and confidence) and `accessibility`, each with its own source and confidence. Those
+//! confidences go into the location's `confidence_detail`; their sources join the location's
+//! sources. English-only texts get the project's Finnish and Swedish translations from
+//! `demo-data/translations.json`, and loading fails when one is missing.
+//!
+//! Hours documents come from `demo-data/demo_hours.json`. Where the data publishes hours, the
+//! document's source note names that source and its publication date, and its confidence may not
+//! exceed the data's; where the data gives no staffed hours, staffed ranges in the document are
+//! placeholders and the document must be `assumed`; hours without any source must be `assumed`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,7 +28,7 @@ use serde_json::{json, Value};
 
 use crate::db::models::*;
 use crate::db::schema::*;
-use crate::hours::SourcedHours;
+use crate::hours::{HoursConfidence, RangeKind, SourcedHours, WEEKDAYS};
 
 const PROVIDERS: &str = include_str!("../demo-data/providers.json");
 const MUNICIPALITIES: &str = include_str!("../demo-data/municipalities.json");
@@ -24,6 +36,8 @@ const POSTAL_CODES: &str = include_str!("../demo-data/postal_codes.csv");
 const SOURCES: &str = include_str!("../demo-data/sources.json");
 /// Hours: a few from sources, the rest plausible placeholders marked `assumed`.
 const HOURS: &str = include_str!("../demo-data/demo_hours.json");
+/// Our Finnish and Swedish translations of the data's English-only texts.
+const TRANSLATIONS: &str = include_str!("../demo-data/translations.json");
 
 /// The `source` of every record loaded from the bundled files.
 pub const DEMO_SOURCE: &str = "demo-data";
@@ -83,6 +97,53 @@ struct ProviderLocation {
     confidence: String,
     #[serde(default)]
     confidence_detail: Value,
+    // Second edition (2026-12): `null` where no source gave the fact.
+    phone: Option<SourcedValue>,
+    email: Option<SourcedValue>,
+    location_website: Option<SourcedUrl>,
+    hours: Option<PublishedHours>,
+    accessibility: Option<SourcedValue>,
+}
+
+/// A phone number, e-mail address or accessibility note with its provenance.
+#[derive(Deserialize)]
+struct SourcedValue {
+    value: String,
+    source_key: String,
+    confidence: String,
+    as_of: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SourcedUrl {
+    url: String,
+    source_key: String,
+    confidence: String,
+}
+
+/// The published hours in words: staffed and self-service parts apart where the source says.
+#[derive(Deserialize)]
+struct PublishedHours {
+    text: String,
+    staffed: Option<String>,
+    hours_source_key: String,
+    hours_published: Option<String>,
+    confidence: String,
+}
+
+#[derive(Deserialize)]
+struct Translations {
+    service_notes: Vec<Translation>,
+    accessibility: BTreeMap<String, Translation>,
+}
+
+/// `en` is the data's text, exactly; `fi` and `sv` are our translations of it.
+#[derive(Deserialize)]
+struct Translation {
+    en: String,
+    fi: String,
+    sv: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +245,40 @@ fn confidence_rank(c: &str) -> u8 {
     }
 }
 
+/// The level a free-text confidence of the data starts with (`"verified (undated page)"`,
+/// `"partly verified (closing time missing)"`, `"approximate (third-party page)"`).
+fn data_level(text: &str) -> &'static str {
+    let t = text.trim_start().to_lowercase();
+    if t.starts_with("verified") {
+        "verified"
+    } else if t.starts_with("approximate") || t.starts_with("partly verified") || t.starts_with("partial") {
+        "approximate"
+    } else {
+        "assumed"
+    }
+}
+
+fn hours_level(c: HoursConfidence) -> &'static str {
+    match c {
+        HoursConfidence::Verified => "verified",
+        HoursConfidence::Approximate => "approximate",
+        HoursConfidence::Assumed => "assumed",
+    }
+}
+
+/// `"verified (2014 source; may be outdated); as of 2014; library phone as printed; source x"`.
+fn detail_of(v: &SourcedValue) -> String {
+    let mut out = v.confidence.clone();
+    if let Some(as_of) = &v.as_of {
+        out.push_str(&format!("; as of {as_of}"));
+    }
+    if let Some(note) = &v.note {
+        out.push_str(&format!("; {note}"));
+    }
+    out.push_str(&format!("; source {}", v.source_key));
+    out
+}
+
 fn source_refs(refs: &[SourceRef]) -> Value {
     Value::Array(refs.iter().map(|r| json!({"key": r.key, "title": r.title, "url": r.url})).collect())
 }
@@ -254,6 +349,12 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
     };
 
     let providers: Vec<Provider> = serde_json::from_str(PROVIDERS).context("demo-data/providers.json")?;
+    let translations: Translations = serde_json::from_str(TRANSLATIONS).context("demo-data/translations.json")?;
+    let note_translations: HashMap<&str, &Translation> =
+        translations.service_notes.iter().map(|t| (t.en.as_str(), t)).collect();
+    let mut translations_used: BTreeSet<&str> = BTreeSet::new();
+    // The published hours per location, to check and annotate the hours documents below.
+    let mut published_hours: BTreeMap<String, PublishedHours> = BTreeMap::new();
     let mut data = DemoData {
         municipalities,
         postal_codes,
@@ -313,6 +414,82 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                     list.insert(0, json!({"key": null, "title": "primary source", "url": primary}));
                 }
             }
+            // Second-edition facts: each one's confidence into the detail, its source into the list.
+            let mut fact_sources: Vec<&str> = Vec::new();
+            let mut facts: Vec<(&str, String)> = Vec::new();
+            if let Some(v) = &l.phone {
+                facts.push(("phone", detail_of(v)));
+                fact_sources.push(&v.source_key);
+            }
+            if let Some(v) = &l.email {
+                facts.push(("email", detail_of(v)));
+                fact_sources.push(&v.source_key);
+            }
+            match (&l.location_website, &l.website) {
+                (Some(w), _) => {
+                    facts.push(("website", format!("the place's own page; {}; source {}", w.confidence, w.source_key)));
+                    fact_sources.push(&w.source_key);
+                }
+                (None, Some(_)) => facts.push((
+                    "website",
+                    "the network's or organisation's site: no page of the place's own was found".into(),
+                )),
+                (None, None) => {}
+            }
+            if let Some(h) = &l.hours {
+                let published = h.hours_published.as_deref().unwrap_or("publication date not given");
+                facts.push((
+                    "published_hours",
+                    format!("{}; source {}; published {published}", h.confidence, h.hours_source_key),
+                ));
+                fact_sources.push(&h.hours_source_key);
+                published_hours.insert(
+                    l.id.clone(),
+                    PublishedHours {
+                        text: h.text.clone(),
+                        staffed: h.staffed.clone(),
+                        hours_source_key: h.hours_source_key.clone(),
+                        hours_published: h.hours_published.clone(),
+                        confidence: h.confidence.clone(),
+                    },
+                );
+            }
+            let accessibility = match &l.accessibility {
+                Some(a) => {
+                    let t = translations
+                        .accessibility
+                        .get(&l.id)
+                        .filter(|t| t.en == a.value)
+                        .with_context(|| format!("{}: the accessibility text has no Finnish translation", l.id))?;
+                    facts.push((
+                        "accessibility",
+                        format!("{}; fi and sv are our translations of the English", detail_of(a)),
+                    ));
+                    fact_sources.push(&a.source_key);
+                    (Some(t.fi.clone()), t.sv.clone(), Some(a.value.clone()))
+                }
+                None => (None, None, None),
+            };
+            if let Value::Object(map) = &mut detail {
+                for (key, value) in facts {
+                    map.insert(key.into(), Value::String(value));
+                }
+            }
+            if let Value::Array(list) = &mut location_sources {
+                for key in fact_sources {
+                    if !list.iter().any(|s| s["key"].as_str() == Some(key)) {
+                        list.push(source_ref(key));
+                    }
+                }
+            }
+            // A published text for a place without an hours document (a bookmobile's route days)
+            // is still worth showing: it becomes the hours note when the data has none.
+            let hours_notes = l.hours_notes.clone().or_else(|| {
+                l.hours.as_ref().map(|h| {
+                    let published = h.hours_published.as_deref().unwrap_or("publication date not given");
+                    format!("{} (source {}, {published})", h.text, h.hours_source_key)
+                })
+            });
             data.locations.push(LocationRow {
                 id: l.id.clone(),
                 organization_id: p.id.clone(),
@@ -330,22 +507,22 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                 latitude: l.latitude,
                 longitude: l.longitude,
                 coordinate_method: l.coordinate_method.clone(),
-                accessibility_fi: None,
-                accessibility_sv: None,
-                accessibility_en: None,
+                accessibility_fi: accessibility.0,
+                accessibility_sv: accessibility.1,
+                accessibility_en: accessibility.2,
                 transit_fi: None,
                 transit_sv: None,
                 transit_en: None,
-                phone: None,
-                email: None,
-                website: l.website.clone(),
+                phone: l.phone.as_ref().map(|v| v.value.clone()),
+                email: l.email.as_ref().map(|v| v.value.clone()),
+                website: l.location_website.as_ref().map(|w| w.url.clone()).or_else(|| l.website.clone()),
                 served_municipalities: vec![],
                 status: l.status.clone().unwrap_or_else(|| "active".into()),
-                hours_notes: l.hours_notes.clone(),
+                hours_notes,
                 notes: l.notes.clone(),
                 source: DEMO_SOURCE.into(),
                 external_id: Some(l.id.clone()),
-                confidence: l.confidence.clone(),
+                confidence: data_level(&l.confidence).to_owned(),
                 confidence_detail: detail,
                 sources: location_sources,
                 created_at: now,
@@ -360,6 +537,8 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             }
             for s in &l.services {
                 let kind = service_kind(&s.code)?;
+                // The second edition qualifies one level in words: "verified (2019 source)".
+                let s_confidence = data_level(&s.confidence).to_owned();
                 let service_id = format!("{}-{}", p.id, s.code.replace('_', "-"));
                 let entry = services.entry(service_id.clone()).or_insert_with(|| {
                     (
@@ -380,7 +559,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                             assistance_level: kind.assistance_level.into(),
                             source: DEMO_SOURCE.into(),
                             external_id: Some(s.code.clone()),
-                            confidence: s.confidence.clone(),
+                            confidence: s_confidence.clone(),
                             sources: json!([]),
                             created_at: now,
                             updated_at: now,
@@ -391,20 +570,30 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
                         BTreeSet::new(),
                     )
                 });
-                if confidence_rank(&s.confidence) > confidence_rank(&entry.0.confidence) {
-                    entry.0.confidence = s.confidence.clone();
+                if confidence_rank(&s_confidence) > confidence_rank(&entry.0.confidence) {
+                    entry.0.confidence = s_confidence.clone();
                 }
                 entry.1.extend(l.languages.iter().cloned());
+                let note = match &s.note {
+                    Some(en) => {
+                        let t = note_translations.get(en.as_str()).with_context(|| {
+                            format!("{}/{}: the note has no Finnish translation: {en:?}", l.id, s.code)
+                        })?;
+                        translations_used.insert(t.en.as_str());
+                        (Some(t.fi.clone()), t.sv.clone(), Some(en.clone()))
+                    }
+                    None => (None, None, None),
+                };
                 data.services_at_locations.push(ServiceAtLocationRow {
                     id: format!("{}-{}", l.id, s.code.replace('_', "-")),
                     service_id,
                     location_id: l.id.clone(),
-                    note_fi: None,
-                    note_sv: None,
-                    note_en: s.note.clone(),
+                    note_fi: note.0,
+                    note_sv: note.1,
+                    note_en: note.2,
                     source: DEMO_SOURCE.into(),
                     external_id: Some(format!("{}/{}", l.id, s.code)),
-                    confidence: s.confidence.clone(),
+                    confidence: s_confidence.clone(),
                     sources: Value::Array(s.source_keys.iter().map(|k| source_ref(k)).collect()),
                     created_at: now,
                     updated_at: now,
@@ -426,18 +615,48 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             data.services.push(row);
         }
     }
+    if let Some(stale) = translations.service_notes.iter().find(|t| !translations_used.contains(t.en.as_str())) {
+        bail!("demo-data/translations.json translates a note the data no longer has: {:?}", stale.en);
+    }
     let hours: BTreeMap<String, SourcedHours> = serde_json::from_str(HOURS).context("demo-data/demo_hours.json")?;
     for (location_id, h) in hours {
         let errors = h.hours.validate();
         if !errors.is_empty() {
             bail!("demo hours of {location_id} are invalid: {errors:?}");
         }
+        let confidence = hours_level(h.confidence);
+        let source_note = match published_hours.get(&location_id) {
+            Some(p) => {
+                let has_staffed = h.hours.periods.iter().any(|period| {
+                    WEEKDAYS.iter().any(|&wd| period.week.get(wd).iter().any(|r| r.kind == RangeKind::Staffed))
+                });
+                // Without published staffed hours, staffed ranges are placeholders.
+                let ceiling = if p.staffed.is_none() && has_staffed { "assumed" } else { data_level(&p.confidence) };
+                if confidence_rank(confidence) > confidence_rank(ceiling) {
+                    bail!(
+                        "demo hours of {location_id} claim {confidence}, more than their source supports ({ceiling})"
+                    );
+                }
+                let source = source_file.sources.get(&p.hours_source_key);
+                let title = source.map_or(p.hours_source_key.as_str(), |s| s.title.as_str());
+                let url = source.and_then(|s| s.url.as_deref()).map(|u| format!(", {u}")).unwrap_or_default();
+                let published = p.hours_published.as_deref().unwrap_or("publication date not given");
+                format!(
+                    "{} Published hours: {} Source: {title}{url} ({}, published {published}); the source's confidence: {}.",
+                    h.source_note, p.text, p.hours_source_key, p.confidence
+                )
+            }
+            None if h.confidence != HoursConfidence::Assumed => {
+                bail!("demo hours of {location_id} are {confidence} but the data publishes no hours for it")
+            }
+            None => h.source_note,
+        };
         data.opening_hours.push(NewOpeningHours {
             location_id: Some(location_id),
             service_at_location_id: None,
             document: serde_json::to_value(&h.hours)?,
-            confidence: serde_json::to_value(h.confidence)?.as_str().unwrap_or("assumed").to_owned(),
-            source_note: Some(h.source_note),
+            confidence: confidence.to_owned(),
+            source_note: Some(source_note),
         });
     }
     Ok(data)
@@ -481,4 +700,104 @@ pub struct SeedCounts {
     pub locations: usize,
     pub services: usize,
     pub postal_codes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location<'a>(data: &'a DemoData, id: &str) -> &'a LocationRow {
+        data.locations.iter().find(|l| l.id == id).unwrap_or_else(|| panic!("no location {id}"))
+    }
+
+    fn hours<'a>(data: &'a DemoData, id: &str) -> &'a NewOpeningHours {
+        data.opening_hours.iter().find(|h| h.location_id.as_deref() == Some(id)).unwrap()
+    }
+
+    #[test]
+    fn second_edition_facts_are_loaded_with_their_provenance() {
+        let data = demo_data().unwrap();
+        assert_eq!((data.organizations.len(), data.locations.len()), (27, 41));
+        let count = |c: &str| data.locations.iter().filter(|l| l.confidence == c).count();
+        assert_eq!((count("verified"), count("approximate"), count("assumed")), (4, 33, 4));
+        // Every confidence is one the database accepts (the data qualifies some in words).
+        let levels = ["verified", "approximate", "assumed"];
+        let all =
+            data.services_at_locations.iter().map(|s| &s.confidence).chain(data.services.iter().map(|s| &s.confidence));
+        for c in all
+            .chain(data.organizations.iter().map(|o| &o.confidence))
+            .chain(data.opening_hours.iter().map(|h| &h.confidence))
+        {
+            assert!(levels.contains(&c.as_str()), "{c}");
+        }
+        let ilo = data.services_at_locations.iter().find(|s| s.id == "ilo-kirjasto-device-basics").unwrap();
+        assert_eq!(ilo.confidence, "verified", "the data says \"verified (2019 source)\"");
+
+        // The new actor, with only what its sources say (no phone, no hours were found).
+        let out = location(&data, "out-kaupungintalo-asiakaspalvelu");
+        assert_eq!(out.organization_id, "outokummun-kaupunki");
+        assert_eq!(out.kind, "municipal_service_point");
+        assert_eq!((out.phone.as_deref(), out.street_address.as_deref()), (None, None));
+        assert!(data.opening_hours.iter().all(|h| h.location_id.as_deref() != Some(&out.id)));
+
+        let nep = location(&data, "jns-nepenmaki");
+        assert_eq!(nep.confidence, "verified");
+        assert_eq!((nep.street_address.as_deref(), nep.postal_code.as_deref()), (Some("Kärpänkatu 7"), Some("80230")));
+        assert_eq!((nep.latitude, nep.longitude), (Some(62.5857), Some(29.7817)));
+
+        let lie = location(&data, "lie-kirjasto");
+        assert_eq!(lie.phone.as_deref(), Some("+358 40 104 4125"));
+        assert_eq!(lie.email.as_deref(), Some("kirjasto@lieksa.fi"));
+        let phone = lie.confidence_detail["phone"].as_str().unwrap();
+        assert!(phone.starts_with("verified (2014 source") && phone.contains("kirjastot_hanke_lieksa"), "{phone}");
+        assert!(lie.sources.as_array().unwrap().iter().any(|s| s["key"] == "kirjastot_hanke_lieksa"));
+
+        let jsko = location(&data, "jsko-toimisto");
+        assert_eq!(jsko.website.as_deref(), Some("https://www.joensuunseudunkansalaisopisto.fi/info/"));
+        assert!(jsko.confidence_detail["website"].as_str().unwrap().starts_with("the place's own page"));
+
+        let main = location(&data, "jns-paakirjasto");
+        assert!(main.accessibility_fi.as_deref().unwrap().contains("katutasoon"));
+        assert!(main.accessibility_sv.is_some());
+        assert!(main.accessibility_en.as_deref().unwrap().starts_with("Customer service desk moved to street level"));
+        assert!(main.confidence_detail["accessibility"].as_str().unwrap().contains("our translations"));
+
+        // Route days of a bookmobile: no hours document, but the published text is shown.
+        let toh = location(&data, "kirkas-kirjastoauto");
+        assert_eq!((toh.status.as_str(), toh.confidence.as_str()), ("active", "approximate"));
+        assert!(toh.hours_notes.as_deref().unwrap().starts_with("Runs on Tuesdays and Thursdays"));
+    }
+
+    #[test]
+    fn published_hours_carry_their_source_date_and_confidence() {
+        let data = demo_data().unwrap();
+        let kes = hours(&data, "kit-kesalahti");
+        assert_eq!(kes.confidence, "verified");
+        let note = kes.source_note.as_deref().unwrap();
+        assert!(note.contains("kitee_kh_2026") && note.contains("published 2026-01-12"), "{note}");
+        // Self-service hours published, staffed hours placeholders: assumed, and the note says both.
+        let main = hours(&data, "jns-paakirjasto");
+        assert_eq!(main.confidence, "assumed");
+        let note = main.source_note.as_deref().unwrap();
+        assert!(note.contains("aroundus_jns") && note.contains("published 2025-12-14"), "{note}");
+        assert!(note.contains("placeholders"), "{note}");
+        // Placeholders without any source stay assumed.
+        assert_eq!(hours(&data, "jns-rantakyla").confidence, "assumed");
+        assert_eq!(data_level("partly verified (closing time missing)"), "approximate");
+        assert_eq!(data_level("verified (undated page)"), "verified");
+        assert_eq!(data_level("anecdotal (undated feature)"), "assumed");
+    }
+
+    #[test]
+    fn every_note_has_a_finnish_text() {
+        let data = demo_data().unwrap();
+        let with_note: Vec<_> = data.services_at_locations.iter().filter(|s| s.note_en.is_some()).collect();
+        assert_eq!(with_note.len(), 70);
+        for s in with_note {
+            assert!(s.note_fi.as_deref().is_some_and(|t| !t.trim().is_empty()), "{}", s.id);
+            assert!(s.note_sv.is_some(), "{}", s.id);
+        }
+        let sal = data.services_at_locations.iter().find(|s| s.id == "jns-paakirjasto-information-search").unwrap();
+        assert!(sal.note_fi.as_deref().unwrap().starts_with("Vaara-kirjastojen käyttösäännöt"));
+    }
 }

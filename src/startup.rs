@@ -8,28 +8,43 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::api::{self, AppState};
-use crate::db::{self, embedded::EmbeddedPostgres};
+use crate::db;
+use crate::db::embedded::{EmbeddedPostgres, ServiceLock};
 use crate::directory::store::{self, Store};
 use crate::error;
 use crate::geocode::{Geocoder, GeocoderConfig};
 
-/// Where the database is: an external server, or the embedded cluster this process may own.
+/// Where the database is: an external server, or the embedded cluster this process uses
+/// (see `crate::db::embedded` for who stops it).
 pub struct Database {
     pub url: String,
     pub embedded: Option<EmbeddedPostgres>,
+    /// The service's hold on the data dir (embedded cluster only): one service per data dir.
+    pub service: Option<ServiceLock>,
 }
 
 pub const EMBEDDED_DATABASE: &str = "digituki";
 
-/// Resolves `DATABASE_URL` or starts the embedded cluster; migrates either way.
+/// Resolves `DATABASE_URL` or joins the embedded cluster (a CLI command); migrates either way.
 pub async fn open_database(args: &crate::config::DbArgs) -> anyhow::Result<Database> {
+    open(args, false).await
+}
+
+/// As `open_database`, for `serve`: with the embedded cluster it first takes the data dir's
+/// service lock, and refuses to start when another service holds it.
+pub async fn open_service_database(args: &crate::config::DbArgs) -> anyhow::Result<Database> {
+    open(args, true).await
+}
+
+async fn open(args: &crate::config::DbArgs, service: bool) -> anyhow::Result<Database> {
     let db = match &args.database_url {
-        Some(url) => Database { url: url.clone(), embedded: None },
+        Some(url) => Database { url: url.clone(), embedded: None, service: None },
         None => {
+            let service = if service { Some(ServiceLock::acquire(&args.data_dir)?) } else { None };
             let data_dir = args.data_dir.clone();
             let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
             pg.ensure_database(EMBEDDED_DATABASE).await?;
-            Database { url: pg.url(EMBEDDED_DATABASE), embedded: Some(pg) }
+            Database { url: pg.url(EMBEDDED_DATABASE), embedded: Some(pg), service }
         }
     };
     db::migrate(&db.url).await?;
@@ -50,6 +65,12 @@ pub struct Options {
     pub limits: crate::api::partner::Limits,
     /// The address geocoder, when configured.
     pub geocoder: Option<Geocoder>,
+    /// Trusted proxies and the public base URL (`--trusted-proxies`, `--public-url`).
+    pub proxy: crate::api::proxy::ProxyConfig,
+    /// A bearer token `/metrics` asks for (`--metrics-token`); open when unset.
+    pub metrics_token: Option<String>,
+    /// Imports to run on a schedule (`--import-every`, `--import`).
+    pub schedule: Option<crate::import::schedule::Schedule>,
 }
 
 /// Loads the snapshot and binds the server (not yet awaited), with the geocoder configured in
@@ -68,8 +89,29 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
     tokio::spawn(store::follow_changes(store.clone(), pool.clone(), database_url.to_owned(), Some(listening)));
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), listening_rx).await;
     store.rebuild(&pool).await.context("building the first snapshot")?;
+    let import_stats = Arc::new(crate::import::schedule::ImportStats::default());
+    if let Some(schedule) = options.schedule {
+        tokio::spawn(crate::import::schedule::run_forever(
+            schedule,
+            database_url.to_owned(),
+            options.geocoder.clone(),
+            import_stats.clone(),
+        ));
+    }
+    let import_stats = web::Data::from(import_stats);
     let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
-    let state = web::Data::new(AppState { store, pool, limits: options.limits, limiter, geocoder: options.geocoder });
+    let failed_logins_per_minute = options.limits.failed_logins_per_minute;
+    let state = web::Data::new(AppState {
+        store,
+        pool,
+        limits: options.limits,
+        limiter,
+        geocoder: options.geocoder,
+        proxy: options.proxy,
+        auth_failures: crate::auth::AuthFailures::new(failed_logins_per_minute),
+        metrics_token: options.metrics_token,
+        storage: Default::default(),
+    });
     let port = listener.local_addr()?.port();
     let data = state.clone();
     let metrics = web::Data::new(api::metrics::Metrics::default());
@@ -83,8 +125,11 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
                 actix_web::dev::Service::call(srv, req)
             })
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
+            .wrap(actix_web::middleware::from_fn(vary_on_forwarded))
+            .wrap(actix_web::middleware::from_fn(request_limits))
             .app_data(data.clone())
             .app_data(metrics.clone())
+            .app_data(import_stats.clone())
             .app_data(error::json_config())
             .app_data(error::query_config())
             .app_data(
@@ -99,4 +144,66 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         server = server.workers(w);
     }
     Ok(Running { server: server.shutdown_timeout(30).run(), port, state })
+}
+
+/// Behind trusted proxies, links in answers follow the forwarded host and scheme: caches must
+/// keep such answers apart (`Vary`). Without trusted proxies nothing forwarded is read.
+async fn vary_on_forwarded(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let extra = req.app_data::<web::Data<AppState>>().and_then(|s| s.proxy.vary());
+    let mut resp = next.call(req).await?;
+    if let Some(extra) = extra {
+        use actix_web::http::header::{HeaderValue, VARY};
+        let value = match resp.headers().get(VARY).and_then(|v| v.to_str().ok()) {
+            Some(v) if !v.is_empty() => format!("{v}, {extra}"),
+            _ => extra.to_owned(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(VARY, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// Longest request target (path and query) answered normally.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest total size of the request's header fields answered normally.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Oversized request targets (414) and header sections (431) get a problem document like every
+/// other refusal. (Heads beyond what actix's HTTP/1 parser buffers, 128 KiB, or targets the
+/// `http` crate cannot represent, 64 KiB, are refused by the parser itself before any handler
+/// runs, with an empty 431 or 400.)
+async fn request_limits<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use actix_web::http::StatusCode;
+    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let header_len: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let refusal = if uri_len > MAX_URI_BYTES {
+        Some(error::ApiError::too_large_head(
+            StatusCode::URI_TOO_LONG,
+            "URI",
+            format!("the request target is {uri_len} bytes; at most {MAX_URI_BYTES} are accepted"),
+        ))
+    } else if header_len > MAX_HEADER_BYTES {
+        Some(error::ApiError::too_large_head(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers",
+            format!("the request's header fields are {header_len} bytes; at most {MAX_HEADER_BYTES} are accepted"),
+        ))
+    } else {
+        None
+    };
+    match refusal {
+        Some(e) => {
+            let (req, _) = req.into_parts();
+            let resp = actix_web::ResponseError::error_response(&e);
+            Ok(actix_web::dev::ServiceResponse::new(req, resp).map_into_right_body())
+        }
+        None => next.call(req).await.map(|r| r.map_into_left_body()),
+    }
 }

@@ -208,11 +208,10 @@ fn check_hsds_id(id: &str) -> ApiResult<()> {
 #[get("/hsds/")]
 pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
-    let info = req.connection_info();
     let body = json!({
         "version": hsds::HSDS_VERSION,
         "profile": hsds::PROFILE_URL,
-        "openapi_url": format!("{}://{}/openapi.json", info.scheme(), info.host()),
+        "openapi_url": format!("{}/openapi.json", state.proxy.base_url(&req)),
     });
     Ok(public_json(&req, dir.version, &body))
 }

@@ -1,5 +1,6 @@
 //! Public location endpoints: list with filters, one by id, nearest.
 
+use crate::api::respond::RowTag;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -78,7 +79,7 @@ pub async fn get_location(
     check_id("id", &id)?;
     let (at, _) = params::times(&params)?;
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    Ok(public_json(&req, format!("r{}", loc.provenance.version), &views::location(&dir, loc, lang, at, None)))
+    Ok(public_json(&req, RowTag::new(&loc.id, loc.provenance.version), &views::location(&dir, loc, lang, at, None)))
 }
 
 /// Where the nearest search starts.

@@ -144,13 +144,34 @@ pub async fn track(
 }
 
 /// Prometheus metrics: requests by route and status with latency histograms, snapshot version,
-/// age, size and rebuild time, database reachability.
+/// age, size and rebuild time, database reachability. When the server runs with
+/// `--metrics-token`, this needs `Authorization: Bearer <that token>` (401 otherwise).
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "Metrics in the Prometheus text exposition format", body = String, content_type = "text/plain; version=0.0.4"))
+    responses(
+        (status = 200, description = "Metrics in the Prometheus text exposition format", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "The server restricts metrics (`--metrics-token`) and the bearer token is missing or wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
-pub async fn prometheus_metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn prometheus_metrics(
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    req: actix_web::HttpRequest,
+) -> HttpResponse {
+    if let Some(expected) = &state.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(crate::auth::bearer_token);
+        // Compared as hashes: the time taken does not depend on how much of the token matches.
+        if given.map(crate::auth::sha256_hex) != Some(crate::auth::sha256_hex(expected)) {
+            return actix_web::ResponseError::error_response(&crate::error::ApiError::unauthorized(
+                "metrics need Authorization: Bearer <the token given with --metrics-token>",
+            ));
+        }
+    }
     let mut out = String::with_capacity(8192);
     let dir = state.store.get();
     let database_up = super::health::database_answers(&state).await;
@@ -197,5 +218,9 @@ pub async fn prometheus_metrics(state: web::Data<AppState>, metrics: web::Data<M
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
     }
     metrics.render(&mut out);
+    // Scheduled imports (`--import-every`): runs, failures, last run, records per source and job.
+    if let Some(imports) = req.app_data::<web::Data<crate::import::schedule::ImportStats>>() {
+        imports.render(&mut out);
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(out)
 }

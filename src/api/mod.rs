@@ -2,6 +2,7 @@
 //! snapshot (`crate::directory`), and shape the answer (`views`, `respond`).
 //! `routes` is the one route table: the whole API surface, top to bottom.
 
+pub mod events;
 pub mod export;
 pub mod geojson;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod organizations;
 pub mod params;
 pub mod partner;
+pub mod proxy;
 pub mod reference;
 pub mod respond;
 pub mod schedule;
@@ -33,6 +35,14 @@ pub struct AppState {
     pub limiter: crate::auth::RateLimiter,
     /// The address geocoder (`DIGITUKI_GEOCODER_URL`), when configured.
     pub geocoder: Option<Geocoder>,
+    /// Which forwarded headers to believe, and the public base URL of links.
+    pub proxy: proxy::ProxyConfig,
+    /// Failed authentication per client address.
+    pub auth_failures: crate::auth::AuthFailures,
+    /// When set, `/metrics` needs `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// The last storage fault a write met (read-only database, disk full), for `/readyz`.
+    pub storage: health::StorageState,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -59,6 +69,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(locations::get_location)
         .service(edit_locations::patch_location)
         .service(edit_locations::delete_location)
+        // Events: `occurrences` and the feeds before `{id}`.
+        .service(events::list_events)
+        .service(partner::events::create_event)
+        .service(events::list_occurrences)
+        .service(events::events_ics)
+        .service(events::location_events_ics)
+        .service(events::organization_events_ics)
+        .service(events::municipality_events_ics)
+        .service(partner::events::event_history)
+        .service(partner::events::put_occurrence)
+        .service(events::get_event)
+        .service(partner::events::patch_event)
+        .service(partner::events::delete_event)
         // Organizations.
         .service(organizations::list_organizations)
         .service(edit_organizations::create_organization)

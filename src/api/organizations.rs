@@ -1,5 +1,6 @@
 //! Public organization endpoints.
 
+use crate::api::respond::RowTag;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -102,5 +103,5 @@ pub async fn get_organization(
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
     let org = dir.organization(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
-    Ok(public_json(&req, format!("r{}", org.provenance.version), &views::organization(&dir, org, lang)))
+    Ok(public_json(&req, RowTag::new(&org.id, org.provenance.version), &views::organization(&dir, org, lang)))
 }

@@ -97,11 +97,51 @@ pub fn etag(tag: impl std::fmt::Display, bytes: &[u8]) -> String {
     format!("\"{tag}-{:016x}\"", hasher.finish())
 }
 
-/// The row version named by an `If-Match` ETag of a single resource (`"r{version}-{hash}"`).
-pub fn row_version_of(etag: &str) -> Option<i64> {
-    let t = etag.trim().trim_start_matches("W/").trim_matches('"');
-    let rest = t.strip_prefix('r')?;
-    rest.split('-').next()?.parse().ok()
+/// The tag of one record's version: `r{version}-{fingerprint}`, where the fingerprint (8 hex
+/// digits) names the record, so that a tag of one record never passes `If-Match` on another.
+/// `etag` appends a hash of the representation (language, and the clock-dependent status
+/// fields), so the full ETag is `"r{version}-{fingerprint}-{hash}"`.
+pub struct RowTag<'a> {
+    pub id: &'a str,
+    pub version: i64,
+}
+
+impl<'a> RowTag<'a> {
+    pub fn new(id: &'a str, version: i64) -> Self {
+        RowTag { id, version }
+    }
+}
+
+/// 32 bits of SHA-256 over the record id and version: stable across instances and restarts.
+fn fingerprint(id: &str, version: i64) -> u32 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{id}\u{0}{version}").as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+impl std::fmt::Display for RowTag<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "r{}-{:08x}", self.version, fingerprint(self.id, self.version))
+    }
+}
+
+/// Does an `If-Match` entity tag name the current version of record `id`? RFC 9110's strong
+/// comparison: a weak tag (`W/"..."`) never matches, and the whole tag must have the form this
+/// service issues, `"r{version}-{fingerprint}-{16 hex}"`, with the record's current version and
+/// its fingerprint. The last part identifies the representation (which language, and the
+/// status fields that change with the clock); any representation of the current version
+/// matches, since all of them describe the same stored record.
+pub fn if_match_names(tag: &str, id: &str, current: i64) -> bool {
+    let Some(inner) = tag.trim().strip_prefix('"').and_then(|t| t.strip_suffix('"')) else { return false };
+    let mut parts = inner.split('-');
+    let (Some(version), Some(fp), Some(hash), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    version.strip_prefix('r').and_then(|v| v.parse::<i64>().ok()) == Some(current)
+        && hex(fp, 8)
+        && hex(hash, 16)
+        && u32::from_str_radix(fp, 16).ok() == Some(fingerprint(id, current))
 }
 
 pub fn public_bytes(

@@ -1,5 +1,6 @@
 //! Public service endpoints: list, one by id, and one service at a location.
 
+use crate::api::respond::RowTag;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -89,7 +90,11 @@ pub async fn get_service(
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
     let index = dir.services.iter().position(|s| s.id == *id).ok_or_else(|| ApiError::not_found("service", &id))?;
-    Ok(public_json(&req, format!("r{}", dir.services[index].provenance.version), &views::service(&dir, index, lang)))
+    Ok(public_json(
+        &req,
+        RowTag::new(&dir.services[index].id, dir.services[index].provenance.version),
+        &views::service(&dir, index, lang),
+    ))
 }
 
 /// One service at a location: its own hours, booking instructions and status.
@@ -121,7 +126,7 @@ pub async fn get_service_at_location(
         .ok_or_else(|| ApiError::not_found("service at location", &id))?;
     Ok(public_json(
         &req,
-        format!("r{}", sal.provenance.version),
+        RowTag::new(&sal.id, sal.provenance.version),
         &views::service_at_location_detail(&dir, loc, sal, lang, at),
     ))
 }

@@ -26,6 +26,7 @@ pub struct DirectoryRows {
     pub services_at_locations: Vec<ServiceAtLocationRow>,
     pub contacts: Vec<ContactRow>,
     pub opening_hours: Vec<OpeningHoursRow>,
+    pub events: Vec<EventRow>,
 }
 
 #[derive(QueryableByName)]
@@ -93,6 +94,12 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                 opening_hours: opening_hours::table
                     .select(OpeningHoursRow::as_select())
                     .order(opening_hours::id)
+                    .load(conn)
+                    .await?,
+                events: events::table
+                    .filter(events::deleted_at.is_null())
+                    .select(EventRow::as_select())
+                    .order(events::id)
                     .load(conn)
                     .await?,
             })

@@ -247,3 +247,22 @@ pub struct ContactRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: String,
+    pub organization_id: String,
+    pub location_id: Option<String>,
+    pub status: String,
+    pub document: Value,
+    pub source: String,
+    pub external_id: Option<String>,
+    pub confidence: String,
+    pub sources: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub deleted_at: Option<DateTime<Utc>>,
+}

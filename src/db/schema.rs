@@ -253,6 +253,7 @@ diesel::table! {
         at -> Timestamptz,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
+        actor -> Text,
     }
 }
 
@@ -278,3 +279,34 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     history,
 );
+
+diesel::table! {
+    idempotency_keys (token_id, key) {
+        token_id -> Int8,
+        key -> Text,
+        request -> Text,
+        request_sha256 -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Nullable<Text>,
+        status -> Text,
+        document -> Jsonb,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        confidence -> Text,
+        sources -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        verified_at -> Nullable<Timestamptz>,
+        version -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}

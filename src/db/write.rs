@@ -14,11 +14,39 @@ use crate::edit::organization::OrganizationChanges;
 use crate::edit::service::ServiceChanges;
 use crate::edit::service_at_location::ServiceAtLocationChanges;
 
-/// Who makes a change, for the history.
+/// Who makes a change, for the history. Every writer names itself: a partner or admin token
+/// (`token:<name>`), or the system (`import:kirkanta`, `import:ptv`, `geocode`).
+#[derive(Debug, Clone)]
 pub struct Actor<'a> {
-    pub token_id: i64,
+    /// The token, for writes through the API.
+    pub token_id: Option<i64>,
+    /// The token's name, or the system writer's name.
     pub token_name: &'a str,
+    /// The organization the token belongs to; for system writers, the owner of the record.
     pub organization_id: &'a str,
+    system: bool,
+}
+
+impl<'a> Actor<'a> {
+    /// A write through the API with a token.
+    pub fn token(token_id: i64, token_name: &'a str, organization_id: &'a str) -> Self {
+        Actor { token_id: Some(token_id), token_name, organization_id, system: false }
+    }
+
+    /// A write by the system itself: an importer (`import:kirkanta`) or the geocoder (`geocode`),
+    /// on a record of `organization_id`.
+    pub fn system(name: &'a str, organization_id: &'a str) -> Self {
+        Actor { token_id: None, token_name: name, organization_id, system: true }
+    }
+
+    /// The actor as recorded in history: `token:<name>` or the system writer's name.
+    pub fn label(&self) -> String {
+        if self.system {
+            self.token_name.to_owned()
+        } else {
+            format!("token:{}", self.token_name)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
@@ -32,6 +60,10 @@ pub struct HistoryRow {
     /// create, update, delete, restore, verify, hours
     #[schema(example = "update")]
     pub action: String,
+    /// Who wrote: `token:<token name>`, `import:kirkanta`, `import:ptv` or `geocode`.
+    #[schema(example = "token:Joensuun kirjasto, verkkosivut")]
+    pub actor: String,
+    /// The token, for writes through the API; null for the system's own writes.
     pub token_id: Option<i64>,
     #[schema(example = "Joensuun kirjasto, verkkosivut")]
     pub token_name: String,
@@ -44,6 +76,7 @@ pub struct HistoryRow {
     pub after: Option<Value>,
 }
 
+/// Writes the history entry of one change, in the writer's transaction.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     entity_type: &str,
@@ -58,6 +91,7 @@ pub async fn record(
             history::entity_type.eq(entity_type),
             history::entity_id.eq(entity_id),
             history::action.eq(action),
+            history::actor.eq(actor.label()),
             history::token_id.eq(actor.token_id),
             history::token_name.eq(actor.token_name),
             history::organization_id.eq(actor.organization_id),
@@ -133,6 +167,33 @@ pub async fn update_organization(conn: &mut AsyncPgConnection, id: &str, c: &Org
 
 pub async fn lock_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<LocationRow>> {
     locations::table.find(id).for_update().select(LocationRow::as_select()).first(conn).await.optional()
+}
+
+/// The current row, read without a lock (to prepare a change, e.g. geocode its address, before
+/// the transaction that locks and re-checks it).
+pub async fn read_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<LocationRow>> {
+    locations::table.find(id).select(LocationRow::as_select()).first(conn).await.optional()
+}
+
+/// Gives a location its position (`coordinate_method` says how it was found), bumping its version.
+pub async fn set_coordinates(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    latitude: f64,
+    longitude: f64,
+    method: &str,
+) -> QueryResult<()> {
+    diesel::update(locations::table.find(id))
+        .set((
+            locations::latitude.eq(latitude),
+            locations::longitude.eq(longitude),
+            locations::coordinate_method.eq(method),
+            locations::version.eq(locations::version + 1),
+            locations::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn location_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Vec<String>> {
@@ -423,6 +484,68 @@ pub async fn set_service_at_location_deleted(
             services_at_locations::deleted_at.eq(deleted),
             services_at_locations::version.eq(services_at_locations::version + 1),
             services_at_locations::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// --- events ------------------------------------------------------------------------------
+
+pub async fn lock_event(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<EventRow>> {
+    events::table.find(id).for_update().select(EventRow::as_select()).first(conn).await.optional()
+}
+
+/// The stored form of a valid event: its key columns and its document.
+pub struct EventColumns<'a> {
+    pub organization_id: &'a str,
+    pub location_id: Option<&'a str>,
+    pub status: &'a str,
+    pub confidence: &'a str,
+    pub document: Value,
+}
+
+pub async fn insert_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColumns<'_>) -> QueryResult<()> {
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(id),
+            events::organization_id.eq(c.organization_id),
+            events::location_id.eq(c.location_id),
+            events::status.eq(c.status),
+            events::confidence.eq(c.confidence),
+            events::document.eq(&c.document),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColumns<'_>) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set((
+            events::organization_id.eq(c.organization_id),
+            events::location_id.eq(c.location_id),
+            events::status.eq(c.status),
+            events::confidence.eq(c.confidence),
+            events::document.eq(&c.document),
+            events::version.eq(events::version + 1),
+            events::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_event_deleted(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    deleted: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set((
+            events::deleted_at.eq(deleted),
+            events::version.eq(events::version + 1),
+            events::updated_at.eq(Utc::now()),
         ))
         .execute(conn)
         .await?;

@@ -4,6 +4,7 @@
 //! atomically (`store`). Every public read is answered from it: no database round trip, and
 //! reads keep working while the database is down. This module must never do I/O itself.
 
+pub mod events;
 pub mod filter;
 pub mod search;
 pub mod store;
@@ -264,6 +265,9 @@ pub struct Directory {
     pub locations: Vec<Location>,
     location_by_id: HashMap<String, usize>,
     organization_by_id: HashMap<String, usize>,
+    /// Digital-help events, in id order.
+    pub events: Vec<events::Event>,
+    event_by_id: HashMap<String, usize>,
     points: PointIndex,
     /// Indices of remote locations (phone, video help), which serve areas.
     remote: Vec<usize>,
@@ -603,6 +607,21 @@ impl Directory {
                 services[sal.service].offered_at.push((i as u32, j as u32));
             }
         }
+        let location_by_id: HashMap<String, usize> =
+            locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
+        let (events, event_by_id) =
+            events::build(&rows.events, &organization_by_id, &location_by_id, &topic_bit, |e| {
+                provenance(
+                    &e.source,
+                    &e.external_id,
+                    &e.confidence,
+                    &e.sources,
+                    e.created_at,
+                    e.updated_at,
+                    e.verified_at,
+                    e.version,
+                )
+            });
         let mut topics = topics;
         for t in &mut topics {
             t.location_count = locations.iter().filter(|l| l.topic_mask & t.bit != 0).count();
@@ -611,7 +630,6 @@ impl Directory {
             m.location_count =
                 locations.iter().filter(|l| l.address.municipality_code.as_deref() == Some(m.code.as_str())).count();
         }
-        let location_by_id = locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
         let points = PointIndex::build(
             // Remote help serves areas, not points: it is offered beside the nearest list.
             locations
@@ -646,6 +664,8 @@ impl Directory {
             locations,
             location_by_id,
             organization_by_id,
+            events,
+            event_by_id,
             points,
             remote,
             postal_points,
@@ -671,6 +691,7 @@ impl Directory {
             services_at_locations: vec![],
             contacts: vec![],
             opening_hours: vec![],
+            events: vec![],
         })
     }
 

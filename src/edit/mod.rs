@@ -3,10 +3,14 @@
 //! form, and `validate` turns an input into the values stored, or lists every failing field
 //! (one 422 answer). Nothing here touches the database.
 
+pub mod event;
 pub mod location;
 pub mod organization;
 pub mod service;
 pub mod service_at_location;
+
+#[cfg(test)]
+mod proptests;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -44,9 +48,45 @@ impl TextInput {
     }
 }
 
-/// Collects every failing field of one body.
+/// Collects every failing field of one body. Validators return the value they were given even
+/// when they reject it: the errors decide whether anything is stored, and a value tolerated as a
+/// legacy gap (see `tolerating`) is then stored unchanged, never dropped.
 #[derive(Default)]
 pub struct Errors(Vec<FieldError>);
+
+thread_local! {
+    /// The errors of the record as it was before the patch being validated on this thread.
+    static LEGACY: std::cell::RefCell<Vec<FieldError>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Validates a patched record the way a PATCH is judged: by what it changes. Errors the record
+/// already had before the patch (`legacy`: the same field with the same message, e.g. a note
+/// that exists only in English in older data) do not block it; every new error does, whether
+/// in a field the patch touches or in an invariant of the result that the patch broke.
+/// `validate` is synchronous, so the tolerance cannot leak to other requests.
+pub fn tolerating<T>(legacy: Vec<FieldError>, validate: impl FnOnce() -> ApiResult<T>) -> ApiResult<T> {
+    let previous = LEGACY.replace(legacy);
+    let result = validate();
+    LEGACY.set(previous);
+    result
+}
+
+/// The errors a stored record has today in the fields a merge `patch` does not touch, for
+/// `tolerating`: a field the patch sets must be valid in full (`note.en` alone touches `note`,
+/// so a missing `note.fi` then counts).
+pub fn legacy_errors<T>(validation: ApiResult<T>, patch: &[u8]) -> Vec<FieldError> {
+    let touched: Vec<String> = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(patch)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let top = |field: &str| field.split(['.', '[']).next().unwrap_or(field).to_owned();
+    validation
+        .err()
+        .map(|e| e.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !touched.contains(&top(&e.field)))
+        .collect()
+}
 
 fn trimmed(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
@@ -57,7 +97,10 @@ impl Errors {
         self.0.push(FieldError { field: field.into(), message: message.into() });
     }
 
-    pub fn finish(self) -> ApiResult<()> {
+    /// Every error found, except those a patched record already had before the patch (see
+    /// `tolerating`).
+    pub fn finish(mut self) -> ApiResult<()> {
+        LEGACY.with_borrow(|legacy| self.0.retain(|e| !legacy.contains(e)));
         if self.0.is_empty() {
             Ok(())
         } else {
@@ -66,11 +109,8 @@ impl Errors {
     }
 
     fn length(&mut self, field: &str, s: &str, max: usize) {
-        if s.chars().count() > max {
-            self.push(field, format!("must be at most {max} characters"));
-        }
-        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            self.push(field, "must not contain control characters");
+        if let Some(problem) = crate::i18n::text_problem(s, max) {
+            self.push(field, problem);
         }
     }
 
@@ -111,11 +151,11 @@ impl Errors {
             Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => Some(v),
             Ok(_) => {
                 self.push(field, "must be an http or https URL");
-                None
+                Some(v)
             }
             Err(_) => {
                 self.push(field, "must be an absolute http or https URL");
-                None
+                Some(v)
             }
         }
     }
@@ -154,9 +194,9 @@ impl Errors {
     pub fn one_of(&mut self, field: &str, v: &Option<String>, allowed: &[&str], required: bool) -> Option<String> {
         match trimmed(v) {
             Some(s) if allowed.contains(&s.as_str()) => Some(s),
-            Some(_) => {
+            Some(s) => {
                 self.push(field, format!("must be one of {}", allowed.join(", ")));
-                None
+                Some(s)
             }
             None => {
                 if required {
@@ -175,7 +215,8 @@ impl Errors {
                 && isolang::Language::from_639_1(code).is_some();
             if !ok {
                 self.push(format!("{field}[{i}]"), "must be an ISO 639-1 language code such as fi, sv, en");
-            } else if !out.contains(code) {
+            }
+            if !out.contains(code) {
                 out.push(code.clone());
             }
         }
@@ -187,7 +228,8 @@ impl Errors {
         for (i, code) in v.iter().enumerate() {
             if dir.topic(code).is_none() {
                 self.push(format!("{field}[{i}]"), format!("unknown topic {code:?}; see GET /v1/topics"));
-            } else if !out.contains(code) {
+            }
+            if !out.contains(code) {
                 out.push(code.clone());
             }
         }
@@ -200,7 +242,7 @@ impl Errors {
             Some(m) => Some(m.code.clone()),
             None => {
                 self.push(field, format!("unknown municipality {v:?}; see GET /v1/municipalities"));
-                None
+                Some(v)
             }
         }
     }
@@ -253,7 +295,35 @@ pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -
     }
     let mut doc = serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
     json_patch::merge(&mut doc, &patch);
-    from_value(doc)
+    let result: T = from_value(doc)?;
+    // A member the record does not have is an error even when the patch removes it (`null`):
+    // merging would drop it silently and store a change that changes nothing.
+    let known = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut unknown = Vec::new();
+    unknown_members(&patch, &known, "", &mut unknown);
+    if !unknown.is_empty() {
+        return Err(ApiError::validation(
+            unknown
+                .into_iter()
+                .map(|field| FieldError { field, message: "is not a field of this record".into() })
+                .collect(),
+        ));
+    }
+    Ok(result)
+}
+
+/// The paths of members of `patch` that the record (`known`, every field serialized) lacks.
+/// Hours documents inside a record are checked by their own strict parser, not here.
+fn unknown_members(patch: &serde_json::Value, known: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    let (Some(patch), Some(known)) = (patch.as_object(), known.as_object()) else { return };
+    for (key, value) in patch {
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match known.get(key) {
+            None => out.push(path),
+            Some(k) if key != "hours" => unknown_members(value, k, &path, out),
+            Some(_) => {}
+        }
+    }
 }
 
 pub const CONFIDENCE: &[&str] = &["verified", "approximate", "assumed"];

@@ -197,9 +197,13 @@ pub fn language_names(dir: &Directory, lang: Lang, codes: &[String]) -> Vec<Stri
 }
 
 /// The origin of this service as the client reached it, for absolute links (QR codes, GeoJSON).
+/// The base of absolute links: see `crate::api::proxy` (no forwarded header is trusted unless
+/// configured).
 pub fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    match req.app_data::<actix_web::web::Data<crate::api::AppState>>() {
+        Some(state) => state.proxy.base_url(req),
+        None => crate::api::proxy::ProxyConfig::default().base_url(req),
+    }
 }
 
 #[cfg(test)]

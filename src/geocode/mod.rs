@@ -4,9 +4,13 @@
 //! (`GET <url>?text=...&size=1` answering a GeoJSON FeatureCollection whose features have
 //! `geometry.coordinates` `[lon, lat]` and `properties.confidence`/`label`), with a timeout per
 //! attempt and a bounded number of retries with exponential backoff for timeouts, connection
-//! failures, 429 and 5xx answers. `locate` is what write paths call: the geocoder first, then
-//! the postal code's centroid, then the municipality's centre (`confidence = "approximate"`).
-//! This module never writes to the database.
+//! failures and 5xx answers. 429 and 403 (Digitransit's answer when a key's quota is spent) are
+//! a rate limit: never retried at once, never taken for "not found". Searches are restricted to
+//! the region (Pelias `boundary.rect.*`, North Karelia by default) and, for locations' addresses,
+//! to the address layers (`layers=address,street,venue`). `locate` is what write paths call: the
+//! geocoder first, then the postal code's centroid, then the municipality's centre
+//! (`confidence = "approximate"`). This module never writes to the database and never runs
+//! inside a database transaction: callers resolve positions before they open one.
 
 pub mod fill;
 
@@ -29,6 +33,50 @@ pub struct GeocoderConfig {
     pub retries: u32,
     /// Wait before the first retry; doubled for each further one.
     pub backoff: Duration,
+    /// Searches are restricted to this rectangle (Pelias `boundary.rect.*`); `None`: anywhere.
+    pub boundary: Option<Boundary>,
+    /// Pelias layers searched for locations' addresses (`locate`).
+    pub address_layers: Option<String>,
+}
+
+/// A rectangle in WGS84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boundary {
+    pub min_lat: f64,
+    pub min_lon: f64,
+    pub max_lat: f64,
+    pub max_lon: f64,
+}
+
+/// North Karelia with a margin (the region spans about 61.7..63.8 N, 28.7..31.6 E).
+pub const NORTH_KARELIA: Boundary = Boundary { min_lat: 61.6, min_lon: 28.5, max_lat: 63.9, max_lon: 31.6 };
+
+/// The layers of street addresses, streets and named places (Pelias); no localities or regions,
+/// whose centres are no better than our own area centroids.
+pub const ADDRESS_LAYERS: &str = "address,street,venue";
+
+impl std::str::FromStr for Boundary {
+    type Err = String;
+    /// `min_lat,min_lon,max_lat,max_lon`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().map_err(|_| format!("{p:?} is not a number")))
+            .collect::<Result<_, _>>()?;
+        let [min_lat, min_lon, max_lat, max_lon] = v[..] else {
+            return Err("give four numbers: min_lat,min_lon,max_lat,max_lon".into());
+        };
+        let ok = (-90.0..=90.0).contains(&min_lat)
+            && (-90.0..=90.0).contains(&max_lat)
+            && (-180.0..=180.0).contains(&min_lon)
+            && (-180.0..=180.0).contains(&max_lon)
+            && min_lat < max_lat
+            && min_lon < max_lon;
+        if !ok {
+            return Err("min_lat < max_lat and min_lon < max_lon, in degrees".into());
+        }
+        Ok(Boundary { min_lat, min_lon, max_lat, max_lon })
+    }
 }
 
 impl GeocoderConfig {
@@ -39,11 +87,15 @@ impl GeocoderConfig {
             timeout: Duration::from_secs(3),
             retries: 2,
             backoff: Duration::from_millis(200),
+            boundary: Some(NORTH_KARELIA),
+            address_layers: Some(ADDRESS_LAYERS.into()),
         }
     }
 
     /// `DIGITUKI_GEOCODER_URL` (none = no geocoder), `DIGITUKI_GEOCODER_KEY`,
-    /// `DIGITUKI_GEOCODER_TIMEOUT_MS`, `DIGITUKI_GEOCODER_RETRIES`, `DIGITUKI_GEOCODER_BACKOFF_MS`.
+    /// `DIGITUKI_GEOCODER_TIMEOUT_MS`, `DIGITUKI_GEOCODER_RETRIES`, `DIGITUKI_GEOCODER_BACKOFF_MS`,
+    /// `DIGITUKI_GEOCODER_BOUNDARY` (`min_lat,min_lon,max_lat,max_lon`, or `none`; default North
+    /// Karelia), `DIGITUKI_GEOCODER_LAYERS` (default `address,street,venue`; `none` for all).
     pub fn from_env() -> anyhow::Result<Option<Self>> {
         let Some(url) = std::env::var("DIGITUKI_GEOCODER_URL").ok().filter(|u| !u.trim().is_empty()) else {
             return Ok(None);
@@ -67,6 +119,18 @@ impl GeocoderConfig {
         }
         if let Some(ms) = num("DIGITUKI_GEOCODER_BACKOFF_MS")? {
             c.backoff = Duration::from_millis(ms);
+        }
+        if let Ok(b) = std::env::var("DIGITUKI_GEOCODER_BOUNDARY") {
+            c.boundary = match b.trim() {
+                "none" => None,
+                b => Some(b.parse().map_err(|e| anyhow::anyhow!("DIGITUKI_GEOCODER_BOUNDARY: {e}"))?),
+            };
+        }
+        if let Ok(l) = std::env::var("DIGITUKI_GEOCODER_LAYERS") {
+            c.address_layers = match l.trim() {
+                "none" | "" => None,
+                l => Some(l.to_owned()),
+            };
         }
         Ok(Some(c))
     }
@@ -98,6 +162,9 @@ pub enum GeocodeError {
     /// The upstream answered with something that is not a usable FeatureCollection, or a 4xx.
     #[error("geocoder answered badly: {0}")]
     BadAnswer(String),
+    /// 429, or 403 (Digitransit's answer when the key's quota is spent): try again later.
+    #[error("geocoder rate limit reached (HTTP {status}); try again later")]
+    RateLimited { status: u16, retry_after: Option<u64> },
 }
 
 #[derive(Deserialize)]
@@ -146,13 +213,33 @@ impl Geocoder {
         &self.config
     }
 
-    /// The best match for `text`, `Ok(None)` when the geocoder knows no such place.
+    /// The best match for `text` in the region, `Ok(None)` when the geocoder knows no such place.
     pub async fn search(&self, text: &str) -> Result<Option<Hit>, GeocodeError> {
+        self.search_in(text, None).await
+    }
+
+    /// `search` restricted to the address layers (for locations' addresses).
+    pub async fn search_address(&self, text: &str) -> Result<Option<Hit>, GeocodeError> {
+        self.search_in(text, self.config.address_layers.as_deref()).await
+    }
+
+    async fn search_in(&self, text: &str, layers: Option<&str>) -> Result<Option<Hit>, GeocodeError> {
+        let mut query: Vec<(&str, String)> =
+            vec![("text", text.to_owned()), ("size", "1".into()), ("lang", "fi".into())];
+        if let Some(b) = self.config.boundary {
+            query.push(("boundary.rect.min_lat", b.min_lat.to_string()));
+            query.push(("boundary.rect.min_lon", b.min_lon.to_string()));
+            query.push(("boundary.rect.max_lat", b.max_lat.to_string()));
+            query.push(("boundary.rect.max_lon", b.max_lon.to_string()));
+        }
+        if let Some(l) = layers {
+            query.push(("layers", l.to_owned()));
+        }
         let mut attempts = 0;
         let mut wait = self.config.backoff;
         loop {
             attempts += 1;
-            let mut req = self.client.get(&self.config.url).query(&[("text", text), ("size", "1"), ("lang", "fi")]);
+            let mut req = self.client.get(&self.config.url).query(&query);
             if let Some(key) = &self.config.api_key {
                 req = req.header("digitransit-subscription-key", key);
             }
@@ -162,9 +249,15 @@ impl Geocoder {
                     Err(e) if e.is_timeout() => format!("timed out after {:?}", self.config.timeout),
                     Err(e) => format!("reading the answer: {e}"),
                 },
-                Ok(resp) if resp.status().is_server_error() || resp.status().as_u16() == 429 => {
-                    format!("HTTP {}", resp.status())
+                Ok(resp) if matches!(resp.status().as_u16(), 403 | 429) => {
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse().ok());
+                    return Err(GeocodeError::RateLimited { status: resp.status().as_u16(), retry_after });
                 }
+                Ok(resp) if resp.status().is_server_error() => format!("HTTP {}", resp.status()),
                 Ok(resp) => return Err(GeocodeError::BadAnswer(format!("HTTP {}", resp.status()))),
                 Err(e) if e.is_timeout() => format!("timed out after {:?}", self.config.timeout),
                 Err(e) => format!("{e}"),
@@ -214,7 +307,8 @@ const MIN_CONFIDENCE: f64 = 0.5;
 /// Locates an address: the geocoder (when configured and it answers with a confident match),
 /// else the postal code's centroid, else the municipality's centre (code or name); `None`
 /// when none of these is known. Geocoder failures are logged, never returned: the caller
-/// always gets the best position available.
+/// always gets the best position available (a rate-limited geocoder too: see `locate_checked`
+/// for callers that can come back later).
 pub async fn locate(
     geocoder: Option<&Geocoder>,
     street: Option<&str>,
@@ -222,6 +316,24 @@ pub async fn locate(
     municipality: Option<&str>,
     dir: &Directory,
 ) -> Option<Located> {
+    match locate_checked(geocoder, street, postal_code, municipality, dir).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(error = %e, "geocoder rate-limited; using an area centroid");
+            locate_checked(None, street, postal_code, municipality, dir).await.ok().flatten()
+        }
+    }
+}
+
+/// `locate`, except that a rate-limited geocoder is an error (`GeocodeError::RateLimited`)
+/// instead of a fallback to an area centroid, so that a batch can stop and come back later.
+pub async fn locate_checked(
+    geocoder: Option<&Geocoder>,
+    street: Option<&str>,
+    postal_code: Option<&str>,
+    municipality: Option<&str>,
+    dir: &Directory,
+) -> Result<Option<Located>, GeocodeError> {
     fn clean(s: Option<&str>) -> Option<&str> {
         s.map(str::trim).filter(|s| !s.is_empty())
     }
@@ -235,30 +347,31 @@ pub async fn locate(
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        match g.search(&text).await {
+        match g.search_address(&text).await {
             Ok(Some(hit)) if hit.confidence >= MIN_CONFIDENCE => {
-                return Some(Located {
+                return Ok(Some(Located {
                     lat: hit.lat,
                     lon: hit.lon,
                     method: "geocoder",
                     confidence: if hit.confidence >= 0.8 { "high" } else { "medium" },
                     label: hit.label,
-                })
+                }))
             }
             Ok(_) => tracing::info!(%text, "geocoder found no confident match; using an area centroid"),
+            Err(e @ GeocodeError::RateLimited { .. }) => return Err(e),
             Err(e) => tracing::warn!(%text, error = %e, "geocoding failed; using an area centroid"),
         }
     }
     if let Some((lat, lon)) = postal_code.and_then(|p| dir.postal_code(p)).and_then(|pc| pc.centroid) {
-        return Some(Located { lat, lon, method: "postal_code_centroid", confidence: "approximate", label: None });
+        return Ok(Some(Located { lat, lon, method: "postal_code_centroid", confidence: "approximate", label: None }));
     }
-    municipality.and_then(|m| dir.find_municipality(m)).map(|m| Located {
+    Ok(municipality.and_then(|m| dir.find_municipality(m)).map(|m| Located {
         lat: m.centre.0,
         lon: m.centre.1,
         method: "municipality_centre",
         confidence: "approximate",
         label: None,
-    })
+    }))
 }
 
 /// The first five-digit group in a free-text address (`"Koskikatu 25, 80100 Joensuu"`).
@@ -292,5 +405,13 @@ mod tests {
         assert!(parse(br#"{"features":[]}"#).unwrap().is_none());
         assert!(parse(b"{").is_err());
         assert!(parse(br#"{"features":[{"geometry":{"coordinates":[29.7]}}]}"#).is_err());
+    }
+
+    #[test]
+    fn parses_boundaries() {
+        assert_eq!("61.6,28.5,63.9,31.6".parse::<Boundary>(), Ok(NORTH_KARELIA));
+        assert!("63.9,28.5,61.6,31.6".parse::<Boundary>().is_err());
+        assert!("61.6,28.5,63.9".parse::<Boundary>().is_err());
+        assert!("a,b,c,d".parse::<Boundary>().is_err());
     }
 }

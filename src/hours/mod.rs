@@ -64,6 +64,8 @@ mod validate;
 
 #[cfg(test)]
 mod demo_data_tests;
+#[cfg(test)]
+mod proptests;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};

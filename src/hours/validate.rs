@@ -126,7 +126,8 @@ impl OpeningHours {
     /// length, reversed; see the module docs for the midnight rule), overlapping ranges
     /// on a day (including a previous day's overnight spill), `valid_from` after
     /// `valid_to`, more than one default period, periods with identical validity,
-    /// duplicate exception dates, and exceptions without a Finnish reason.
+    /// duplicate exception dates, exceptions without a Finnish reason, and reasons that break the
+    /// text rule every stored text follows (`crate::i18n::text_problem`).
     pub fn validate(&self) -> Vec<HoursError> {
         let mut errors = Vec::new();
 
@@ -179,6 +180,12 @@ impl OpeningHours {
                     field: format!("{path}.reason.fi"),
                     message: "an exception needs a reason in Finnish".to_string(),
                 });
+            }
+            let texts = [("fi", Some(&ex.reason.fi)), ("sv", ex.reason.sv.as_ref()), ("en", ex.reason.en.as_ref())];
+            for (lang, text) in texts {
+                if let Some(problem) = text.and_then(|t| crate::i18n::text_problem(t, crate::i18n::MAX_LABEL)) {
+                    errors.push(HoursError { field: format!("{path}.reason.{lang}"), message: problem });
+                }
             }
             check_day(&format!("{path}.ranges"), &ex.ranges, &mut errors);
         }

@@ -6,6 +6,8 @@
 //! returns an `ImportReport` saying what was created, changed, left alone, skipped and why.
 
 pub mod kirkanta;
+pub mod ptv;
+pub mod schedule;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,10 +35,35 @@ pub struct Conflict {
     pub upstream: Value,
 }
 
+/// One field of a change: before and after (hours summarised).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Value,
+    pub to: Value,
+}
+
+/// What an import did (or, in a dry run, would do) to one location.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Change {
+    pub location_id: String,
+    pub external_id: Option<String>,
+    /// `add`, `update` or `deactivate`.
+    pub action: String,
+    /// How an existing location was found: `kirkanta_id` or `name_and_municipality`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<String>,
+    pub fields: Vec<FieldChange>,
+}
+
 /// What one import run did.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ImportReport {
     pub source: String,
+    /// True when nothing was written: the report says what would have changed.
+    pub dry_run: bool,
+    /// Pages read from upstream.
+    pub pages: usize,
     /// Upstream records read.
     pub fetched: usize,
     pub created: Vec<String>,
@@ -52,6 +79,10 @@ pub struct ImportReport {
     pub skipped: Vec<Skipped>,
     /// Set when nothing was written, with the reason.
     pub aborted: Option<String>,
+    /// Organizations created for the new records (or, in a dry run, that would be).
+    pub organizations_created: Vec<String>,
+    /// Every added, updated or deactivated location with its field changes.
+    pub changes: Vec<Change>,
 }
 
 impl ImportReport {

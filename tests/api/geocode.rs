@@ -151,7 +151,7 @@ async fn geocode_fills_in_missing_coordinates() {
     )
     .await;
     let g = geocoder(&fixture, 1000, 0);
-    let report = geocode::fill::fill_missing(&app.db_url, Some(&g)).await.unwrap();
+    let report = geocode::fill::fill_missing(&app.db_url, Some(&g), &no_wait()).await.unwrap();
     assert!(report.located.contains(&("jns-paakirjasto".into(), "geocoder".into())), "{report:?}");
     assert!(report.located.contains(&("no-street".into(), "postal_code_centroid".into())), "{report:?}");
     let rows =
@@ -159,7 +159,7 @@ async fn geocode_fills_in_missing_coordinates() {
     assert_eq!(rows[0].get::<_, f64>(0), KOSKIKATU.0);
     assert_eq!(rows[0].get::<_, String>(2), "geocoder");
     // Nothing left to do.
-    let again = geocode::fill::fill_missing(&app.db_url, Some(&g)).await.unwrap();
+    let again = geocode::fill::fill_missing(&app.db_url, Some(&g), &no_wait()).await.unwrap();
     assert!(again.located.is_empty());
 }
 
@@ -197,4 +197,292 @@ async fn the_geocode_command_uses_the_configured_geocoder() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DIGITUKI_GEOCODER_URL"));
+}
+
+fn no_wait() -> geocode::fill::FillOptions {
+    geocode::fill::FillOptions { interval: Duration::ZERO }
+}
+
+/// A partner's ETag from before `digituki geocode` placed the location is stale afterwards
+/// (412), and the history names the geocoder, with the position before and after.
+#[tokio::test]
+async fn the_geocode_command_writes_through_the_write_path() {
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let app = TestApp::spawn().await;
+    app.sql(
+        "UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL WHERE id = 'jns-paakirjasto'",
+    )
+    .await;
+    app.wait_for_snapshot().await;
+    let path = "/v1/locations/jns-paakirjasto";
+    let old_etag = app.etag(path).await;
+    let org = app.scalar("SELECT organization_id FROM locations WHERE id = 'jns-paakirjasto'").await;
+    let version_before: i64 =
+        app.scalar("SELECT version FROM locations WHERE id = 'jns-paakirjasto'").await.parse().unwrap();
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_digituki"))
+        .args(["geocode", "--geocode-interval-ms", "0"])
+        .env("DATABASE_URL", &app.db_url)
+        .env("DIGITUKI_GEOCODER_URL", format!("{}/v1/search", fixture.base))
+        .env("DIGITUKI_GEOCODER_RETRIES", "0")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["located"], json!([["jns-paakirjasto", "geocoder"]]));
+    let version_after: i64 =
+        app.scalar("SELECT version FROM locations WHERE id = 'jns-paakirjasto'").await.parse().unwrap();
+    assert_eq!(version_after, version_before + 1, "one change, one version");
+
+    // The partner's stale ETag: 412, nothing overwritten.
+    let token = app.token(&org, false).await;
+    let resp = app
+        .write(reqwest::Method::PATCH, path, &token)
+        .header("If-Match", &old_etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"notes": "written with an ETag from before the geocoder"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 412, "{}", resp.text().await.unwrap());
+
+    // History: the geocoder, with before and after.
+    let admin = app.token(&org, true).await;
+    let resp = app.write(reqwest::Method::GET, &format!("{path}/history"), &admin).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let history: Value = resp.json().await.unwrap();
+    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["actor"], "geocode", "{last}");
+    assert_eq!(last["token_id"], Value::Null);
+    assert_eq!(last["organization_id"], org.as_str());
+    assert_eq!(last["before"]["latitude"], Value::Null);
+    assert_eq!(last["after"]["latitude"], KOSKIKATU.0);
+    assert_eq!(last["after"]["longitude"], KOSKIKATU.1);
+    assert_eq!(last["after"]["coordinate_method"], "geocoder");
+
+    // With the current ETag the partner's write goes through.
+    app.wait_for_snapshot().await;
+    let etag = app.etag(path).await;
+    assert_ne!(etag, old_etag);
+    let resp = app
+        .write(reqwest::Method::PATCH, path, &token)
+        .header("If-Match", &etag)
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"notes": "written after the geocoder"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}
+
+/// Searches are restricted to North Karelia and to the address layers; requests are spaced.
+#[tokio::test]
+async fn the_geocode_command_restricts_its_searches_and_spaces_them() {
+    let fixture =
+        Fixture::start(Reply::Json(feature_collection(KOSKIKATU.0, KOSKIKATU.1, 0.9, "Koskikatu 25, Joensuu"))).await;
+    let app = TestApp::spawn().await;
+    let ids = app
+        .query(
+            "SELECT id FROM locations WHERE kind <> 'remote' AND deleted_at IS NULL AND street_address IS NOT NULL
+             ORDER BY id LIMIT 3",
+        )
+        .await
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect::<Vec<_>>();
+    assert_eq!(ids.len(), 3);
+    app.sql(&format!("UPDATE locations SET latitude = NULL, longitude = NULL WHERE id IN ('{}')", ids.join("','")))
+        .await;
+    let g = geocoder(&fixture, 1000, 0);
+    let interval = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let report =
+        geocode::fill::fill_missing(&app.db_url, Some(&g), &geocode::fill::FillOptions { interval }).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(report.located.len(), 3, "{report:?}");
+    assert_eq!(fixture.hits(), 3);
+    // Three requests, two gaps of at least the interval.
+    assert!(took >= interval * 2, "took {took:?}");
+    for q in fixture.queries() {
+        for part in [
+            "boundary.rect.min_lat=61.6",
+            "boundary.rect.min_lon=28.5",
+            "boundary.rect.max_lat=63.9",
+            "boundary.rect.max_lon=31.6",
+            "layers=address%2Cstreet%2Cvenue",
+        ] {
+            assert!(q.contains(part), "{q} lacks {part}");
+        }
+    }
+}
+
+/// 403 (Digitransit: the key's quota is spent) and 429 are a rate limit, not "not found": the
+/// command stops asking and leaves the rest for a later run instead of placing them at a
+/// centroid; a partner's write still gets the best position available.
+#[tokio::test]
+async fn a_spent_quota_is_a_rate_limit() {
+    let fixture =
+        Fixture::start(Reply::Raw(403, r#"{"statusCode": 403, "message": "Out of call volume quota."}"#.into())).await;
+    let g = geocoder(&fixture, 1000, 2);
+    let err = g.search("Koskikatu 25").await.unwrap_err();
+    assert!(matches!(err, geocode::GeocodeError::RateLimited { status: 403, .. }), "{err}");
+    assert_eq!(fixture.hits(), 1, "a spent quota is not retried at once");
+    fixture.set(Reply::Raw(429, "{}".into()));
+    let err = g.search("Koskikatu 25").await.unwrap_err();
+    assert!(matches!(err, geocode::GeocodeError::RateLimited { status: 429, .. }), "{err}");
+
+    fixture.set(Reply::Raw(403, "{}".into()));
+    let app = TestApp::spawn().await;
+    app.sql(
+        "UPDATE locations SET latitude = NULL, longitude = NULL, coordinate_method = NULL
+           WHERE id IN (SELECT id FROM locations WHERE kind <> 'remote' AND street_address IS NOT NULL ORDER BY id LIMIT 2);
+         INSERT INTO locations (id, organization_id, kind, name_fi, postal_code)
+           SELECT 'no-street', organization_id, 'other', 'Ilman katuosoitetta', '80100' FROM locations WHERE id = 'jns-paakirjasto';",
+    )
+    .await;
+    let report = geocode::fill::fill_missing(&app.db_url, Some(&g), &no_wait()).await.unwrap();
+    assert_eq!(report.rate_limited.len(), 2, "{report:?}");
+    assert_eq!(report.located, vec![("no-street".to_owned(), "postal_code_centroid".to_owned())]);
+    assert_eq!(fixture.hits(), 1, "after the first 403 the geocoder is not asked again");
+    let left: i64 = app.scalar("SELECT count(*) FROM locations WHERE latitude IS NULL").await.parse().unwrap();
+    assert_eq!(left, 2, "left for a later run, not placed at a centroid");
+
+    // The partner API falls back to the area centroid, marked approximate.
+    let dir = app.state.store.get();
+    let l = geocode::locate(Some(&g), Some("Koskikatu 25"), Some("80100"), None, &dir).await.unwrap();
+    assert_eq!((l.method, l.confidence), ("postal_code_centroid", "approximate"));
+}
+
+/// A geocoder that accepts connections and never answers delays only the write that needs it
+/// (bounded by the configured timeout): eight other partners' writes, a history read of the very
+/// location being geocoded (which locks its row) and `/readyz` all finish before it.
+#[tokio::test]
+async fn a_dead_geocoder_stalls_only_its_own_request() {
+    // The dead geocoder: accepts, reads nothing, answers nothing, keeps the sockets open.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead = format!("http://{}/v1/search", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let timeout = Duration::from_secs(4);
+    let mut c = GeocoderConfig::new(dead);
+    c.timeout = timeout;
+    c.retries = 0;
+    let app = std::sync::Arc::new(TestApp::spawn_with(fresh_database().await, Some(Geocoder::new(c).unwrap())).await);
+
+    let rows = app
+        .query(
+            "SELECT id, organization_id FROM locations
+              WHERE kind <> 'remote' AND deleted_at IS NULL AND postal_code IS NOT NULL ORDER BY id LIMIT 9",
+        )
+        .await;
+    let targets: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(targets.len(), 9);
+    let mut prepared = Vec::new();
+    for (id, org) in &targets {
+        let path = format!("/v1/locations/{id}");
+        prepared.push((path.clone(), app.etag(&path).await, app.token(org, false).await));
+    }
+    let admin = app.token(&targets[0].1, true).await;
+
+    // The write that needs the geocoder: a new street address, no coordinates.
+    let (geo_path, geo_etag, geo_token) = prepared[0].clone();
+    let a = app.clone();
+    let geo_started = std::time::Instant::now();
+    let geocoding = tokio::spawn(async move {
+        let resp = a
+            .write(reqwest::Method::PATCH, &geo_path, &geo_token)
+            .header("If-Match", &geo_etag)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(r#"{"street_address": "Siltakatu 12", "latitude": null, "longitude": null}"#)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        (status, body, std::time::Instant::now())
+    });
+    // Wait until the geocoder has the request.
+    for _ in 0..500 {
+        if accepted.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) > 0, "the write did not ask the geocoder");
+
+    // Meanwhile: eight other partners' writes, a history read of the location being geocoded
+    // (it takes the row lock), and /readyz.
+    let mut others = Vec::new();
+    for (i, (path, etag, token)) in prepared[1..].iter().cloned().enumerate() {
+        let a = app.clone();
+        others.push(tokio::spawn(async move {
+            let resp = a
+                .write(reqwest::Method::PATCH, &path, &token)
+                .header("If-Match", &etag)
+                .header("Content-Type", "application/merge-patch+json")
+                .body(format!(r#"{{"notes": "concurrent write {i}"}}"#))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            (path, status, resp.text().await.unwrap(), std::time::Instant::now())
+        }));
+    }
+    let a = app.clone();
+    let history_path = format!("{}/history", prepared[0].0);
+    let history = tokio::spawn(async move {
+        let resp = a.write(reqwest::Method::GET, &history_path, &admin).send().await.unwrap();
+        (resp.status(), std::time::Instant::now())
+    });
+    let a = app.clone();
+    let ready = tokio::spawn(async move {
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(a.get("/readyz").await.status());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        (statuses, std::time::Instant::now())
+    });
+
+    let mut last_other = geo_started;
+    for o in others {
+        let (path, status, body, done) = o.await.unwrap();
+        assert_eq!(status, 200, "PATCH {path}: {body}");
+        last_other = last_other.max(done);
+    }
+    let (history_status, history_done) = history.await.unwrap();
+    assert_eq!(history_status, 200);
+    let (ready_statuses, ready_done) = ready.await.unwrap();
+    assert!(ready_statuses.iter().all(|s| *s == 200), "{ready_statuses:?}");
+
+    let (geo_status, geo_body, geo_done) = geocoding.await.unwrap();
+    assert_eq!(geo_status, 200, "{geo_body}");
+    let geo_took = geo_done - geo_started;
+    // Bounded by the timeout: the write waited for it, then used the postal code's centroid.
+    assert!(geo_took >= timeout, "the geocoding write took only {geo_took:?}");
+    assert!(geo_took < timeout + Duration::from_secs(30), "the geocoding write took {geo_took:?}");
+    assert_eq!(geo_body["address"]["street"], "Siltakatu 12", "{geo_body}");
+    assert_eq!(geo_body["coordinates"]["method"], "postal_code_centroid", "{geo_body}");
+    // Nobody else waited for the geocoder: the geocoding write's request to it started after
+    // `geo_started`, so it cannot time out before `geo_started + timeout`; whatever waited for it
+    // (or for a row lock held across it) finishes after that.
+    let deadline = geo_started + timeout;
+    assert!(last_other < deadline && last_other < geo_done, "another partner's write waited for the geocoder");
+    assert!(history_done < deadline, "the history read waited for the row lock of the geocoding write");
+    assert!(ready_done < deadline, "/readyz waited for the geocoder");
+    eprintln!(
+        "dead geocoder: geocoding write {geo_took:?}; 8 other writes done after {:?}, history after {:?}, readyz after {:?}",
+        last_other - geo_started,
+        history_done - geo_started,
+        ready_done - geo_started
+    );
 }

@@ -240,11 +240,16 @@ impl TestApp {
 
     /// The service with the given geocoder (tests never read DIGITUKI_GEOCODER_URL).
     pub async fn spawn_with(db_url: String, geocoder: Option<digituki::geocode::Geocoder>) -> TestApp {
+        Self::spawn_options(db_url, digituki::startup::Options { geocoder, ..Default::default() }).await
+    }
+
+    /// The service with the given options (one worker).
+    pub async fn spawn_options(db_url: String, options: digituki::startup::Options) -> TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let running = digituki::startup::build_with(
             &db_url,
             listener,
-            digituki::startup::Options { workers: Some(1), geocoder, ..Default::default() },
+            digituki::startup::Options { workers: Some(1), ..options },
         )
         .await
         .expect("starting the service");

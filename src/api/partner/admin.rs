@@ -94,10 +94,13 @@ pub async fn create_token(
         None => e.push("organization_id", "is required"),
         _ => {}
     }
-    let name = e.string("name", &input.name, 200);
-    if name.is_none() {
-        e.push("name", "is required");
-    }
+    let name = match auth::token_name(input.name.as_deref().unwrap_or_default()) {
+        Ok(name) => Some(name),
+        Err(problem) => {
+            e.push("name", problem);
+            None
+        }
+    };
     e.finish()?;
     let token = auth::generate_token();
     let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;

@@ -1,6 +1,7 @@
 //! Writing a location's opening hours: the whole document, or one dated exception.
 //! The location's ETag covers its hours: any change to them gives the location a new version.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -60,12 +61,12 @@ pub async fn get_hours(state: web::Data<AppState>, req: HttpRequest, id: web::Pa
     check_id_param(&id)?;
     let dir = state.store.get();
     let (version, body) = hours_out(&dir, &id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    Ok(public_json(&req, format!("r{version}"), &body))
+    Ok(public_json(&req, RowTag::new(&id, version), &body))
 }
 
 fn respond(dir: &crate::directory::Directory, id: &str) -> HttpResponse {
     match hours_out(dir, id) {
-        Some((version, body)) => written(StatusCode::OK, format!("r{version}"), None, &body),
+        Some((version, body)) => written(StatusCode::OK, RowTag::new(id, version), None, &body),
         None => HttpResponse::Ok().json(serde_json::json!({"location_id": id})),
     }
 }

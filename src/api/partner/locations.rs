@@ -1,9 +1,11 @@
 //! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::respond::LangMode;
 use crate::api::views::{self, LocationOut};
@@ -11,14 +13,14 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::location::{LocationChanges, LocationInput};
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
 pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.location(id) {
         Some(loc) => written(
             status,
-            format!("r{}", loc.provenance.version),
+            RowTag::new(&loc.id, loc.provenance.version),
             Some(format!("/v1/locations/{id}")),
             &views::location(dir, loc, LangMode::All, Utc::now(), None),
         ),
@@ -26,12 +28,34 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
     }
 }
 
-/// Gives a location without coordinates a position: the configured geocoder, else the
-/// postal code's centroid or the municipality's centre, marked `approximate`. Remote help
-/// serves areas and gets none.
-async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mut LocationChanges) {
-    if changes.latitude.is_some() || changes.kind == "remote" {
-        return;
+/// Whether a location needs a position found for it: it has no coordinates, and it is not
+/// remote help (which serves areas and gets none).
+fn needs_place(changes: &LocationChanges) -> bool {
+    changes.latitude.is_none() && changes.kind != "remote"
+}
+
+type AddressKey = (Option<String>, Option<String>, Option<String>);
+
+fn address_key(changes: &LocationChanges) -> AddressKey {
+    (changes.street_address.clone(), changes.postal_code.clone(), changes.municipality_code.clone())
+}
+
+/// A position found for an address before the write transaction.
+struct Placed {
+    address: AddressKey,
+    found: Option<crate::geocode::Located>,
+}
+
+/// Finds a position for a location without coordinates: the configured geocoder, else the
+/// postal code's centroid or the municipality's centre, marked `approximate`. Called before
+/// any transaction: no connection or row lock is held while the geocoder answers.
+async fn locate_before(
+    state: &AppState,
+    dir: &crate::directory::Directory,
+    changes: &LocationChanges,
+) -> Option<Placed> {
+    if !needs_place(changes) {
+        return None;
     }
     let found = crate::geocode::locate(
         state.geocoder.as_ref(),
@@ -41,6 +65,29 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
         dir,
     )
     .await;
+    Some(Placed { address: address_key(changes), found })
+}
+
+/// Gives `changes` the position found before the transaction. When the address is no longer
+/// the one geocoded (the row changed in between, under `If-Match: *`), only our own area
+/// centroids are used: the geocoder is never called inside a transaction.
+async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, changes: &mut LocationChanges) {
+    if !needs_place(changes) {
+        return;
+    }
+    let found = match placed {
+        Some(p) if p.address == address_key(changes) => p.found,
+        _ => {
+            crate::geocode::locate(
+                None,
+                changes.street_address.as_deref(),
+                changes.postal_code.as_deref(),
+                changes.municipality_code.as_deref(),
+                dir,
+            )
+            .await
+        }
+    };
     if let Some(found) = found {
         changes.latitude = Some(found.lat);
         changes.longitude = Some(found.lon);
@@ -57,6 +104,7 @@ async fn place(state: &AppState, dir: &crate::directory::Directory, changes: &mu
 /// Create a location of the caller's organization (admin: any organization).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = LocationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -73,17 +121,23 @@ pub async fn create_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let mut input: LocationInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
     let dir = state.store.get();
     let (mut changes, languages) = input.validate(&dir, None)?;
-    place(&state, &dir, &mut changes).await;
+    let placed = locate_before(&state, &dir, &changes).await;
+    place(placed, &dir, &mut changes).await;
     let id = transaction!(state, async |conn| {
         let id = new_id(conn, "locations", &input.id, &changes.name_fi).await?;
         write::insert_location(conn, &id, &changes, &languages).await?;
         let after = LocationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "location", &id).await?;
         Ok(id)
     })?;
     Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -113,13 +167,31 @@ pub async fn patch_location(
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
+    // First, outside any transaction: the patched record from the row as it is now (read
+    // without a lock, the connection given back at once), so that its new address can be
+    // geocoded while nothing is held. A stale If-Match fails here already.
+    let (row, languages) = {
+        let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
+        let row = write::read_location(&mut conn, &id).await?;
+        (row, write::location_languages(&mut conn, &id).await?)
+    };
+    let row = open_for_edit(row, &id, &caller, Some(&expected))?;
+    let before = LocationInput::from_row(&row, languages);
+    let after = merge_patch(&before, &body)?;
+    super::id_unchanged(&before.id, &after.id)?;
+    let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+    let (changes, _) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
+    let mut placed = locate_before(&state, &dir, &changes).await;
+    // Then the write: the row locked, its version checked again, the patch applied and
+    // validated again on the row as it is at that moment.
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
         let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let (mut changes, languages) = after.validate(&dir, Some(&row))?;
-        place(&state, &dir, &mut changes).await;
+        let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+        let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
+        place(placed.take(), &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
         write::update_location(conn, &id, &changes, &languages).await?;

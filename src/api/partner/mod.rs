@@ -4,7 +4,9 @@
 //! history entry; then the snapshot is rebuilt so that the change shows in public reads at once.
 
 pub mod admin;
+pub mod events;
 pub mod hours;
+pub mod idempotency;
 pub mod locations;
 pub mod organizations;
 pub mod services;
@@ -21,14 +23,15 @@ use crate::db::write::Actor;
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult};
 
-/// Reads a JSON request body of at most `state.max_body_bytes`; larger bodies are 413.
+/// Reads a JSON request body of at most `state.max_body_bytes`; larger bodies are 413, bodies
+/// without a JSON Content-Type 415.
 pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &AppState) -> ApiResult<web::Bytes> {
     let limit = state.limits.max_body_bytes;
-    if let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()) {
-        let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if ct != "application/json" && ct != "application/merge-patch+json" && !ct.ends_with("+json") {
-            return Err(ApiError::unsupported_media_type());
-        }
+    // A body must say it is JSON: without Content-Type it is refused, not guessed.
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if ct != "application/json" && ct != "application/merge-patch+json" && !ct.ends_with("+json") {
+        return Err(ApiError::unsupported_media_type());
     }
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|h| h.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
@@ -46,12 +49,10 @@ pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &App
     Ok(body.freeze())
 }
 
-/// What `If-Match` asks for.
+/// What `If-Match` asks for: `*`, or one or more entity tags (compared strongly, whole).
 pub enum IfMatch {
     Any,
-    Version(i64),
-    /// An ETag that names no version of this kind of resource: never matches.
-    Other,
+    Tags(Vec<String>),
 }
 
 /// PATCH, PUT and DELETE need `If-Match` (428 without it).
@@ -65,14 +66,14 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<IfMatch> {
     if value == "*" {
         return Ok(IfMatch::Any);
     }
-    Ok(value.split(',').find_map(super::respond::row_version_of).map(IfMatch::Version).unwrap_or(IfMatch::Other))
+    Ok(IfMatch::Tags(value.split(',').map(|t| t.trim().to_owned()).collect()))
 }
 
-/// 412 unless `If-Match` names the current version.
-pub fn check_version(m: &IfMatch, current: i64) -> ApiResult<()> {
+/// 412 unless `If-Match` names the current version of record `id`.
+pub fn check_version(m: &IfMatch, id: &str, current: i64) -> ApiResult<()> {
     match m {
         IfMatch::Any => Ok(()),
-        IfMatch::Version(v) if *v == current => Ok(()),
+        IfMatch::Tags(tags) if tags.iter().any(|t| super::respond::if_match_names(t, id, current)) => Ok(()),
         _ => Err(ApiError::precondition_failed()),
     }
 }
@@ -105,6 +106,7 @@ macro_rules! editable {
 editable!(crate::db::models::OrganizationRow, "organization", |r| &r.id);
 editable!(crate::db::models::LocationRow, "location", |r| &r.organization_id);
 editable!(crate::db::models::ServiceRow, "service", |r| &r.organization_id);
+editable!(crate::db::models::EventRow, "event", |r| &r.organization_id);
 
 /// The live (not deleted) record, if the caller may change it: 404, then 403, then, when
 /// `expected` is given, 412 unless it names the current version.
@@ -117,22 +119,27 @@ pub fn open_for_edit<R: Editable>(
     let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(R::WHAT, id))?;
     caller.require_edit(row.owner())?;
     if let Some(expected) = expected {
-        check_version(expected, row.version())?;
+        check_version(expected, id, row.version())?;
     }
     Ok(row)
 }
 
 pub fn actor(caller: &Caller) -> Actor<'_> {
-    Actor { token_id: caller.token_id, token_name: &caller.token_name, organization_id: &caller.organization_id }
+    Actor::token(caller.token_id, &caller.token_name, &caller.organization_id)
 }
 
 /// Runs the block in one transaction on a pooled connection; any error rolls everything back:
 /// `transaction!(state, async |conn| { ... Ok(value) })`.
+/// A storage fault (read-only database, disk full) is remembered for `/readyz` until a write
+/// commits again.
 macro_rules! transaction {
     ($state:expr, async |$conn:ident| $body:block) => {{
         let mut pooled = $state.pool.get().await.map_err(crate::error::ApiError::from_pool)?;
         let c: &mut diesel_async::AsyncPgConnection = &mut pooled;
-        diesel_async::AsyncConnection::transaction::<_, crate::error::ApiError, _>(c, async |$conn| $body).await
+        let result =
+            diesel_async::AsyncConnection::transaction::<_, crate::error::ApiError, _>(c, async |$conn| $body).await;
+        $state.storage.observe(&result);
+        result
     }};
 }
 pub(crate) use transaction;
@@ -197,19 +204,20 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// The id given by the writer (must be free) or one made from the name.
+/// The id given by the writer (must be free) or one made from the name. The given id is read
+/// as validation read it (`Errors::id`): trimmed, and blank means none was given.
 pub async fn new_id(
     conn: &mut AsyncPgConnection,
     table: &str,
     given: &Option<String>,
     name: &str,
 ) -> ApiResult<String> {
-    match given {
+    match given.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
-            if crate::db::write::free_id(conn, table, id).await? != *id {
+            if crate::db::write::free_id(conn, table, id).await? != id {
                 return Err(ApiError::conflict(format!("the id {id:?} is taken")));
             }
-            Ok(id.clone())
+            Ok(id.to_owned())
         }
         None => Ok(crate::db::write::free_id(conn, table, &slug(name)).await?),
     }
@@ -255,11 +263,13 @@ pub struct HistoryList {
 pub struct Limits {
     pub max_body_bytes: usize,
     pub writes_per_minute: u32,
+    /// Failed authentications per minute per client address (`crate::auth::AuthFailures`).
+    pub failed_logins_per_minute: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120 }
+        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120, failed_logins_per_minute: 10 }
     }
 }
 

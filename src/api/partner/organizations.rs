@@ -1,8 +1,10 @@
 //! Writing organizations: the coordinator creates them, partners keep their own current.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::api::params::check_id;
 use crate::api::respond::LangMode;
@@ -11,14 +13,14 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::organization::OrganizationInput;
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiResult, WriteProblems};
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {
         Some(org) => written(
             status,
-            format!("r{}", org.provenance.version),
+            RowTag::new(&org.id, org.provenance.version),
             Some(format!("/v1/organizations/{id}")),
             &views::organization(dir, org, LangMode::All),
         ),
@@ -29,6 +31,7 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
 /// Create an organization (admin token).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = OrganizationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -46,6 +49,10 @@ pub async fn create_organization(
     caller.require_admin()?;
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let input: OrganizationInput = parse_body(&body)?;
     let changes = input.validate(&state.store.get())?;
     let id = transaction!(state, async |conn| {
@@ -53,6 +60,7 @@ pub async fn create_organization(
         write::insert_organization(conn, &id, &changes).await?;
         let after = OrganizationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "organization", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "organization", &id).await?;
         Ok(id)
     })?;
     Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -87,7 +95,7 @@ pub async fn patch_organization(
         let before = OrganizationInput::from_row(&row);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let changes = after.validate(&dir)?;
+        let changes = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
         write::update_organization(conn, &id, &changes).await?;
         write::record(conn, "organization", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
         Ok(())

@@ -1,9 +1,11 @@
 //! Writing services and services at locations.
 
+use crate::api::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
+use super::idempotency::{self, IdempotencyKey};
 use super::{
     actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
     written,
@@ -16,14 +18,14 @@ use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::service::ServiceInput;
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
-use crate::edit::{merge_patch, parse_body};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.services.iter().position(|s| s.id == id) {
         Some(i) => written(
             status,
-            format!("r{}", dir.services[i].provenance.version),
+            RowTag::new(&dir.services[i].id, dir.services[i].provenance.version),
             Some(format!("/v1/services/{id}")),
             &views::service(dir, i, LangMode::All),
         ),
@@ -35,7 +37,7 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.locations.iter().find_map(|l| l.services.iter().find(|s| s.id == id).map(|s| (l, s))) {
         Some((loc, sal)) => written(
             status,
-            format!("r{}", sal.provenance.version),
+            RowTag::new(&sal.id, sal.provenance.version),
             Some(format!("/v1/services-at-locations/{id}")),
             &views::service_at_location_detail(dir, loc, sal, LangMode::All, Utc::now()),
         ),
@@ -46,6 +48,7 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
 /// Create a service of the caller's organization (admin: any).
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = ServiceInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -62,6 +65,10 @@ pub async fn create_service(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond_service(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let mut input: ServiceInput = parse_body(&body)?;
     input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
     caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
@@ -72,6 +79,7 @@ pub async fn create_service(
         write::insert_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
         let after = ServiceInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "service", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "service", &id).await?;
         Ok(id)
     })?;
     Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -107,7 +115,7 @@ pub async fn patch_service(
         let before = ServiceInput::from_row(&row, topics, languages);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = after.validate(&dir)?;
+        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
         caller.require_edit(&valid.changes.organization_id)?;
         write::update_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
         write::record(conn, "service", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
@@ -222,6 +230,7 @@ async fn store_sal_hours(
 /// hours and booking instructions.
 #[utoipa::path(
     tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
     request_body(content = ServiceAtLocationInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -238,6 +247,10 @@ pub async fn create_service_at_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond_sal(&state.store.get(), &id, StatusCode::CREATED));
+    }
     let input: ServiceAtLocationInput = parse_body(&body)?;
     let dir = state.store.get();
     // Scope first: a location of another organization is 403 even when the body is also invalid.
@@ -257,6 +270,7 @@ pub async fn create_service_at_location(
         store_sal_hours(conn, &id, &valid).await?;
         let after = ServiceAtLocationInput { id: Some(id.clone()), ..input.clone() };
         write::record(conn, "service_at_location", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "service_at_location", &id).await?;
         Ok(id)
     })?;
     Ok(respond_sal(&*refreshed(&state).await, &id, StatusCode::CREATED))
@@ -292,12 +306,12 @@ pub async fn patch_service_at_location(
         let owner =
             dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
-        check_version(&expected, row.version)?;
+        check_version(&expected, &id, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         let before = ServiceAtLocationInput::from_row(&row, hours);
         let after = merge_patch(&before, &body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let valid = after.validate(&dir)?;
+        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
         caller.require_edit(&valid.organization_id)?;
         write::update_service_at_location(conn, &id, &valid.changes).await?;
         store_sal_hours(conn, &id, &valid).await?;
@@ -334,7 +348,7 @@ pub async fn delete_service_at_location(
         let owner =
             dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
         caller.require_edit(&owner)?;
-        check_version(&expected, row.version)?;
+        check_version(&expected, &id, row.version)?;
         let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
         write::set_service_at_location_deleted(conn, &id, Some(Utc::now())).await?;
         write::record(

@@ -1,0 +1,231 @@
+//! Writing events: create, update (merge patch), delete (soft), cancel or move one occurrence,
+//! history. The same rules as every partner write: the owner's token (co-organizers are listed,
+//! not owners), If-Match, every failing field in one 422, history, rate limit.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+
+use super::idempotency::{self, IdempotencyKey};
+use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
+use crate::api::events::{event_out, EventOut};
+use crate::api::respond::{LangMode, RowTag};
+use crate::api::AppState;
+use crate::auth::Caller;
+use crate::db::write::{self, EventColumns};
+use crate::directory::Directory;
+use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
+use crate::error::{ApiError, ApiResult, WriteProblems};
+
+fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+    match dir.event(id) {
+        Some(ev) => written(
+            status,
+            RowTag::new(&ev.id, ev.provenance.version),
+            Some(format!("/v1/events/{id}")),
+            &event_out(dir, ev, LangMode::All, Utc::now()),
+        ),
+        None => HttpResponse::build(status).json(serde_json::json!({"id": id})),
+    }
+}
+
+fn columns(valid: &ValidEvent) -> ApiResult<EventColumns<'_>> {
+    Ok(EventColumns {
+        organization_id: &valid.organization_id,
+        location_id: valid.location_id.as_deref(),
+        status: &valid.status,
+        confidence: &valid.confidence,
+        document: serde_json::to_value(&valid.doc).map_err(|e| ApiError::internal(e.to_string()))?,
+    })
+}
+
+/// Create an event of the caller's organization (admin: any organization).
+#[utoipa::path(
+    tag = "partner",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made")),
+    request_body(content = EventInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = EventOut, headers(("ETag" = String), ("Location" = String))),
+        WriteProblems,
+    )
+)]
+#[post("/v1/events")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    state.limiter.check(caller.token_id)?;
+    let body = read_body(&req, payload, &state).await?;
+    let key = IdempotencyKey::from_request(&req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
+    let mut input: EventInput = parse_body(&body)?;
+    input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
+    caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
+    let valid = input.validate(&state.store.get(), Default::default())?;
+    let id = transaction!(state, async |conn| {
+        let id = new_id(conn, "events", &input.id, &valid.doc.title.fi).await?;
+        write::insert_event(conn, &id, &columns(&valid)?).await?;
+        let after = EventInput { id: Some(id.clone()), ..input.clone() };
+        write::record(conn, "event", &id, "create", &actor(&caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, &caller, "event", &id).await?;
+        Ok(id)
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
+}
+
+/// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Event id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/events/{id}")),
+    request_body(content = EventInput, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Updated", body = EventOut, headers(("ETag" = String))), WriteProblems)
+)]
+#[patch("/v1/events/{id}")]
+pub async fn patch_event(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let dir = state.store.get();
+    transaction!(state, async |conn| {
+        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
+        let overrides = serde_json::from_value::<crate::events::EventDoc>(row.document.clone())
+            .map(|d| d.overrides)
+            .unwrap_or_default();
+        let before = EventInput::from_row(&row);
+        let after = merge_patch(&before, &body)?;
+        super::id_unchanged(&before.id, &after.id)?;
+        let legacy = legacy_errors(before.validate(&dir, overrides.clone()), &body);
+        let valid = tolerating(legacy, || after.validate(&dir, overrides))?;
+        caller.require_edit(&valid.organization_id)?;
+        write::update_event(conn, &id, &columns(&valid)?).await?;
+        write::record(conn, "event", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// Delete an event (soft). Needs If-Match.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Event id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/events/{id}")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+#[delete("/v1/events/{id}")]
+pub async fn delete_event(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    transaction!(state, async |conn| {
+        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
+        write::set_event_deleted(conn, &id, Some(Utc::now())).await?;
+        write::record(conn, "event", &id, "delete", &actor(&caller), json(&EventInput::from_row(&row)), None).await?;
+        Ok(())
+    })?;
+    refreshed(&state).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Cancel, move or restore one occurrence of a recurring event (by its original local date).
+/// Needs If-Match (the event's ETag).
+#[utoipa::path(
+    tag = "partner",
+    params(
+        ("id" = String, Path, description = "Event id"),
+        ("date" = String, Path, description = "The occurrence's original local date, YYYY-MM-DD", example = "2027-02-16"),
+        ("If-Match" = String, Header, description = "The event's ETag")
+    ),
+    request_body(content = OccurrenceInput, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Stored", body = EventOut, headers(("ETag" = String))), WriteProblems)
+)]
+#[put("/v1/events/{id}/occurrences/{date}")]
+pub async fn put_occurrence(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let (id, date) = path.into_inner();
+    check_id_param(&id)?;
+    let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(&req)?;
+    let body = read_body(&req, payload, &state).await?;
+    let change = parse_body::<OccurrenceInput>(&body)?.validate()?;
+    transaction!(state, async |conn| {
+        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
+        let mut doc: crate::events::EventDoc =
+            serde_json::from_value(row.document.clone()).map_err(|e| ApiError::internal(e.to_string()))?;
+        // The date must be one the series has (or had, before an earlier change).
+        let day_start = crate::events::helsinki(date.and_hms_opt(0, 0, 0).unwrap_or_default());
+        let has_date = doc.overrides.contains_key(&date)
+            || doc
+                .occurrences(day_start - chrono::Duration::days(1), day_start + chrono::Duration::days(2))
+                .iter()
+                .any(|o| o.date == date);
+        if !has_date {
+            return Err(ApiError::not_found("occurrence on", &date.to_string()));
+        }
+        let before = doc.overrides.get(&date).cloned();
+        if change.status == "scheduled" {
+            doc.overrides.remove(&date);
+        } else {
+            doc.overrides.insert(date, change.clone());
+        }
+        let document = serde_json::to_value(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
+        let columns = EventColumns {
+            organization_id: &row.organization_id,
+            location_id: row.location_id.as_deref(),
+            status: &row.status,
+            confidence: &row.confidence,
+            document,
+        };
+        write::update_event(conn, &id, &columns).await?;
+        let as_json = |o: &Option<crate::events::Override>| Some(serde_json::json!({"date": date, "override": o}));
+        write::record(conn, "event", &id, "occurrence", &actor(&caller), as_json(&before), as_json(&Some(change)))
+            .await?;
+        Ok(())
+    })?;
+    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+}
+
+/// The history of an event: every write, who made it, before and after.
+#[utoipa::path(
+    tag = "partner",
+    params(("id" = String, Path, description = "Event id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "Oldest first", body = super::HistoryList), WriteProblems)
+)]
+#[get("/v1/events/{id}/history")]
+pub async fn event_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    check_id_param(&id)?;
+    let owner =
+        transaction!(state, async |conn| { Ok(write::lock_event(conn, &id).await?.map(|r| r.organization_id)) })?;
+    super::history(&state, &caller, "event", &id, owner).await
+}

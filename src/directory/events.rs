@@ -1,0 +1,75 @@
+//! Events in the snapshot: each row's document parsed once, with indices of its organisation and
+//! place, and the lookups the event endpoints need.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Directory, Provenance};
+use crate::db::models::EventRow;
+use crate::events::{EventDoc, Occurrence};
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    /// Index into `Directory::organizations`: the owner.
+    pub organization: usize,
+    /// Index into `Directory::locations`, for events at a place.
+    pub location: Option<usize>,
+    /// The whole series is cancelled.
+    pub cancelled: bool,
+    pub doc: EventDoc,
+    pub topic_mask: u64,
+    pub provenance: Provenance,
+}
+
+impl Event {
+    /// Occurrences overlapping `[from, to)`; a cancelled series shows every occurrence cancelled.
+    pub fn occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+        let mut out = self.doc.occurrences(from, to);
+        if self.cancelled {
+            out.iter_mut().for_each(|o| o.status = "cancelled".into());
+        }
+        out
+    }
+}
+
+/// Parses the event rows; a row whose document no longer parses is logged and left out.
+pub(super) fn build(
+    rows: &[EventRow],
+    organization_by_id: &HashMap<String, usize>,
+    location_by_id: &HashMap<String, usize>,
+    topic_bit: &HashMap<&str, u64>,
+    provenance: impl Fn(&EventRow) -> Provenance,
+) -> (Vec<Event>, HashMap<String, usize>) {
+    let mut events = Vec::new();
+    for row in rows {
+        let Some(&organization) = organization_by_id.get(&row.organization_id) else { continue };
+        let doc: EventDoc = match serde_json::from_value(row.document.clone()) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(id = row.id, "unreadable event document ignored: {e}");
+                continue;
+            }
+        };
+        let location = row.location_id.as_ref().and_then(|l| location_by_id.get(l).copied());
+        let topic_mask = doc.topics.iter().filter_map(|t| topic_bit.get(t.as_str())).fold(0, |a, b| a | b);
+        events.push(Event {
+            id: row.id.clone(),
+            organization,
+            location,
+            cancelled: row.status == "cancelled",
+            doc,
+            topic_mask,
+            provenance: provenance(row),
+        });
+    }
+    let by_id = events.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+    (events, by_id)
+}
+
+impl Directory {
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.event_by_id.get(id).map(|&i| &self.events[i])
+    }
+}

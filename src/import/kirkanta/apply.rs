@@ -1,0 +1,370 @@
+//! Writing a plan, through the one write path (`crate::db::write`): row versions bumped, a
+//! history row naming `import:kirkanta` with before and after for every created, updated or
+//! deactivated record.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{json, Value};
+
+use super::mapping::SERVICE_KINDS;
+use super::plan::{upstream_of, Action, Plan};
+use super::{Input, ACTOR, SOURCE};
+use crate::db::models::LocationRow;
+use crate::db::schema::{organizations, services};
+use crate::db::write::{self, Actor};
+use crate::edit::location::{LocationChanges, LocationInput};
+use crate::edit::organization::OrganizationChanges;
+use crate::edit::service::ServiceChanges;
+use crate::edit::service_at_location::ServiceAtLocationChanges;
+
+/// Columns of ours that `crate::db::schema` does not declare (provenance and import state).
+pub(super) mod provenance {
+    diesel::table! {
+        locations (id) {
+            id -> Text,
+            source -> Text,
+            external_id -> Nullable<Text>,
+            sources -> Jsonb,
+            import_state -> Nullable<Jsonb>,
+        }
+    }
+}
+
+/// Writes one managed field into a row.
+pub(super) fn set_field(r: &mut LocationRow, field: &str, v: &Value) {
+    let s = || v.as_str().map(str::to_owned);
+    match field {
+        "name_fi" => r.name_fi = s().unwrap_or_default(),
+        "kind" => r.kind = s().unwrap_or_else(|| "library".into()),
+        "street_address" => r.street_address = s(),
+        "postal_code" => r.postal_code = s(),
+        "post_office" => r.post_office = s(),
+        "municipality_code" => r.municipality_code = s(),
+        "latitude" => r.latitude = v.as_f64(),
+        "longitude" => r.longitude = v.as_f64(),
+        "coordinate_method" => r.coordinate_method = s(),
+        "phone" => r.phone = s(),
+        "email" => r.email = s(),
+        "website" => r.website = s(),
+        "status" => r.status = s().unwrap_or_else(|| "active".into()),
+        _ => {}
+    }
+}
+
+/// The stored values of a row, as the one write path takes them.
+pub(super) fn changes_of(r: &LocationRow) -> LocationChanges {
+    LocationChanges {
+        organization_id: r.organization_id.clone(),
+        kind: r.kind.clone(),
+        name_fi: r.name_fi.clone(),
+        name_sv: r.name_sv.clone(),
+        name_en: r.name_en.clone(),
+        description_fi: r.description_fi.clone(),
+        description_sv: r.description_sv.clone(),
+        description_en: r.description_en.clone(),
+        street_address: r.street_address.clone(),
+        postal_code: r.postal_code.clone(),
+        post_office: r.post_office.clone(),
+        municipality_code: r.municipality_code.clone(),
+        latitude: r.latitude,
+        longitude: r.longitude,
+        coordinate_method: r.coordinate_method.clone(),
+        accessibility_fi: r.accessibility_fi.clone(),
+        accessibility_sv: r.accessibility_sv.clone(),
+        accessibility_en: r.accessibility_en.clone(),
+        transit_fi: r.transit_fi.clone(),
+        transit_sv: r.transit_sv.clone(),
+        transit_en: r.transit_en.clone(),
+        phone: r.phone.clone(),
+        email: r.email.clone(),
+        website: r.website.clone(),
+        served_municipalities: r.served_municipalities.clone(),
+        status: r.status.clone(),
+        hours_notes: r.hours_notes.clone(),
+        notes: r.notes.clone(),
+        confidence: r.confidence.clone(),
+    }
+}
+
+pub(super) fn import_state(scope: &str, fields: serde_json::Map<String, Value>, services: &[String]) -> Value {
+    json!({
+        "source": SOURCE,
+        "scope": scope,
+        "fields": fields,
+        "kirkanta_services": services,
+        "imported_at": Utc::now().to_rfc3339(),
+    })
+}
+
+pub(super) fn kirkanta_source() -> Value {
+    json!({"key": "kirkanta", "title": "Kirjastohakemisto (Kirkanta)", "url": "https://www.kirjastot.fi/"})
+}
+
+/// Marks a location as Kirkanta's record: source, external id, provenance, import state.
+/// (Columns the one write path's `LocationChanges` does not carry; same transaction, and the
+/// change it belongs to has its own history row.)
+pub(super) async fn set_provenance(
+    conn: &mut AsyncPgConnection,
+    id: &str,
+    external_id: &str,
+    sources: Value,
+    state: &Value,
+) -> anyhow::Result<()> {
+    use provenance::locations as p;
+    diesel::update(p::table.find(id))
+        .set((
+            p::source.eq(SOURCE),
+            p::external_id.eq(external_id),
+            p::sources.eq(sources),
+            p::import_state.eq(Some(state)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes the plan, through `crate::db::write`, inside the caller's transaction. Returns the
+/// ids of created locations by mapped index.
+pub(super) async fn apply(
+    conn: &mut AsyncPgConnection,
+    input: &Input<'_>,
+    plan: &Plan,
+) -> anyhow::Result<HashMap<usize, String>> {
+    let scope = input.opts.scope();
+    let mut created = HashMap::new();
+    for (org_id, key) in &plan.create_orgs {
+        let changes = OrganizationChanges {
+            kind: "library".into(),
+            name_fi: format!("Kirjastot (Kirkanta: {key})"),
+            name_sv: Some(format!("Bibliotek (Kirkanta: {key})")),
+            name_en: Some(format!("Libraries (Kirkanta: {key})")),
+            description_fi: Some("Kirjastot Kirjastohakemistosta (Kirkanta) tuotuina.".into()),
+            description_sv: None,
+            description_en: None,
+            parent_id: None,
+            network: None,
+            website: None,
+            email: None,
+            phone: None,
+            notes: None,
+            confidence: "verified".into(),
+        };
+        write::insert_organization(conn, org_id, &changes).await?;
+        diesel::update(organizations::table.find(org_id))
+            .set((organizations::source.eq(SOURCE), organizations::external_id.eq(key)))
+            .execute(conn)
+            .await?;
+        let after =
+            crate::edit::organization::OrganizationInput { id: Some(org_id.clone()), ..organization_input(&changes) };
+        write::record(conn, "organization", org_id, "create", &Actor::system(ACTOR, org_id), None, to_json(&after))
+            .await?;
+    }
+    for action in &plan.actions {
+        match action {
+            Action::Create { mapped, org_id } => {
+                let m = &input.mapped[*mapped];
+                let id = write::free_id(conn, "locations", &m.location_id).await?;
+                let actor = Actor::system(ACTOR, org_id);
+                let mut row = blank_row(&id, org_id);
+                for (field, v) in &m.fields {
+                    set_field(&mut row, field, v);
+                }
+                let languages = vec!["fi".to_owned()];
+                write::insert_location(conn, &id, &changes_of(&row), &languages).await?;
+                let state = import_state(&scope, upstream_of(m), &m.kirkanta_services);
+                set_provenance(conn, &id, &m.external_id, json!([kirkanta_source()]), &state).await?;
+                let after = LocationInput::from_row(&row, languages);
+                write::record(conn, "location", &id, "create", &actor, None, to_json(&after)).await?;
+                if let Some(h) = &m.hours {
+                    let doc = serde_json::to_value(h)?;
+                    write::put_hours(conn, Some(&id), None, Some(doc.clone()), "verified").await?;
+                    write::record(conn, "location", &id, "hours", &actor, None, Some(doc)).await?;
+                }
+                link_services(conn, &id, org_id, &m.services).await?;
+                created.insert(*mapped, id);
+            }
+            Action::Update(u) => {
+                let m = &input.mapped[u.mapped];
+                let e = &u.existing;
+                let id = e.row.id.as_str();
+                let actor = Actor::system(ACTOR, &e.row.organization_id);
+                let adopt = e.row.source != SOURCE;
+                let columns: Vec<(&String, &Value)> = u.apply.iter().filter(|(k, _)| k.as_str() != "hours").collect();
+                if !columns.is_empty() || adopt {
+                    let mut row = e.row.clone();
+                    for (field, v) in &columns {
+                        set_field(&mut row, field, v);
+                    }
+                    if adopt {
+                        // Kirkanta's facts replace the demo's; the row keeps its id and owner.
+                        row.confidence = "verified".into();
+                    }
+                    write::update_location(conn, id, &changes_of(&row), &e.languages).await?;
+                    let before = LocationInput::from_row(&e.row, e.languages.clone());
+                    let after = LocationInput::from_row(&row, e.languages.clone());
+                    write::record(conn, "location", id, "update", &actor, to_json(&before), to_json(&after)).await?;
+                }
+                if let Some(h) = u.apply.get("hours") {
+                    let doc = (!h.is_null()).then(|| h.clone());
+                    write::put_hours(conn, Some(id), None, doc.clone(), "verified").await?;
+                    write::touch_location(conn, id, false, None).await?;
+                    write::record(conn, "location", id, "hours", &actor, e.hours.clone(), doc).await?;
+                }
+                if !u.apply.is_empty() || adopt {
+                    let state = import_state(&scope, u.new_last.clone(), &m.kirkanta_services);
+                    let mut sources = match &e.row.sources {
+                        Value::Array(a) => a.clone(),
+                        _ => Vec::new(),
+                    };
+                    if !sources.iter().any(|s| s.get("key") == Some(&json!("kirkanta"))) {
+                        sources.insert(0, kirkanta_source());
+                    }
+                    set_provenance(conn, id, &m.external_id, Value::Array(sources), &state).await?;
+                }
+                link_services(conn, id, &e.row.organization_id, &m.services).await?;
+            }
+            Action::Deactivate { existing, external_id } => {
+                let e = existing;
+                let id = e.row.id.as_str();
+                let mut row = e.row.clone();
+                row.status = "inactive".into();
+                write::update_location(conn, id, &changes_of(&row), &e.languages).await?;
+                let actor = Actor::system(ACTOR, &e.row.organization_id);
+                let before = LocationInput::from_row(&e.row, e.languages.clone());
+                let after = LocationInput::from_row(&row, e.languages.clone());
+                write::record(conn, "location", id, "update", &actor, to_json(&before), to_json(&after)).await?;
+                let mut state = e.state.clone();
+                if let Some(f) = state.get_mut("fields").and_then(Value::as_object_mut) {
+                    f.insert("status".into(), json!("inactive"));
+                }
+                set_provenance(conn, id, external_id, e.row.sources.clone(), &state).await?;
+            }
+        }
+    }
+    Ok(created)
+}
+
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Option<Value> {
+    serde_json::to_value(v).ok()
+}
+
+pub(super) fn organization_input(c: &OrganizationChanges) -> crate::edit::organization::OrganizationInput {
+    crate::edit::organization::OrganizationInput {
+        kind: Some(c.kind.clone()),
+        name: crate::edit::TextInput::from_columns(Some(&c.name_fi), c.name_sv.as_deref(), c.name_en.as_deref()),
+        description: crate::edit::TextInput::from_columns(
+            c.description_fi.as_deref(),
+            c.description_sv.as_deref(),
+            c.description_en.as_deref(),
+        ),
+        confidence: Some(c.confidence.clone()),
+        ..Default::default()
+    }
+}
+
+/// A new location row before the import's fields are set.
+pub(super) fn blank_row(id: &str, org_id: &str) -> LocationRow {
+    let now = Utc::now();
+    LocationRow {
+        id: id.to_owned(),
+        organization_id: org_id.to_owned(),
+        kind: "library".into(),
+        name_fi: String::new(),
+        name_sv: None,
+        name_en: None,
+        description_fi: None,
+        description_sv: None,
+        description_en: None,
+        street_address: None,
+        postal_code: None,
+        post_office: None,
+        municipality_code: None,
+        latitude: None,
+        longitude: None,
+        coordinate_method: None,
+        accessibility_fi: None,
+        accessibility_sv: None,
+        accessibility_en: None,
+        transit_fi: None,
+        transit_sv: None,
+        transit_en: None,
+        phone: None,
+        email: None,
+        website: None,
+        served_municipalities: Vec::new(),
+        status: "active".into(),
+        hours_notes: None,
+        notes: None,
+        source: SOURCE.into(),
+        external_id: None,
+        confidence: "verified".into(),
+        confidence_detail: json!({}),
+        sources: json!([]),
+        created_at: now,
+        updated_at: now,
+        verified_at: None,
+        deleted_at: None,
+        version: 1,
+    }
+}
+
+/// Makes sure the location offers the services its Kirkanta services map to, creating the
+/// organization's service when missing; each creation with its history row.
+pub(super) async fn link_services(
+    conn: &mut AsyncPgConnection,
+    location_id: &str,
+    org_id: &str,
+    wanted: &BTreeSet<&'static str>,
+) -> anyhow::Result<()> {
+    use crate::db::schema::services_at_locations as sal;
+    let actor = Actor::system(ACTOR, org_id);
+    for (suffix, name, description, _, topics) in SERVICE_KINDS.iter().filter(|s| wanted.contains(s.0)) {
+        let service_id = format!("{org_id}-{suffix}");
+        let exists = services::table.find(&service_id).select(services::id).first::<String>(conn).await.optional()?;
+        if exists.is_none() {
+            let changes = ServiceChanges {
+                organization_id: org_id.to_owned(),
+                name_fi: (*name).to_owned(),
+                name_sv: None,
+                name_en: None,
+                description_fi: Some((*description).to_owned()),
+                description_sv: None,
+                description_en: None,
+                delivery_modes: vec!["drop_in".into()],
+                audience: Vec::new(),
+                cost_fi: None,
+                cost_sv: None,
+                cost_en: None,
+                assistance_level: "guidance".into(),
+                confidence: "approximate".into(),
+            };
+            let topics: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+            let languages = vec!["fi".to_owned()];
+            write::insert_service(conn, &service_id, &changes, &topics, &languages).await?;
+            diesel::update(services::table.find(&service_id)).set(services::source.eq(SOURCE)).execute(conn).await?;
+            let after = json!({"id": service_id, "organization_id": org_id, "name": name, "topics": topics});
+            write::record(conn, "service", &service_id, "create", &actor, None, Some(after)).await?;
+        }
+        let sal_id = format!("{location_id}-{suffix}");
+        let exists = sal::table.find(&sal_id).select(sal::id).first::<String>(conn).await.optional()?;
+        if exists.is_none() {
+            let changes = ServiceAtLocationChanges {
+                service_id: service_id.clone(),
+                location_id: location_id.to_owned(),
+                note_fi: None,
+                note_sv: None,
+                note_en: None,
+                appointment: None,
+                confidence: "approximate".into(),
+            };
+            write::insert_service_at_location(conn, &sal_id, &changes).await?;
+            diesel::update(sal::table.find(&sal_id)).set(sal::source.eq(SOURCE)).execute(conn).await?;
+            let after = json!({"id": sal_id, "service_id": service_id, "location_id": location_id});
+            write::record(conn, "service_at_location", &sal_id, "create", &actor, None, Some(after)).await?;
+        }
+    }
+    Ok(())
+}
