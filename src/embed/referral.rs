@@ -14,7 +14,7 @@ use crate::api::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
 
-use super::list::{capitalized, checked_line, hours_unconfirmed, position_note};
+use super::list::{capitalized, checked_line, hours_unconfirmed, json_ld, place_ld, position_note};
 use super::page::{self, html_page, layout, safe_url, CSP_OWN};
 use super::texts::{assistance_level, delivery_mode, texts};
 
@@ -199,6 +199,9 @@ pub async fn referral_slip(
         }
     };
     let title = format!("{}: {}", t.referral_title, name);
-    let markup = layout(&req, lang, &title, html! {}, body);
+    // The place as schema.org JSON-LD, as on /embed/list.
+    let mut ld = place_ld(&dir, lang, loc, &page::base_url(&req), at);
+    ld["@context"] = serde_json::json!("https://schema.org");
+    let markup = layout(&req, lang, &title, json_ld(&ld), body);
     Ok(html_page(&req, dir.version, CSP_OWN, markup))
 }
