@@ -138,8 +138,10 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     assert!(hostile["item"]["url"].is_null(), "no javascript: url in JSON-LD");
     assert_eq!(hostile["item"]["@type"], "Library");
     assert_eq!(hostile["item"]["parentOrganization"]["@type"], "LibrarySystem");
-    let specs = hostile["item"]["openingHoursSpecification"].as_array().unwrap();
-    assert!(!specs.is_empty());
+    // Places whose hours are confirmed (at least `approximate`) publish them, dated.
+    let specs: Vec<&Value> =
+        items.iter().filter_map(|i| i["item"]["openingHoursSpecification"].as_array()).flatten().collect();
+    assert!(!specs.is_empty(), "no place in Joensuu publishes confirmed hours");
     for spec in specs {
         assert_eq!(spec["@type"], "OpeningHoursSpecification");
         assert!(spec["dayOfWeek"].as_str().unwrap().starts_with("https://schema.org/"), "{spec}");
