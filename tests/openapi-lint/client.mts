@@ -32,7 +32,8 @@ const count: number = online!.location_count;
 check(english(online!.label) === "Online public services" && count > 0, `topic label and count: ${JSON.stringify(online)}`);
 
 const nearest = await api.GET("/v1/locations/nearest", {
-  params: { query: { postal_code: "80100", limit: 3, topic: ["online_public_services"] } },
+  // From a point (a postal-code origin ranks its own area first, see same_postal_area).
+  params: { query: { lat: 62.6, lon: 29.76, limit: 3, topic: ["online_public_services"] } },
 });
 check(nearest.response.status === 200 && nearest.data !== undefined, `nearest answered ${nearest.response.status}`);
 const places: Location[] = nearest.data!.items;
