@@ -118,6 +118,13 @@ impl Lang {
     }
 }
 
+/// Lets `LangMode::opt` take a text stored inline or boxed (rare texts are boxed in the snapshot).
+impl AsRef<Localized> for Localized {
+    fn as_ref(&self) -> &Localized {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,12 +142,5 @@ mod tests {
         let t = Localized::new("kirjasto", "", "library");
         assert_eq!(t.get("sv"), "kirjasto");
         assert_eq!(t.get("en"), "library");
-    }
-}
-
-/// Lets `LangMode::opt` take a text stored inline or boxed (rare texts are boxed in the snapshot).
-impl AsRef<Localized> for Localized {
-    fn as_ref(&self) -> &Localized {
-        self
     }
 }

@@ -406,6 +406,29 @@ mod hsds {
         /// This document.
         #[schema(example = "https://digituki.example/openapi.json")]
         openapi_url: String,
+        /// What this directory publishes beside HSDS.
+        extensions: HsdsExtensions,
+    }
+
+    /// Publications beside HSDS 3.0.
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    pub struct HsdsExtensions {
+        events: HsdsEventsExtension,
+    }
+
+    /// Dated digital-help sessions: HSDS 3.0 has no event object (see docs/hsds.md).
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    pub struct HsdsEventsExtension {
+        #[schema(example = "Dated digital-help sessions (HSDS 3.0 has no event object)")]
+        description: String,
+        #[schema(example = "https://digituki.example/v1/events")]
+        list: String,
+        #[schema(example = "https://digituki.example/v1/events/occurrences")]
+        occurrences: String,
+        #[schema(example = "https://digituki.example/v1/events.ics")]
+        icalendar: String,
     }
 }
 pub use hsds::*;

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Context};
 use chrono::Utc;
+use diesel::ExpressionMethods;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -296,6 +297,36 @@ pub struct DemoData {
     service_languages: Vec<ServiceLanguageRow>,
     services_at_locations: Vec<ServiceAtLocationRow>,
     opening_hours: Vec<NewOpeningHours>,
+    events: Vec<DemoEvent>,
+}
+
+/// Events: what the sources describe (past, kept as history) and a few marked placeholders
+/// (`demo-data/events.json` says which).
+const EVENTS: &str = include_str!("../demo-data/events.json");
+
+#[derive(Deserialize)]
+struct EventFile {
+    events: Vec<EventEntry>,
+}
+
+#[derive(Deserialize)]
+struct EventEntry {
+    id: String,
+    organization_id: String,
+    location_id: Option<String>,
+    confidence: String,
+    sources: Vec<String>,
+    document: Value,
+}
+
+/// One demo event, checked, ready to insert.
+struct DemoEvent {
+    id: String,
+    organization_id: String,
+    location_id: Option<String>,
+    confidence: String,
+    sources: Value,
+    document: Value,
 }
 
 pub fn demo_data() -> anyhow::Result<DemoData> {
@@ -367,6 +398,7 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
         service_languages: vec![],
         services_at_locations: vec![],
         opening_hours: vec![],
+        events: vec![],
     };
     for p in providers {
         // Organizations carry no confidence of their own in the compiled data: an organization
@@ -659,6 +691,34 @@ pub fn demo_data() -> anyhow::Result<DemoData> {
             source_note: Some(source_note),
         });
     }
+    let events: EventFile = serde_json::from_str(EVENTS).context("demo-data/events.json")?;
+    for e in events.events {
+        let doc: crate::events::EventDoc =
+            serde_json::from_value(e.document.clone()).with_context(|| format!("demo event {}", e.id))?;
+        if let Err(problem) = doc.rrule_set() {
+            bail!("demo event {}: rrule: {problem}", e.id);
+        }
+        let known_org = |id: &str| data.organizations.iter().any(|o| o.id == id);
+        if !known_org(&e.organization_id) || !doc.co_organizers.iter().all(|c| known_org(c)) {
+            bail!("demo event {}: unknown organization", e.id);
+        }
+        if e.location_id.as_ref().is_some_and(|l| !data.locations.iter().any(|x| &x.id == l)) {
+            bail!("demo event {}: unknown location", e.id);
+        }
+        for key in &e.sources {
+            if source_file.sources.get(key).is_none() {
+                bail!("demo event {}: unknown source {key}", e.id);
+            }
+        }
+        data.events.push(DemoEvent {
+            id: e.id,
+            organization_id: e.organization_id,
+            location_id: e.location_id,
+            confidence: e.confidence,
+            sources: Value::Array(e.sources.iter().map(|k| source_ref(k)).collect()),
+            document: serde_json::to_value(&doc)?,
+        });
+    }
     Ok(data)
 }
 
@@ -687,6 +747,20 @@ pub async fn seed(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedCounts> {
         diesel::insert_into(service_languages::table).values(&data.service_languages).execute(conn).await?;
         diesel::insert_into(services_at_locations::table).values(&data.services_at_locations).execute(conn).await?;
         diesel::insert_into(opening_hours::table).values(&data.opening_hours).execute(conn).await?;
+        for e in &data.events {
+            diesel::insert_into(events::table)
+                .values((
+                    events::id.eq(&e.id),
+                    events::organization_id.eq(&e.organization_id),
+                    events::location_id.eq(&e.location_id),
+                    events::source.eq(DEMO_SOURCE),
+                    events::confidence.eq(&e.confidence),
+                    events::sources.eq(&e.sources),
+                    events::document.eq(&e.document),
+                ))
+                .execute(conn)
+                .await?;
+        }
         Ok(())
     })
     .await

@@ -212,6 +212,15 @@ pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResul
         "version": hsds::HSDS_VERSION,
         "profile": hsds::PROFILE_URL,
         "openapi_url": format!("{}/openapi.json", state.proxy.base_url(&req)),
+        // HSDS 3.0 has no event object: dated sessions are published beside it (docs/hsds.md).
+        "extensions": {
+            "events": {
+                "description": "Dated digital-help sessions (HSDS 3.0 has no event object): JSON, expanded occurrences and iCalendar feeds; location ids and topic codes are the HSDS ones",
+                "list": format!("{}/v1/events", state.proxy.base_url(&req)),
+                "occurrences": format!("{}/v1/events/occurrences", state.proxy.base_url(&req)),
+                "icalendar": format!("{}/v1/events.ics", state.proxy.base_url(&req)),
+            }
+        },
     });
     Ok(public_json(&req, dir.version, &body))
 }

@@ -62,7 +62,7 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
     tag = "locations",
     params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), TimeParams, LangParams),
     responses(
-        (status = 200, description = "The location", body = LocationOut),
+        (status = 200, description = "The location, with the coming occurrences of events there", body = LocationDetail),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Malformed id or parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
@@ -80,7 +80,30 @@ pub async fn get_location(
     check_id("id", &id)?;
     let (at, _) = params::times(&params)?;
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    Ok(public_json(&req, RowTag::new(&loc.id, loc.provenance.version), &views::location(&dir, loc, lang, at, None)))
+    let mut upcoming: Vec<super::events::OccurrenceOut> = Vec::new();
+    for ev in dir.events.iter().filter(|e| e.location.is_some_and(|i| dir.locations[i].id == loc.id)) {
+        for o in ev.occurrences(at, at + chrono::Duration::days(UPCOMING_DAYS)).iter().filter(|o| o.end > at) {
+            upcoming.push(super::events::occurrence_out(&dir, ev, o, lang, None));
+        }
+    }
+    upcoming.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.event_id.cmp(&b.event_id)));
+    upcoming.truncate(UPCOMING_MAX);
+    let body = LocationDetail { location: views::location(&dir, loc, lang, at, None), upcoming_events: upcoming };
+    Ok(public_json(&req, RowTag::new(&loc.id, loc.provenance.version), &body))
+}
+
+/// How far ahead, and how many, event occurrences a location's detail lists.
+const UPCOMING_DAYS: i64 = 90;
+const UPCOMING_MAX: usize = 10;
+
+/// A location with the coming occurrences of events held there.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationDetail {
+    #[serde(flatten)]
+    pub location: LocationOut,
+    /// The next occurrences (at most 10, within 90 days of the evaluation instant) of events at
+    /// this place, in time order; cancelled and moved ones say so.
+    pub upcoming_events: Vec<super::events::OccurrenceOut>,
 }
 
 /// Where the nearest search starts.

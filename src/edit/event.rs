@@ -41,7 +41,8 @@ pub struct EventInput {
     #[schema(example = "joensuun-kaupunginkirjasto")]
     pub organization_id: Option<String>,
     /// Organizations organizing it with the owner (listed, not owners).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["pksotu"]))]
     pub co_organizers: Vec<String>,
     pub title: Option<TextInput>,
@@ -51,7 +52,8 @@ pub struct EventInput {
     pub location_id: Option<String>,
     #[schema(example = "https://meet.example.fi/digikahvila")]
     pub online_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     pub served_municipalities: Vec<String>,
     /// Local (Europe/Helsinki) start of the first occurrence, `YYYY-MM-DDTHH:MM`.
     #[serde(default, with = "crate::events::local_time::option")]
@@ -65,16 +67,20 @@ pub struct EventInput {
     #[schema(example = "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427T210000Z")]
     pub rrule: Option<String>,
     /// Local dates on which a recurring event does not take place.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(value_type = Vec<String>, example = json!(["2027-03-02"]))]
     pub exdates: Vec<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["phone_tablet_basics", "online_public_services"]))]
     pub topics: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["fi"]))]
     pub languages: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["seniors"]))]
     pub audience: Vec<String>,
     /// drop_in, registration_required or course.

@@ -48,10 +48,12 @@ pub struct LocationInput {
     #[schema(example = "https://vaara.finna.fi")]
     pub website: Option<String>,
     /// For remote help: municipality codes served.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     pub served_municipalities: Vec<String>,
     /// ISO 639-1 codes of the languages of service.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["fi", "en"]))]
     pub languages: Vec<String>,
     /// active, inactive or unverified-current.

@@ -71,9 +71,19 @@ pub fn tolerating<T>(legacy: Vec<FieldError>, validate: impl FnOnce() -> ApiResu
     result
 }
 
+/// A list member given as `null` (a merge patch removing it) is an empty list.
+pub fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// The errors a stored record has today in the fields a merge `patch` does not touch, for
 /// `tolerating`: a field the patch sets must be valid in full (`note.en` alone touches `note`,
-/// so a missing `note.fi` then counts).
+/// so a missing `note.fi` then counts). References to other records (`*_id`) are invariants,
+/// never tolerated: a record whose service or location is gone is not edited as if it were whole.
 pub fn legacy_errors<T>(validation: ApiResult<T>, patch: &[u8]) -> Vec<FieldError> {
     let touched: Vec<String> = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(patch)
         .map(|m| m.keys().cloned().collect())

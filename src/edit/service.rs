@@ -25,17 +25,21 @@ pub struct ServiceInput {
     pub name: Option<TextInput>,
     pub description: Option<TextInput>,
     /// Topic codes (GET /v1/topics).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["online_public_services"]))]
     pub topics: Vec<String>,
     /// drop_in, by_appointment, phone, video, group_course, event.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["drop_in"]))]
     pub delivery_modes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["fi"]))]
     pub languages: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
     #[schema(example = json!(["everyone"]))]
     pub audience: Vec<String>,
     pub cost: Option<TextInput>,

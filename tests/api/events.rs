@@ -100,6 +100,15 @@ async fn a_weekly_series_with_a_cancelled_and_a_moved_occurrence_agrees_everywhe
     assert_eq!(by_date("2027-04-06")["start"], "2027-04-06T10:00:00+03:00");
     assert_eq!(by_date("2027-01-12")["location"]["id"], "jns-paakirjasto");
 
+    // The location shows its coming occurrences (evaluated at the start of the series).
+    let place = app.json("/v1/locations/jns-paakirjasto?at=2027-02-10T12:00:00%2B02:00&lang=fi").await;
+    let upcoming: Vec<&Value> =
+        place["upcoming_events"].as_array().unwrap().iter().filter(|o| o["event_id"] == id).collect();
+    assert_eq!(upcoming[0]["date"], "2027-02-16", "{place}");
+    assert_eq!(upcoming[0]["status"], "cancelled");
+    assert_eq!(upcoming[1]["date"], "2027-02-23");
+    assert!(upcoming.iter().any(|o| o["date"] == "2027-03-09" && o["status"] == "moved"));
+
     // The list and the detail.
     let list = app.json(&format!("/v1/events?organization=pksotu&lang=en")).await;
     let listed = list["items"].as_array().unwrap().iter().find(|e| e["id"] == id).expect("co-organizer's list");
