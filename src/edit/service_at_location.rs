@@ -101,6 +101,12 @@ impl ServiceAtLocationInput {
         let (note_fi, note_sv, note_en) = e.text("note", &self.note, false, MAX_TEXT);
         let hours = match &self.hours {
             None | Some(serde_json::Value::Null) => None,
+            Some(v) if !crate::hours::validate::shape_problems(v).is_empty() => {
+                for problem in crate::hours::validate::shape_problems(v) {
+                    e.push(format!("hours.{}", problem.field), problem.message);
+                }
+                None
+            }
             Some(v) => match serde_path_to_error::deserialize::<_, OpeningHours>(v.clone()) {
                 Ok(h) => {
                     for problem in h.validate() {

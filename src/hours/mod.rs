@@ -60,7 +60,7 @@
 mod engine;
 pub mod holidays;
 mod osm;
-mod validate;
+pub mod validate;
 
 #[cfg(test)]
 mod demo_data_tests;

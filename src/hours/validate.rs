@@ -194,6 +194,54 @@ impl OpeningHours {
     }
 }
 
+/// Where an hours document (JSON, before it is read) has something other than an object where
+/// the format has one: serde would otherwise read a struct from an array (`"periods": [[null]]`
+/// as a period), silently. Returns every such place.
+pub fn shape_problems(doc: &serde_json::Value) -> Vec<HoursError> {
+    fn object(v: &serde_json::Value, path: String, out: &mut Vec<HoursError>) -> bool {
+        let ok = v.is_object();
+        if !ok {
+            out.push(HoursError { field: path, message: "must be a JSON object".into() });
+        }
+        ok
+    }
+    fn ranges(v: Option<&serde_json::Value>, path: String, out: &mut Vec<HoursError>) {
+        for (j, r) in v.and_then(|v| v.as_array()).into_iter().flatten().enumerate() {
+            object(r, format!("{path}[{j}]"), out);
+        }
+    }
+    let mut out = Vec::new();
+    if !object(doc, "body".into(), &mut out) {
+        return out;
+    }
+    for (i, p) in doc.get("periods").and_then(|v| v.as_array()).into_iter().flatten().enumerate() {
+        let path = format!("periods[{i}]");
+        if !object(p, path.clone(), &mut out) {
+            continue;
+        }
+        if let Some(n) = p.get("name").filter(|n| !n.is_null()) {
+            object(n, format!("{path}.name"), &mut out);
+        }
+        if let Some(w) = p.get("week") {
+            if object(w, format!("{path}.week"), &mut out) {
+                for (day, list) in w.as_object().into_iter().flatten() {
+                    ranges(Some(list), format!("{path}.week.{day}"), &mut out);
+                }
+            }
+        }
+    }
+    for (i, e) in doc.get("exceptions").and_then(|v| v.as_array()).into_iter().flatten().enumerate() {
+        let path = format!("exceptions[{i}]");
+        if object(e, path.clone(), &mut out) {
+            ranges(e.get("ranges"), format!("{path}.ranges"), &mut out);
+            if let Some(r) = e.get("reason") {
+                object(r, format!("{path}.reason"), &mut out);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_util::*;
@@ -287,6 +335,15 @@ mod tests {
             ["periods[2]", "periods[3]", "periods[4].valid_to"]
         );
         assert!(errors[1].message.contains("more than one default"));
+    }
+
+    #[test]
+    fn structs_must_be_objects_not_arrays() {
+        let doc = serde_json::json!({"periods": [[null, null], {"week": {"mon": [["10:00", "12:00"]]}}],
+            "exceptions": [{"date": "2027-02-14", "ranges": [], "reason": ["x"]}]});
+        let fields: Vec<String> = super::shape_problems(&doc).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["periods[0]", "periods[1].week.mon[0]", "exceptions[0].reason"]);
+        assert!(super::shape_problems(&serde_json::json!({"periods": [{"week": {}}]})).is_empty());
     }
 
     #[test]

@@ -74,6 +74,12 @@ fn respond(dir: &crate::directory::Directory, id: &str) -> HttpResponse {
 fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
+    let shape = crate::hours::validate::shape_problems(&value);
+    if !shape.is_empty() {
+        return Err(ApiError::validation(
+            shape.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect(),
+        ));
+    }
     let hours: OpeningHours = serde_path_to_error::deserialize(value).map_err(|e| {
         ApiError::validation(vec![FieldError { field: e.path().to_string(), message: e.into_inner().to_string() }])
     })?;

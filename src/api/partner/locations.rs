@@ -292,8 +292,10 @@ pub async fn restore_location(
     check_id_param(&id)?;
     caller.require_admin()?;
     transaction!(state, async |conn| {
-        let row = write::lock_location(conn, &id).await?.filter(|r| r.deleted_at.is_some());
-        let row = row.ok_or_else(|| ApiError::not_found("deleted location", &id))?;
+        let row = write::lock_location(conn, &id).await?.ok_or_else(|| ApiError::not_found("location", &id))?;
+        if row.deleted_at.is_none() {
+            return Err(ApiError::conflict(format!("the location {id:?} is not deleted: there is nothing to restore")));
+        }
         write::touch_location(conn, &id, false, Some(None)).await?;
         let after = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
         write::record(conn, "location", &id, "restore", &actor(&caller), None, json(&after)).await?;

@@ -175,8 +175,10 @@ pub async fn restore_service(
     check_id_param(&id)?;
     caller.require_admin()?;
     transaction!(state, async |conn| {
-        let row = write::lock_service(conn, &id).await?.filter(|r| r.deleted_at.is_some());
-        let row = row.ok_or_else(|| ApiError::not_found("deleted service", &id))?;
+        let row = write::lock_service(conn, &id).await?.ok_or_else(|| ApiError::not_found("service", &id))?;
+        if row.deleted_at.is_none() {
+            return Err(ApiError::conflict(format!("the service {id:?} is not deleted: there is nothing to restore")));
+        }
         write::set_service_deleted(conn, &id, None).await?;
         let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
         write::record(
