@@ -250,12 +250,21 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
     if let Some(url) = loc.website.as_deref().and_then(safe_url) {
         v["url"] = json!(url);
     }
-    if loc.address.street.is_some() {
+    // The postal address as far as it is known (a street only when the source gives one): a
+    // place without a street still has a locality, which is true and lets consumers place it.
+    let locality = loc.address.post_office.clone().or_else(|| {
+        loc.address
+            .municipality_code
+            .as_deref()
+            .and_then(|c| dir.municipality(c))
+            .map(|m| m.name.in_lang(lang).to_owned())
+    });
+    if loc.address.street.is_some() || loc.address.postal_code.is_some() || locality.is_some() {
         v["address"] = json!({
             "@type": "PostalAddress",
             "streetAddress": loc.address.street,
             "postalCode": loc.address.postal_code,
-            "addressLocality": loc.address.post_office,
+            "addressLocality": locality,
             "addressCountry": "FI",
         });
     }
