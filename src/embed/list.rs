@@ -21,6 +21,8 @@ use super::page::{self, html_page, layout, safe_url, CSP_FRAMEABLE};
 use super::texts::{checked, delivery_mode, format_approximate_distance, format_distance, open_until, texts};
 
 pub const DEFAULT_LIMIT: usize = 10;
+/// How many days of upcoming events the list shows.
+pub const EVENT_DAYS: i64 = 30;
 
 /// "Aukioloajat eivät tiedossa – soita ensin": a label that starts a sentence.
 pub fn capitalized(s: &str) -> String {
@@ -328,6 +330,15 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
             "@type": "ListItem", "position": i + 1, "item": place_ld(&dir, lang, loc, &base, at),
         })).collect::<Vec<_>>(),
     });
+    // The next 30 days of the events that pass the page's filters, and the confirmed ones
+    // among them as schema.org `Event`s.
+    let event_filter = params::location_filter(&params, &dir)?;
+    let occurrences = super::events::upcoming(&dir, at, at + chrono::Duration::days(EVENT_DAYS), |e| {
+        super::events::matches(&dir, &event_filter, e)
+    });
+    let event_lds: Vec<Value> =
+        occurrences.iter().filter_map(|(e, o)| super::events::event_ld(&dir, lang, e, o, &base)).collect();
+    let et = super::events::event_texts(lang);
     let more_limit = (selected.limit * 2).min(params::MAX_PER_PAGE);
     let body = html! {
         h1 { (t.list_title) }
@@ -343,8 +354,24 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
         @if selected.more && selected.limit < params::MAX_PER_PAGE {
             p.more { a href=(page::with_param(&req, "limit", &more_limit.to_string())) { (t.show_more) } }
         }
+        section.events aria-labelledby="events-title" {
+            h2 #events-title { (et.upcoming_events) }
+            @if occurrences.is_empty() { p { (et.no_events) } }
+            ul.events {
+                @for (e, o) in &occurrences {
+                    li { (super::events::occurrence_item(&dir, lang, e, o, 3, html! {})) }
+                }
+            }
+        }
     };
-    let markup = layout(&req, lang, t.list_title, json_ld(&ld), body);
+    // The events' JSON-LD is a second script (only when there is one to state).
+    let head = html! {
+        (json_ld(&ld))
+        @if !event_lds.is_empty() {
+            (json_ld(&json!({ "@context": "https://schema.org", "@graph": event_lds })))
+        }
+    };
+    let markup = layout(&req, lang, t.list_title, head, body);
     Ok(html_page(&req, dir.version, CSP_FRAMEABLE, markup))
 }
 
