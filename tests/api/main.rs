@@ -9,6 +9,7 @@ mod cluster;
 mod demo_data;
 mod embed;
 mod events;
+mod events_pages;
 mod fixture;
 mod geocode;
 mod hardening;
