@@ -221,3 +221,56 @@ async fn staff_lists_the_session_for_matching_needs_and_the_slip_names_it() {
     app.problem(&format!("{slip}?event=BAD%20ID&date=2027-02-23"), 400, "event").await;
     app.problem(&format!("/v1/locations/jns-virastotalo/referral?event={id}&date=2027-02-23"), 400, "event").await;
 }
+
+#[tokio::test]
+async fn the_widget_shows_upcoming_sessions_with_the_cancelled_one_marked_in_a_browser() {
+    use chrono::{Datelike, Duration, Utc};
+    let app = TestApp::spawn().await;
+    let token = app.token(LIBRARY, false).await;
+    // A weekly series from the day after tomorrow (the widget shows the next 30 days from now).
+    let first = Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive() + Duration::days(2);
+    let second = first + Duration::days(7);
+    let mut body = series();
+    body["title"] = json!({"fi": "Digikahvila", "en": format!("Digital café {}", crate::browser::HOSTILE)});
+    body["start"] = json!(format!("{first}T10:00"));
+    body["end"] = json!(format!("{first}T12:00"));
+    body["rrule"] =
+        json!(format!("FREQ=WEEKLY;BYDAY={};COUNT=4", &format!("{:?}", first.weekday())[..2].to_uppercase()));
+    let resp = app.write(Method::POST, "/v1/events", &token).json(&body).send().await.unwrap();
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    let id = resp.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/events/{id}");
+    let etag = app.etag(&path).await;
+    let resp = app
+        .write(Method::PUT, &format!("{path}/occurrences/{second}"), &token)
+        .header("If-Match", &etag)
+        .json(&json!({"status": "cancelled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let host = crate::browser::host_site(
+        &app.base,
+        "<digituki-directory lang=\"en\" show=\"events\" municipality=\"Joensuu\" topic=\"phone_tablet_basics\"></digituki-directory>",
+    );
+    let results =
+        crate::browser::browse(json!([{ "url": format!("{host}/"), "waitFor": "widget", "axe": true }])).await;
+    let r = &results[0];
+    assert_eq!(r["widgetHeading"], "Upcoming digital-help events");
+    let ours: Vec<&Value> = r["widgetEvents"].as_array().unwrap().iter().filter(|e| e["event"] == id).collect();
+    let dates: Vec<&str> = ours.iter().map(|e| e["date"].as_str().unwrap()).collect();
+    let want: Vec<String> = (0..4).map(|w| (first + Duration::days(7 * w)).to_string()).collect();
+    assert_eq!(dates, want, "{r}");
+    for e in &ours {
+        let cancelled = e["date"] == second.to_string();
+        assert_eq!(e["className"].as_str().unwrap().contains("cancelled"), cancelled, "{e}");
+        assert_eq!(e["text"].as_str().unwrap().contains("Cancelled"), cancelled, "{e}");
+        assert_eq!(e["title"], format!("Digital café {}", crate::browser::HOSTILE), "shown as text");
+        assert!(e["text"].as_str().unwrap().contains("Joensuu Main Library"), "{e}");
+    }
+    assert_eq!(r["imgCount"], 0, "partner text became markup");
+    assert!(r["dialogs"].as_array().unwrap().is_empty() && r["xss"] == false);
+    assert!(r["pageErrors"].as_array().unwrap().is_empty(), "{}", r["pageErrors"]);
+    assert!(crate::browser::serious(r).is_empty(), "{:?}", crate::browser::serious(r));
+}
