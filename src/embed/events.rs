@@ -114,12 +114,12 @@ pub fn matches(dir: &Directory, f: &LocationFilter, ev: &Event) -> bool {
 }
 
 /// The occurrences of the events passing `keep` that overlap `[from, to)`, in time order.
-pub fn upcoming<'a>(
-    dir: &'a Directory,
+pub fn upcoming(
+    dir: &Directory,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     keep: impl Fn(&Event) -> bool,
-) -> Vec<(&'a Event, Occurrence)> {
+) -> Vec<(&Event, Occurrence)> {
     let mut out: Vec<(&Event, Occurrence)> = dir
         .events
         .iter()
