@@ -24,7 +24,8 @@ pub fn text_problem(s: &str, max: usize) -> Option<String> {
 }
 
 /// A text in Finnish (required) and optionally Swedish and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[schema(example = json!({"fi": "Kesäaukiolo", "sv": "Sommaröppettider", "en": "Summer hours"}))]
 pub struct Localized {
     pub fi: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

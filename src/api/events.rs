@@ -110,7 +110,7 @@ pub struct EventOut {
     pub confidence: String,
     #[schema(example = "manual")]
     pub source: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
     pub sources: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -479,7 +479,10 @@ fn feed(
 #[utoipa::path(
     tag = "events",
     params(LangParams),
-    responses((status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String))
+    responses(
+        (status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/v1/events.ics")]
 pub async fn events_ics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
@@ -492,6 +495,7 @@ pub async fn events_ics(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     params(("id" = String, Path, description = "Location id"), LangParams),
     responses(
         (status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -514,6 +518,7 @@ pub async fn location_events_ics(
     params(("id" = String, Path, description = "Organization id"), LangParams),
     responses(
         (status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -538,6 +543,7 @@ pub async fn organization_events_ics(
     params(("code" = String, Path, description = "Municipality code or name", example = "167"), LangParams),
     responses(
         (status = 200, description = "iCalendar feed", content_type = "text/calendar", body = String),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such municipality", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -14,7 +14,7 @@ use crate::export;
 #[utoipa::path(
     tag = "hsds",
     responses(
-        (status = 200, description = "Zip: HSDS CSV tables plus datapackage.json", content_type = "application/zip"),
+        (status = 200, description = "Zip: HSDS CSV tables plus datapackage.json", body = crate::openapi::ZipFile, content_type = "application/zip"),
         (status = 304, description = "Not modified (If-None-Match)"),
     )
 )]
@@ -30,11 +30,16 @@ pub async fn export_hsds_zip(state: web::Data<AppState>, req: HttpRequest) -> Ap
     Ok(resp)
 }
 
-/// Every location as one CSV row (UTF-8, header first; columns in `crate::export::LOCATION_COLUMNS`).
+/// Every location as one CSV row (UTF-8, header first). Columns: `id, organization_id,
+/// organization_name, kind, name_fi, name_sv, name_en, street_address, postal_code, post_office,
+/// municipality_code, latitude, longitude, coordinate_method, phone, email, website, languages,
+/// topics, status, hours_osm, source, external_id, confidence, updated_at, verified_at`;
+/// `hours_osm` is the OpenStreetMap `opening_hours` form.
 #[utoipa::path(
     tag = "locations",
     responses(
-        (status = 200, description = "CSV of all locations", content_type = "text/csv"),
+        (status = 200, description = "CSV of all locations", body = String, content_type = "text/csv",
+            example = "id,organization_id,organization_name,kind,name_fi,name_sv,name_en,street_address,postal_code,post_office,municipality_code,latitude,longitude,coordinate_method,phone,email,website,languages,topics,status,hours_osm,source,external_id,confidence,updated_at,verified_at\r\njuu-ellinkulma,ellinkulma-juuka,Ellinkulma (Juuka),association,Ellinkulma - digitreenit,,,,,,176,63.2436,29.2553,approximate: municipality centre coordinate (kunta_coords),,,,fi,online_public_services phone_tablet_basics computer_basics,unverified-current,,demo-data,juu-ellinkulma,approximate,2026-12-01T11:00:59Z,\r\n"),
         (status = 304, description = "Not modified (If-None-Match)"),
     )
 )]

@@ -49,7 +49,7 @@ impl StorageState {
 }
 
 /// The process is alive.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Object)))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = crate::openapi::Alive, example = json!({"status": "ok"}))))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))

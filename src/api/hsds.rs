@@ -203,7 +203,7 @@ fn check_hsds_id(id: &str) -> ApiResult<()> {
 /// About this HSDS API: version, profile and where its OpenAPI document is.
 #[utoipa::path(
     tag = "hsds",
-    responses((status = 200, description = "`{version, profile, openapi_url}`", content_type = "application/json"))
+    responses((status = 200, description = "`{version, profile, openapi_url}`", body = crate::openapi::HsdsRoot, content_type = "application/json"))
 )]
 #[get("/hsds/")]
 pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
@@ -221,7 +221,7 @@ pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResul
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of services (HSDS 3.0 `service_list` items)", content_type = "application/json"),
+        (status = 200, description = "HSDS page of services (HSDS 3.0 `service_list` items)", body = crate::openapi::HsdsServicePage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -243,7 +243,7 @@ pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     tag = "hsds",
     params(("id" = String, Path, description = "Service UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 service", content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 service", body = crate::openapi::HsdsService, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -269,7 +269,7 @@ pub async fn hsds_service(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of service_at_location items", content_type = "application/json"),
+        (status = 200, description = "HSDS page of service_at_location items", body = crate::openapi::HsdsServiceAtLocationPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -298,7 +298,7 @@ pub async fn hsds_service_at_locations(state: web::Data<AppState>, req: HttpRequ
     tag = "hsds",
     params(("id" = String, Path, description = "Service-at-location UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 service_at_location", content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 service_at_location", body = crate::openapi::HsdsServiceAtLocation, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -325,7 +325,7 @@ pub async fn hsds_service_at_location(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of organizations", content_type = "application/json"),
+        (status = 200, description = "HSDS page of organizations", body = crate::openapi::HsdsOrganizationPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -355,7 +355,7 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     tag = "hsds",
     params(("id" = String, Path, description = "Organization UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 organization", content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 organization", body = crate::openapi::HsdsOrganization, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -381,7 +381,7 @@ pub async fn hsds_organization(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of taxonomies", content_type = "application/json"),
+        (status = 200, description = "HSDS page of taxonomies", body = crate::openapi::HsdsTaxonomyPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -398,7 +398,7 @@ pub async fn hsds_taxonomies(state: web::Data<AppState>, req: HttpRequest) -> Ap
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of taxonomy terms", content_type = "application/json"),
+        (status = 200, description = "HSDS page of taxonomy terms", body = crate::openapi::HsdsTaxonomyTermPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

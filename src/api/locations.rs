@@ -101,10 +101,7 @@ pub struct NearestParams {
     /// geocoder configured on the server; without one the answer is a 400 naming `address`.
     #[param(example = "Koskikatu 25, Joensuu", max_length = 200)]
     address: Option<String>,
-    /// Municipality code or name, instead of a point: the search starts at its centre.
-    /// (As a filter it is given together with `lat`+`lon` or `postal_code`.)
-    #[param(example = "Joensuu")]
-    municipality: Option<String>,
+    // `municipality` (a starting point or a filter) is documented once, in `LocationFilterParams`.
     /// How many places to return (default 10, at most 100).
     #[param(minimum = 1, maximum = 100, example = 10)]
     limit: Option<u32>,

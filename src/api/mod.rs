@@ -126,5 +126,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::embed::widget::staff_js)
         .service(crate::embed::list::embed_list)
         .service(crate::embed::staff::staff)
+        .service(crate::openapi::docs_redirect)
         .service(crate::openapi::swagger_ui());
 }

@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use actix_web::HttpRequest;
 use serde::Deserialize;
@@ -111,7 +111,9 @@ pub fn check_id(name: &str, id: &str) -> ApiResult<()> {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct LocationFilterParams {
-    /// Municipality code (e.g. `167`) or name in Finnish or Swedish (e.g. `Joensuu`).
+    /// Municipality code (e.g. `167`) or name in Finnish or Swedish (e.g. `Joensuu`). On
+    /// `/v1/locations/nearest` without a point (`lat`+`lon`, `postal_code` or `address`), the
+    /// search starts at the municipality's centre; with a point it filters.
     #[param(example = "Joensuu")]
     municipality: Option<String>,
     /// Organization id.
@@ -153,26 +155,49 @@ pub enum LocationKindParam {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct TimeParams {
-    /// Evaluate `open_now`, `status_now` and `next_change` at this RFC 3339 instant instead of now.
-    #[param(value_type = Option<String>, format = DateTime, example = "2027-03-29T08:00:00+03:00")]
+    /// Evaluate `open_now`, `status_now` and `next_change` at this instant instead of now: RFC 3339
+    /// with an offset (`2027-03-30T08:00:00+03:00`), or a local time without one (`2027-03-30T08:00`
+    /// or `2027-03-30T08:00:00`) read as Europe/Helsinki wall-clock time (a time in the spring-forward
+    /// gap means the first valid instant after it; an ambiguous autumn time the earlier one).
+    #[param(value_type = Option<String>, example = "2027-03-30T08:00:00+03:00")]
     at: Option<String>,
-    /// Keep only places where staffed help is available at this RFC 3339 instant. Where a
-    /// `topic` filter matches a service with its own hours, those hours decide.
-    #[param(value_type = Option<String>, format = DateTime, example = "2027-03-29T12:00:00+03:00")]
+    /// Keep only places where staffed help is available at this instant: RFC 3339 with an offset
+    /// (`2027-03-30T12:00:00+03:00`), or a local time without one (`2027-03-30T12:00` or
+    /// `2027-03-30T12:00:00`) read as Europe/Helsinki wall-clock time (a time in the
+    /// spring-forward gap means the first valid instant after it; an ambiguous autumn time the
+    /// earlier one). Where a `topic` filter matches a service with its own hours, those hours decide.
+    #[param(value_type = Option<String>, example = "2027-03-30T12:00")]
     open_at: Option<String>,
     /// `true`: keep only places where staffed help is available now (or at `at`).
     #[param(example = true)]
     open_now: Option<bool>,
 }
 
-/// An RFC 3339 instant parameter.
+/// An instant parameter: RFC 3339 with an offset (`2027-03-30T12:00:00+03:00`), or a local
+/// time without one (`2027-03-30T12:00` or `2027-03-30T12:00:00`), read as Europe/Helsinki
+/// wall-clock time the way the hours engine reads opening hours: a time in the spring-forward
+/// gap is the first valid instant after it, an ambiguous autumn time the earlier instant.
 pub fn instant(params: &Params, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
     match params.one(name)? {
         None => Ok(None),
-        Some(v) => DateTime::parse_from_rfc3339(v.trim())
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| ApiError::invalid_param(name, "must be an RFC 3339 instant, e.g. 2027-03-29T12:00:00+03:00")),
+        Some(v) => parse_instant(v.trim()).map(Some).ok_or_else(|| {
+            ApiError::invalid_param(
+                name,
+                "must be an RFC 3339 instant (2027-03-30T12:00:00+03:00) or a Helsinki local time (2027-03-30T12:00)",
+            )
+        }),
     }
+}
+
+/// Parses the forms [`instant`] accepts.
+pub fn parse_instant(v: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+        .map(crate::hours::helsinki_to_utc)
 }
 
 /// The evaluation instant (`at` or now) and the instant the open filter asks for, if any.

@@ -82,7 +82,7 @@ pub struct ProvenanceOut {
     pub source: String,
     pub external_id: Option<String>,
     /// The sources the facts were taken from: `{key, title, url}`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
     pub sources: Value,
 }
 
@@ -168,7 +168,7 @@ pub struct ServiceAtLocationOut {
     /// verified, approximate or assumed.
     #[schema(example = "verified")]
     pub confidence: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
     pub sources: Value,
 }
 
@@ -247,7 +247,7 @@ pub struct LocationOut {
     /// cannot set it (raising `confidence` is the coordinator's act, recorded in history).
     pub verified: bool,
     /// Confidence per aspect (existence, address, coordinates, services, hours, languages).
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>, example = json!({"existence": "verified", "address": "verified", "hours": "approximate"}))]
     pub confidence_detail: Value,
     /// Free-text notes on the hours, from the sources.
     pub hours_notes: Option<String>,

@@ -70,9 +70,9 @@ pub struct HistoryRow {
     #[schema(example = "joensuun-kaupunginkirjasto")]
     pub organization_id: String,
     pub at: DateTime<Utc>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub before: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub after: Option<Value>,
 }
 

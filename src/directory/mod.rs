@@ -575,7 +575,8 @@ impl Directory {
                 tracing::error!(id = h.id, ?problems, "invalid opening hours document ignored");
                 continue;
             }
-            let osm = hours.to_osm();
+            // Written from today (Helsinki) on: no date range entirely in the past.
+            let osm = hours.to_osm_from(crate::hours::helsinki_date(Utc::now()));
             let entry =
                 Arc::new(Hours { hours, confidence: h.confidence.clone(), source_note: h.source_note.clone(), osm });
             shared.insert(key, entry.clone());

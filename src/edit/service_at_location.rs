@@ -35,7 +35,7 @@ pub struct ServiceAtLocationInput {
     pub note: Option<TextInput>,
     /// This service's own hours here, narrower than the building's (the hours document of
     /// `PUT /v1/locations/{id}/hours`); null: the building's hours apply.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<OpeningHours>)]
     pub hours: Option<serde_json::Value>,
     pub appointment: Option<AppointmentInput>,
     pub confidence: Option<String>,

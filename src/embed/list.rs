@@ -216,17 +216,38 @@ fn without_nulls(v: Value) -> Value {
     }
 }
 
-/// A place as schema.org: a `Library` or other `LocalBusiness`, with its organization and,
-/// only when the hours are at least `approximate` (never placeholders), the staffed hours of
-/// the coming week as `openingHours`. `geo` only for a point known to street level; no
-/// member is ever `null`.
+/// The schema.org type of a place of this kind: a `Library`, a `GovernmentOffice` (municipal
+/// and public authority service points) or another `LocalBusiness`.
+fn place_type(kind: &str) -> &'static str {
+    match kind {
+        k if k.starts_with("library") => "Library",
+        "municipal_service_point" | "public_authority_service_point" => "GovernmentOffice",
+        _ => "LocalBusiness",
+    }
+}
+
+/// The schema.org type of an organization of this kind: a `LibrarySystem`, a
+/// `GovernmentOrganization` or another `Organization`.
+fn organization_type(kind: &str) -> &'static str {
+    match kind {
+        k if k.starts_with("library") => "LibrarySystem",
+        "municipal_service_point" | "public_authority_service_point" => "GovernmentOrganization",
+        _ => "Organization",
+    }
+}
+
+/// A place as schema.org: a `Library`, `GovernmentOffice` or other `LocalBusiness`, with its
+/// organization and, only when the hours are at least `approximate` (never placeholders), the
+/// staffed hours of the coming week as `openingHours` and, dated, as `openingHoursSpecification`
+/// (days as schema.org `DayOfWeek` URLs, times `HH:MM`). `geo` only for a point known to street
+/// level; no member is ever `null`.
 pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: DateTime<Utc>) -> Value {
     let org = &dir.organizations[loc.organization];
     let mut v = json!({
-        "@type": if loc.kind.starts_with("library") { "Library" } else { "LocalBusiness" },
+        "@type": place_type(&loc.kind),
         "@id": format!("{base}/v1/locations/{}", loc.id),
         "name": loc.name.in_lang(lang),
-        "parentOrganization": { "@type": "Organization", "name": org.name.in_lang(lang) },
+        "parentOrganization": { "@type": organization_type(&org.kind), "name": org.name.in_lang(lang) },
     });
     if let Some(url) = loc.website.as_deref().and_then(safe_url) {
         v["url"] = json!(url);
@@ -252,20 +273,37 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
     if let Some(h) = loc.hours.as_ref().filter(|h| !hours_unconfirmed(h)) {
         const DAYS: [&str; 7] = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
         let today = helsinki_date(at);
+        const DAY_URLS: [&str; 7] = [
+            "https://schema.org/Monday",
+            "https://schema.org/Tuesday",
+            "https://schema.org/Wednesday",
+            "https://schema.org/Thursday",
+            "https://schema.org/Friday",
+            "https://schema.org/Saturday",
+            "https://schema.org/Sunday",
+        ];
         let mut hours: Vec<String> = Vec::new();
+        let mut specs: Vec<Value> = Vec::new();
         for day in h.hours.schedule(today, today + chrono::Duration::days(6)) {
             use chrono::Datelike;
+            let weekday = day.date.weekday().num_days_from_monday() as usize;
             for r in day.ranges.iter().filter(|r| r.kind == RangeKind::Staffed) {
-                hours.push(format!(
-                    "{} {}-{}",
-                    DAYS[day.date.weekday().num_days_from_monday() as usize],
-                    r.start.format("%H:%M"),
-                    r.end.format("%H:%M")
-                ));
+                let (opens, closes) = (r.start.format("%H:%M").to_string(), r.end.format("%H:%M").to_string());
+                hours.push(format!("{} {opens}-{closes}", DAYS[weekday]));
+                // The same range, dated: it holds on that day of the coming week.
+                specs.push(json!({
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": DAY_URLS[weekday],
+                    "opens": opens,
+                    "closes": closes,
+                    "validFrom": day.date.to_string(),
+                    "validThrough": day.date.to_string(),
+                }));
             }
         }
         if !hours.is_empty() {
             v["openingHours"] = json!(hours);
+            v["openingHoursSpecification"] = json!(specs);
         }
     }
     without_nulls(v)

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
 use crate::i18n::Lang;
 
-use super::list::{capitalized, checked_line, hours_unconfirmed, position_note};
+use super::list::{capitalized, checked_line, hours_unconfirmed, json_ld, place_ld, position_note};
 use super::page::{self, html_page, layout, safe_url, CSP_OWN};
 use super::texts::{assistance_level, delivery_mode, texts};
 
@@ -25,7 +25,7 @@ use super::texts::{assistance_level, delivery_mode, texts};
 pub struct ReferralParams {
     /// Topic code, repeatable: the slip lists the services for these needs first (all
     /// services when none is given).
-    #[param(example = "online_public_services")]
+    #[param(example = json!(["online_public_services"]))]
     topic: Option<Vec<String>>,
     /// An event at this place: the slip names one of its sessions (with `date`).
     #[param(example = "jns-digikahvila-kevat-2027")]
@@ -94,7 +94,8 @@ fn registration(lang: Lang, ev: &crate::directory::events::Event) -> Markup {
     tag = "locations",
     params(("id" = String, Path, description = "Location id", example = "jns-paakirjasto"), ReferralParams, LangParams),
     responses(
-        (status = 200, description = "An HTML page with print styles", content_type = "text/html"),
+        (status = 200, description = "An HTML page with print styles", body = String, content_type = "text/html",
+            example = "<!DOCTYPE html><html lang=\"fi\"><head><title>Joensuun pääkirjasto</title></head><body><h1>Joensuun pääkirjasto</h1>...</body></html>"),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Malformed id or parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
@@ -257,6 +258,9 @@ pub async fn referral_slip(
         }
     };
     let title = format!("{}: {}", t.referral_title, name);
-    let markup = layout(&req, lang, &title, html! {}, body);
+    // The place as schema.org JSON-LD, as on /embed/list.
+    let mut ld = place_ld(&dir, lang, loc, &page::base_url(&req), at);
+    ld["@context"] = serde_json::json!("https://schema.org");
+    let markup = layout(&req, lang, &title, json_ld(&ld), body);
     Ok(html_page(&req, dir.version, CSP_OWN, markup))
 }

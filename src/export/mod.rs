@@ -75,10 +75,37 @@ pub fn hsds_rows(dir: &Directory) -> BTreeMap<String, Vec<Map<String, Value>>> {
     tables
 }
 
+/// A cell that spreadsheets will not run as a formula (CSV injection, as OWASP recommends): a
+/// value beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+/// Values made only of an optional sign, digits, spaces and `( ) . -` (phone numbers such as
+/// `+358 13 267 4000`, negative numbers) are left as they are: they cannot name a function or
+/// another program, and rewriting them would corrupt them for every other reader.
+pub fn spreadsheet_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = value.chars().next() else { return value.into() };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return value.into();
+    }
+    let rest = value.trim_start_matches(['+', '-']);
+    let numeric = rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '.' | '-'))
+        && value.len() - rest.len() == 1;
+    if numeric {
+        value.into()
+    } else {
+        format!("'{value}").into()
+    }
+}
+
+/// A CSV writer as RFC 4180 describes: comma-separated, fields quoted with `"` when needed
+/// (doubled inside), CRLF after every record.
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+}
+
 fn cell(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => spreadsheet_safe(s).into_owned(),
         Some(Value::Bool(b)) => b.to_string(),
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => other.to_string(),
@@ -105,7 +132,7 @@ pub fn hsds_zip(dir: &Directory) -> anyhow::Result<Vec<u8>> {
             .iter()
             .filter_map(|f| Some((f["name"].as_str()?.to_owned(), f["type"].as_str().unwrap_or("string").to_owned())))
             .collect();
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = csv_writer();
         w.write_record(fields.iter().map(|(n, _)| n))?;
         for row in rows.get(name).into_iter().flatten() {
             w.write_record(fields.iter().map(|(f, ty)| {
@@ -121,6 +148,21 @@ pub fn hsds_zip(dir: &Directory) -> anyhow::Result<Vec<u8>> {
         zip.start_file(path, options)?;
         zip.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
         kept.push(resource);
+    }
+    // A foreign key may only name a resource the package contains (Frictionless fails the
+    // whole resource otherwise): HSDS's keys to tables we do not fill (`program`, `contact`)
+    // are dropped; their fields stay, empty.
+    let names: Vec<String> = kept.iter().filter_map(|r| r["name"].as_str().map(str::to_owned)).collect();
+    for resource in &mut kept {
+        // (`get_mut`, not indexing: indexing would add `"foreignKeys": null` where none is.)
+        if let Some(keys) =
+            resource.get_mut("schema").and_then(|s| s.get_mut("foreignKeys")).and_then(Value::as_array_mut)
+        {
+            keys.retain(|k| {
+                let target = k["reference"]["resource"].as_str().unwrap_or_default();
+                target.is_empty() || names.iter().any(|n| n == target)
+            });
+        }
     }
     package["resources"] = Value::Array(kept);
     package["name"] = Value::String("digituki-hsds".into());
@@ -161,43 +203,76 @@ pub const LOCATION_COLUMNS: &[&str] = &[
     "verified_at",
 ];
 
-/// Every location as one CSV row (UTF-8, comma-separated, header first).
+/// Every location as one CSV row (UTF-8, comma-separated, header first, RFC 4180 quoting
+/// and CRLF; every cell through [`spreadsheet_safe`]).
 pub fn locations_csv(dir: &Directory) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv_writer();
     w.write_record(LOCATION_COLUMNS)?;
     for l in &dir.locations {
         let org = &dir.organizations[l.organization];
         let a = &l.address;
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
         let ts = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        w.write_record([
-            l.id.clone(),
-            org.id.clone(),
-            org.name.fi.clone(),
-            l.kind.to_string(),
-            l.name.fi.clone(),
-            s(&l.name.sv),
-            s(&l.name.en),
-            s(&a.street),
-            s(&a.postal_code),
-            s(&a.post_office),
-            s(&a.municipality_code),
-            l.coordinates.map(|c| c.0.to_string()).unwrap_or_default(),
-            l.coordinates.map(|c| c.1.to_string()).unwrap_or_default(),
-            s(&l.coordinate_method),
-            s(&l.phone),
-            s(&l.email),
-            s(&l.website),
-            l.languages.join(" "),
-            dir.topic_codes(l.topic_mask).join(" "),
-            l.status.to_string(),
-            l.hours.as_ref().map(|h| h.osm.to_string()).unwrap_or_default(),
-            l.provenance.source.to_string(),
-            s(&l.provenance.external_id),
-            l.provenance.confidence.to_string(),
-            ts(l.provenance.updated_at),
-            l.provenance.verified_at.map(ts).unwrap_or_default(),
-        ])?;
+        w.write_record(
+            [
+                l.id.clone(),
+                org.id.clone(),
+                org.name.fi.clone(),
+                l.kind.to_string(),
+                l.name.fi.clone(),
+                s(&l.name.sv),
+                s(&l.name.en),
+                s(&a.street),
+                s(&a.postal_code),
+                s(&a.post_office),
+                s(&a.municipality_code),
+                l.coordinates.map(|c| c.0.to_string()).unwrap_or_default(),
+                l.coordinates.map(|c| c.1.to_string()).unwrap_or_default(),
+                s(&l.coordinate_method),
+                s(&l.phone),
+                s(&l.email),
+                s(&l.website),
+                l.languages.join(" "),
+                dir.topic_codes(l.topic_mask).join(" "),
+                l.status.to_string(),
+                l.hours.as_ref().map(|h| h.osm.to_string()).unwrap_or_default(),
+                l.provenance.source.to_string(),
+                s(&l.provenance.external_id),
+                l.provenance.confidence.to_string(),
+                ts(l.provenance.updated_at),
+                l.provenance.verified_at.map(ts).unwrap_or_default(),
+            ]
+            .iter()
+            .map(|v| spreadsheet_safe(v).into_owned()),
+        )?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (input, want) in [
+            ("=HYPERLINK(\"https://evil.example\",\"x\")", "'=HYPERLINK(\"https://evil.example\",\"x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("-", "'-"),
+            ("+-1", "'+-1"),
+            ("- list item", "'- list item"),
+            ("+358 13 267 4000", "+358 13 267 4000"),
+            ("-12.5", "-12.5"),
+            ("+358 (0)13 123", "+358 (0)13 123"),
+            ("Joensuu = kaupunki", "Joensuu = kaupunki"),
+            ("", ""),
+            ("Pääkirjasto", "Pääkirjasto"),
+        ] {
+            assert_eq!(spreadsheet_safe(input), want, "{input:?}");
+        }
+    }
 }

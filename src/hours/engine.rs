@@ -59,7 +59,7 @@ pub fn helsinki_date(at: DateTime<Utc>) -> NaiveDate {
 /// Sort key for choosing the most specific period; the smallest key wins:
 /// shortest span (open-ended = infinite), then fewer open bounds, then the later
 /// `valid_from` (newer rules replace older ones), then the earlier position in the list.
-fn specificity(index: usize, p: &Period) -> (i64, u8, Reverse<Option<NaiveDate>>, usize) {
+pub(super) fn specificity(index: usize, p: &Period) -> (i64, u8, Reverse<Option<NaiveDate>>, usize) {
     let span = match (p.valid_from, p.valid_to) {
         (Some(from), Some(to)) => (to - from).num_days(),
         _ => i64::MAX,

@@ -75,8 +75,8 @@ use crate::i18n::Localized;
 pub use engine::{helsinki_date, helsinki_to_utc};
 pub use holidays::{easter_sunday, holiday_on, holidays, Holiday, HolidayCode};
 
-/// Whether staff are present during a [`TimeRange`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether staff are present during a time range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RangeKind {
     /// Staff present: the only kind of time when digital help is available.
@@ -92,13 +92,16 @@ pub enum RangeKind {
 /// A range with `end <= start` continues into the next day: `22:00–02:00` ends at
 /// 02:00 the next morning, `…–00:00` ends at midnight, and `00:00–00:00` is the whole
 /// day (24 h). The range is half-open: open at `start`, closed at `end`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start": "10:00", "end": "16:00", "kind": "staffed"}))]
 pub struct TimeRange {
     /// Opening time, `"HH:MM"`.
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:00")]
     #[serde(with = "hhmm::start")]
     pub start: NaiveTime,
     /// Closing time, `"HH:MM"`; `"24:00"` accepted and read as `"00:00"` (midnight).
+    #[schema(value_type = String, pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", example = "16:00")]
     #[serde(with = "hhmm::end")]
     pub end: NaiveTime,
     /// `"staffed"` or `"self_service"`.
@@ -121,7 +124,7 @@ impl TimeRange {
 /// Regular ranges for each weekday. JSON: `{"mon": [...], "tue": [...], ...}`; a missing
 /// or empty day is closed. Several ranges per day are allowed (e.g. a lunch break, or
 /// self-service before staffed hours).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeekHours {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -197,7 +200,7 @@ impl WeekHours {
 /// inclusive and either may be open-ended. Where several periods cover a date, the most
 /// specific wins: the shortest span (an open end counts as infinitely long), then the
 /// one with more bounds, then the later `valid_from`, then the earlier in the list.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day of validity (inclusive), `"YYYY-MM-DD"`; absent = no lower bound.
@@ -228,7 +231,7 @@ impl Period {
 
 /// One date with special hours, replacing everything else for that day (including a
 /// public holiday). Empty `ranges` = closed all day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
     /// The day, `"YYYY-MM-DD"`.
@@ -241,8 +244,23 @@ pub struct Exception {
 }
 
 /// The complete opening hours of one location.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "periods": [
+        {"week": {
+            "mon": [{"start": "07:00", "end": "10:00", "kind": "self_service"},
+                    {"start": "10:00", "end": "19:00", "kind": "staffed"}],
+            "tue": [{"start": "10:00", "end": "16:00", "kind": "staffed"}]}},
+        {"valid_from": "2027-06-01", "valid_to": "2027-08-15",
+         "name": {"fi": "Kesäaukiolo", "sv": "Sommaröppettider", "en": "Summer hours"},
+         "week": {"mon": [{"start": "10:00", "end": "16:00", "kind": "staffed"}]}}
+    ],
+    "exceptions": [
+        {"date": "2027-02-14", "ranges": [], "reason": {"fi": "Henkilökunnan koulutuspäivä", "en": "Staff training day"}}
+    ],
+    "open_on_holidays": false
+}))]
 pub struct OpeningHours {
     /// Weekly periods: normally one undated default plus dated ones.
     #[serde(default)]
@@ -251,7 +269,7 @@ pub struct OpeningHours {
     #[serde(default)]
     pub exceptions: Vec<Exception>,
     /// If true, the regular hours apply on public holidays (the holiday is still named
-    /// in [`Day::reason`]); if false (the default) the place is closed on them.
+    /// as the day's `reason` in schedules); if false (the default) the place is closed on them.
     #[serde(default)]
     pub open_on_holidays: bool,
 }

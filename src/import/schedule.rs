@@ -66,7 +66,10 @@ impl Params {
 impl Job {
     /// `source:key=value,key=value`. The parameters are those of `digituki import <source>`
     /// (`kirkanta`: `consortium`, `city`, `organization`, `base_url` (default
-    /// `DIGITUKI_KIRKANTA_URL`, else the public API), `timeout_secs`, `retries`).
+    /// `DIGITUKI_KIRKANTA_URL`, else the public API), `timeout_secs`, `retries`; `ptv`:
+    /// `municipality` (codes joined with `+`), `organization` (PTV ids joined with `+`),
+    /// `organization_id` (ours), `base_url` (default `DIGITUKI_PTV_URL`, else the public API),
+    /// `timeout_secs`, `retries`).
     pub fn parse(spec: &str) -> Result<Job, String> {
         let spec = spec.trim();
         let (source, rest) = spec.split_once(':').unwrap_or((spec, ""));
@@ -110,7 +113,47 @@ impl Job {
                     Box::pin(async move { kirkanta::run(&url, &o, g.as_ref()).await })
                 })
             }
-            other => return Err(format!("{spec}: unknown import source {other:?} (known: kirkanta)")),
+            "ptv" => {
+                use super::ptv;
+                let list = |v: Option<String>| -> Vec<String> {
+                    v.map(|v| v.split('+').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
+                        .unwrap_or_default()
+                };
+                let mut o = ptv::Options {
+                    base_url: p
+                        .take("base_url")
+                        .or_else(|| std::env::var("DIGITUKI_PTV_URL").ok().filter(|u| !u.trim().is_empty()))
+                        .unwrap_or_else(|| ptv::DEFAULT_BASE_URL.to_owned()),
+                    municipalities: list(p.take("municipality")),
+                    ptv_organizations: list(p.take("organization")),
+                    organization: p.take("organization_id"),
+                    ..Default::default()
+                };
+                if let Some(s) = p.take_num::<u64>("timeout_secs")? {
+                    o.timeout = Duration::from_secs(s);
+                }
+                if let Some(r) = p.take_num::<u32>("retries")? {
+                    o.retries = r;
+                }
+                if o.municipalities.is_empty() && o.ptv_organizations.is_empty() {
+                    return Err(format!("{spec}: give municipality=<code>[+<code>...] or organization=<PTV id>"));
+                }
+                if !(o.base_url.starts_with("http://") || o.base_url.starts_with("https://")) {
+                    return Err(format!("{spec}: base_url must be an http(s) URL"));
+                }
+                crate::geocode::check_tls(&o.base_url).map_err(|e| e.to_string())?;
+                let o = Arc::new(o);
+                Arc::new(move |url: String, g: Option<Geocoder>| -> RunFuture {
+                    let o = o.clone();
+                    // The PTV importer's future holds non-`Send` borrows across awaits: it runs on a
+                    // blocking thread of its own, driven by the runtime's handle.
+                    Box::pin(async move {
+                        let handle = tokio::runtime::Handle::current();
+                        tokio::task::spawn_blocking(move || handle.block_on(ptv::run(&url, &o, g.as_ref()))).await?
+                    })
+                })
+            }
+            other => return Err(format!("{spec}: unknown import source {other:?} (known: kirkanta, ptv)")),
         };
         p.done()?;
         Ok(Job { source: source.to_owned(), spec: spec.to_owned(), run })
@@ -393,5 +436,9 @@ mod tests {
         assert!(Job::parse("kirkanta:consortium=1,retries=many").unwrap_err().contains("retries"));
         assert!(Job::parse("kirkanta:consortium=1,base_url=ftp://x").unwrap_err().contains("base_url"));
         assert!(Job::parse("finna:x=1").unwrap_err().contains("unknown import source"));
+        let p = Job::parse("ptv:municipality=167+276,base_url=http://127.0.0.1:1,retries=0").unwrap();
+        assert_eq!(p.source, "ptv");
+        assert!(Job::parse("ptv:retries=1").unwrap_err().contains("municipality"));
+        assert!(Job::parse("ptv:municipality=167,colour=red").unwrap_err().contains("colour"));
     }
 }

@@ -74,7 +74,7 @@ async fn published_hours_win_with_their_confidence_and_placeholders_say_so() {
         assert_eq!(conf(&loc).as_deref(), Some("verified"), "{id}");
     }
     let kes = app.json("/v1/locations/kit-kesalahti").await;
-    assert_eq!(kes["opening_hours"].as_str().unwrap(), "Mo,We,Fr 10:00-15:00; PH off");
+    assert_eq!(kes["opening_hours"].as_str().unwrap(), "Mo,We,Fr 10:00-15:00; PH off; Dec 24 off; Jun 19-25 Fr off");
     // Partly published (closing time cut off; term breaks unknown): approximate.
     for id in ["kit-asiointipiste", "jsko-toimisto"] {
         assert_eq!(conf(&app.json(&format!("/v1/locations/{id}")).await).as_deref(), Some("approximate"), "{id}");

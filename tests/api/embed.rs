@@ -118,6 +118,9 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     }
     let (_, slip) = page(&app, "/v1/locations/jns-paakirjasto/referral", 200).await;
     assert!(slip.contains("&lt;b&gt;bussi&lt;/b&gt; &amp; &quot;juna&quot;"), "transit notes escaped");
+    // The slip's JSON-LD (the place) is its only <script>, escaped the same way.
+    assert_eq!(slip.matches("<script").count(), 1);
+    assert!(slip.contains("\\u003cimg src=x onerror=alert(1)\\u003e"), "the name escaped in the slip's JSON-LD");
     // JSON-LD: the only <script> element, with <, > and & as JSON escapes, and still valid JSON.
     let (_, list) = page(&app, "/embed/list?municipality=Joensuu&limit=20", 200).await;
     assert_eq!(list.matches("<script").count(), 1);
@@ -133,7 +136,18 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
     let items = ld["itemListElement"].as_array().unwrap();
     let hostile = items.iter().find(|i| i["item"]["name"].as_str().unwrap().starts_with(HOSTILE)).unwrap();
     assert!(hostile["item"]["url"].is_null(), "no javascript: url in JSON-LD");
-    assert_eq!(hostile["item"]["parentOrganization"]["@type"], "Organization");
+    assert_eq!(hostile["item"]["@type"], "Library");
+    assert_eq!(hostile["item"]["parentOrganization"]["@type"], "LibrarySystem");
+    // Places whose hours are confirmed (at least `approximate`) publish them, dated.
+    let specs: Vec<&Value> =
+        items.iter().filter_map(|i| i["item"]["openingHoursSpecification"].as_array()).flatten().collect();
+    assert!(!specs.is_empty(), "no place in Joensuu publishes confirmed hours");
+    for spec in specs {
+        assert_eq!(spec["@type"], "OpeningHoursSpecification");
+        assert!(spec["dayOfWeek"].as_str().unwrap().starts_with("https://schema.org/"), "{spec}");
+        assert_eq!(spec["opens"].as_str().unwrap().len(), "10:00".len(), "{spec}");
+        assert_eq!(spec["validFrom"], spec["validThrough"], "{spec}");
+    }
     assert_eq!(hostile["item"]["address"]["streetAddress"], "Koskikatu 25");
     // The main library's hours are demo placeholders (`assumed`): never published as facts.
     assert!(hostile["item"].get("openingHours").is_none(), "{}", hostile["item"]);

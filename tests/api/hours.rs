@@ -304,7 +304,7 @@ async fn open_at_filters_nearest_and_service_hours_decide_for_their_topic() {
     app.json(&q("&open_now=true")).await;
     let service = &app.json("/v1/locations/north-digi?at=2027-01-12T11:00:00%2B02:00").await["services"][0];
     assert_eq!(service["status_now"]["state"], "staffed");
-    assert_eq!(service["opening_hours"], "Tu 10:00-12:00; PH off");
+    assert_eq!(service["opening_hours"], "Tu 10:00-12:00; PH off; Dec 24 off; Jun 19-25 Fr off");
 }
 
 #[tokio::test]

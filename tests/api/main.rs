@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod cluster;
 mod demo_data;
+mod devex;
 mod embed;
 mod events;
 mod events_pages;

@@ -533,7 +533,7 @@ async fn services_hours_and_exceptions_through_the_api() {
         .unwrap();
     assert_eq!(sal.status(), 201);
     let sal: Value = sal.json().await.unwrap();
-    assert_eq!(sal["opening_hours"], "Tu 10:00-12:00; PH off");
+    assert_eq!(sal["opening_hours"], "Tu 10:00-12:00; PH off; Dec 24 off; Jun 19-25 Fr off");
     assert_eq!(sal["appointment"]["url"], "https://example.fi/varaa");
     let loc = app.json("/v1/locations/pksotu-kansalaistalo").await;
     assert!(loc["topics"].as_array().unwrap().contains(&"online_safety".into()));

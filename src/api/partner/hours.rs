@@ -26,7 +26,7 @@ pub struct HoursOut {
     /// kind `staffed` or `self_service`; an undated default period and dated ones such as
     /// summer hours), `exceptions` (`{date, ranges, reason{fi,sv,en}}`, empty ranges = closed)
     /// and `open_on_holidays`. Times are Europe/Helsinki wall-clock "HH:MM".
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<OpeningHours>)]
     pub hours: Option<serde_json::Value>,
     pub confidence: Option<String>,
     /// The regular hours as an OpenStreetMap `opening_hours` string.
@@ -120,7 +120,7 @@ async fn change_hours(
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The location's ETag")),
-    request_body(content = Object, content_type = "application/json", description = "The hours document (see GET /v1/locations/{id}/hours)",
+    request_body(content = OpeningHours, content_type = "application/json", description = "The hours document (see GET /v1/locations/{id}/hours)",
         example = json!({"periods": [{"week": {"mon": [{"start": "10:00", "end": "16:00", "kind": "staffed"}]}}], "exceptions": [], "open_on_holidays": false})),
     security(("bearer" = [])),
     responses(
@@ -151,7 +151,7 @@ pub async fn put_hours(
 pub struct ExceptionInput {
     /// The day's ranges; empty = closed.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>, example = json!([{"start": "10:00", "end": "12:00", "kind": "staffed"}]))]
+    #[schema(example = json!([{"start": "10:00", "end": "12:00", "kind": "staffed"}]))]
     pub ranges: Vec<TimeRange>,
     pub reason: TextInput,
 }
