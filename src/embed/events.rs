@@ -216,9 +216,11 @@ pub fn occurrence_item(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, 
     }
 }
 
-/// A confirmed occurrence as a schema.org `Event` (None for anything not confirmed: an event
-/// whose confidence is not `verified`, a cancelled occurrence or series, or an event with no
-/// place and no join link to name as its location). No member is ever `null`.
+/// A confirmed occurrence as a schema.org `Event`, an item of the page's one `ItemList`, its
+/// place typed as on the list (`Library`, `GovernmentOffice` or `LocalBusiness`, with `@id`).
+/// None for anything not confirmed: an event whose confidence is not `verified`, a cancelled
+/// occurrence or series, or an event with no place and no join link to name as its location.
+/// No member is ever `null`.
 pub fn event_ld(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, base: &str) -> Option<Value> {
     if &*ev.provenance.confidence != "verified" || ev.cancelled {
         return None;
@@ -230,19 +232,7 @@ pub fn event_ld(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, base: &
     };
     let mut locations: Vec<Value> = Vec::new();
     if let Some(i) = ev.location {
-        let l = &dir.locations[i];
-        let mut place = json!({ "@type": "Place", "name": l.name.in_lang(lang) });
-        if let Some(street) = &l.address.street {
-            let mut address = json!({ "@type": "PostalAddress", "streetAddress": street, "addressCountry": "FI" });
-            if let Some(pc) = &l.address.postal_code {
-                address["postalCode"] = json!(pc);
-            }
-            if let Some(po) = &l.address.post_office {
-                address["addressLocality"] = json!(po);
-            }
-            place["address"] = address;
-        }
-        locations.push(place);
+        locations.push(super::list::place_ref_ld(dir, lang, &dir.locations[i], base));
     }
     let online = ev.doc.online_url.as_deref().and_then(safe_url);
     if let Some(url) = online {

@@ -309,6 +309,19 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
     without_nulls(v)
 }
 
+/// A place as the `location` of an event: its type, `@id`, name, address and `geo` (as in
+/// `place_ld`, without hours or contacts).
+pub fn place_ref_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str) -> Value {
+    let mut full = place_ld(dir, lang, loc, base, Utc::now());
+    let mut v = serde_json::Map::new();
+    for key in ["@type", "@id", "name", "address", "geo"] {
+        if let Some(x) = full.get_mut(key).map(Value::take) {
+            v.insert(key.to_owned(), x);
+        }
+    }
+    Value::Object(v)
+}
+
 /// What a list request found.
 pub struct Selected<'a> {
     pub places: Vec<(&'a Location, Option<Distance>)>,
@@ -360,14 +373,6 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let base = page::base_url(&req);
     let at = selected.at;
     let places = &selected.places;
-    let ld = json!({
-        "@context": "https://schema.org",
-        "@type": "ItemList",
-        "name": t.list_title,
-        "itemListElement": places.iter().enumerate().map(|(i, (loc, _))| json!({
-            "@type": "ListItem", "position": i + 1, "item": place_ld(&dir, lang, loc, &base, at),
-        })).collect::<Vec<_>>(),
-    });
     // The next 30 days of the events that pass the page's filters, and the confirmed ones
     // among them as schema.org `Event`s.
     let event_filter = params::location_filter(&params, &dir)?;
@@ -376,6 +381,17 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     });
     let event_lds: Vec<Value> =
         occurrences.iter().filter_map(|(e, o)| super::events::event_ld(&dir, lang, e, o, &base)).collect();
+    // One JSON-LD document: the places shown, then the confirmed occurrences, as list items.
+    let items: Vec<Value> =
+        places.iter().map(|(loc, _)| place_ld(&dir, lang, loc, &base, at)).chain(event_lds).collect();
+    let ld = json!({
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": t.list_title,
+        "itemListElement": items.into_iter().enumerate().map(|(i, item)| json!({
+            "@type": "ListItem", "position": i + 1, "item": item,
+        })).collect::<Vec<_>>(),
+    });
     let et = super::events::event_texts(lang);
     let more_limit = (selected.limit * 2).min(params::MAX_PER_PAGE);
     let body = html! {
@@ -403,13 +419,7 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
         }
     };
     // The events' JSON-LD is a second script (only when there is one to state).
-    let head = html! {
-        (json_ld(&ld))
-        @if !event_lds.is_empty() {
-            (json_ld(&json!({ "@context": "https://schema.org", "@graph": event_lds })))
-        }
-    };
-    let markup = layout(&req, lang, t.list_title, head, body);
+    let markup = layout(&req, lang, t.list_title, json_ld(&ld), body);
     Ok(html_page(&req, dir.version, CSP_FRAMEABLE, markup))
 }
 

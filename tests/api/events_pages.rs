@@ -69,21 +69,23 @@ fn article<'a>(html: &'a str, id: &str, date: &str) -> Option<&'a str> {
     Some(&html[start..end])
 }
 
-/// Every JSON-LD script of a page, parsed.
-fn json_lds(html: &str) -> Vec<Value> {
+/// The page's one JSON-LD document (an `ItemList`), parsed.
+fn json_ld(html: &str) -> Value {
     let open = "<script type=\"application/ld+json\">";
-    html.split(open)
-        .skip(1)
-        .map(|s| serde_json::from_str(&s[..s.find("</script>").unwrap()]).expect("valid JSON-LD"))
-        .collect()
+    assert_eq!(html.matches("<script").count(), 1, "one JSON-LD script");
+    let s = &html[html.find(open).unwrap() + open.len()..];
+    let ld: Value = serde_json::from_str(&s[..s.find("</script>").unwrap()]).expect("valid JSON-LD");
+    assert_eq!(ld["@type"], "ItemList");
+    ld
 }
 
-/// The schema.org `Event`s of a page.
+/// The schema.org `Event`s of a page (items of its list).
 fn ld_events(html: &str) -> Vec<Value> {
-    json_lds(html)
-        .into_iter()
-        .filter_map(|ld| ld.get("@graph").cloned())
-        .flat_map(|g| g.as_array().unwrap().clone())
+    json_ld(html)["itemListElement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"].clone())
         .filter(|v| v["@type"] == "Event")
         .collect()
 }
@@ -124,9 +126,12 @@ async fn embed_list_shows_the_series_marks_the_cancelled_and_moved_sessions_and_
     assert!(normal.contains("Joensuu Main Library, Koskikatu 25"), "{normal}");
     assert!(!normal.contains("Cancelled") && !normal.contains("Moved"));
 
-    // JSON-LD: an Event for each confirmed, not cancelled occurrence; the ItemList stays first.
-    let lds = json_lds(&page);
-    assert_eq!(lds[0]["@type"], "ItemList");
+    // JSON-LD: an Event for each confirmed, not cancelled occurrence, after the places.
+    let ld = json_ld(&page);
+    let list = ld["itemListElement"].as_array().unwrap();
+    let first_event = list.iter().position(|i| i["item"]["@type"] == "Event").unwrap();
+    assert!(first_event > 0 && list[first_event..].iter().all(|i| i["item"]["@type"] == "Event"));
+    assert!(list.iter().enumerate().all(|(n, i)| i["position"] == n + 1));
     let events: Vec<Value> =
         ld_events(&page).into_iter().filter(|e| e["url"] == format!("{}/v1/events/{id}", app.base)).collect();
     let starts: Vec<&str> = events.iter().map(|e| e["startDate"].as_str().unwrap()).collect();
@@ -135,7 +140,8 @@ async fn embed_list_shows_the_series_marks_the_cancelled_and_moved_sessions_and_
         assert_no_nulls(e, "Event");
         assert_eq!(e["name"], "Digital café");
         assert_eq!(e["eventAttendanceMode"], "https://schema.org/OfflineEventAttendanceMode");
-        assert_eq!(e["location"]["@type"], "Place");
+        assert_eq!(e["location"]["@type"], "Library");
+        assert_eq!(e["location"]["@id"], format!("{}/v1/locations/jns-paakirjasto", app.base));
         assert_eq!(e["location"]["address"]["streetAddress"], "Koskikatu 25");
         assert_eq!(e["organizer"]["@type"], "Organization");
         assert!(e["endDate"].as_str().unwrap().ends_with("+02:00"));
