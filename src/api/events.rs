@@ -61,6 +61,9 @@ pub struct OccurrenceOut {
     /// Great-circle distance from the search origin (when one was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+    /// The event's confidence: verified, approximate or assumed.
+    #[schema(example = "verified")]
+    pub confidence: String,
 }
 
 /// A dated digital-help event, one-off or recurring.
@@ -161,6 +164,7 @@ pub fn occurrence_out(
         location_closed: closed.is_some(),
         location_closed_reason: closed.as_ref().map(|r| lang.text(r)),
         distance_m: distance_m.map(|d| (d * 10.0).round() / 10.0),
+        confidence: ev.provenance.confidence.to_string(),
     }
 }
 

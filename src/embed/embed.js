@@ -2,7 +2,8 @@
  * Usage: <script src="https://SERVER/embed.js" defer></script>
  *        <digituki-directory lang="fi" municipality="Joensuu"></digituki-directory>
  * Attributes: lang (fi|sv|en), topic (codes, comma-separated), municipality (code or name),
- * near (postal code: nearest first), language (ISO 639-1 language of service), limit (1-100).
+ * near (postal code: nearest first), language (ISO 639-1 language of service), limit (1-100),
+ * show ("places", the default, or "events": upcoming occurrences of the next 30 days).
  * Styling: CSS custom properties --digituki-font, --digituki-text, --digituki-muted,
  * --digituki-background, --digituki-accent, --digituki-border, --digituki-radius,
  * --digituki-open, --digituki-closed, --digituki-focus.
@@ -26,6 +27,10 @@
       checked: "Tarkistettu", assumed: "Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä", email: "Sähköposti", accessibility: "Esteettömyys",
       posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
       phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
+      eventsTitle: "Tulevat digitapahtumat", eventsLoading: "Haetaan tapahtumia…", eventsError: "Tapahtumien haku ei onnistunut.",
+      eventsNone: "Ei tulevia tapahtumia näillä hakuehdoilla.", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
+      cancelled: "Peruttu", moved: "Siirretty", originally: "alun perin", place: "Paikka", online: "Verkossa tai etänä",
+      eventAssumed: "Tapahtuman tiedot on päätelty lähteistä – tarkista ennen lähtöä", placeClosed: "Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
     },
     sv: {
@@ -39,6 +44,10 @@
       checked: "Kontrollerad", assumed: "Uppgifterna är härledda ur källor – kontrollera före besöket", email: "E-post", accessibility: "Tillgänglighet",
       posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
       phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
+      eventsTitle: "Kommande digitala evenemang", eventsLoading: "Söker evenemang…", eventsError: "Det gick inte att hämta evenemangen.",
+      eventsNone: "Inga kommande evenemang med dessa sökvillkor.", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
+      cancelled: "Inställt", moved: "Flyttat", originally: "ursprungligen", place: "Plats", online: "På nätet eller på distans",
+      eventAssumed: "Uppgifterna om evenemanget är härledda ur källor – kontrollera före besöket", placeClosed: "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
     },
     en: {
@@ -52,6 +61,10 @@
       checked: "Checked", assumed: "These details are inferred from sources – check before you go", email: "Email", accessibility: "Accessibility",
       posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
       phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
+      eventsTitle: "Upcoming digital-help events", eventsLoading: "Looking for events…", eventsError: "The events could not be loaded.",
+      eventsNone: "No upcoming events match the search.", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
+      cancelled: "Cancelled", moved: "Moved", originally: "originally", place: "Place", online: "Online or remote",
+      eventAssumed: "These event details are inferred from sources – check before you go", placeClosed: "The place is reported closed that day – check with the organiser",
       modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
     }
   };
@@ -65,7 +78,8 @@
     ".org, .count { color: var(--digituki-muted, #4a4a4a); margin: 0 0 .25em; }",
     ".status { font-weight: 600; margin: .25em 0; }",
     ".status.open { color: var(--digituki-open, #1d6b2f); }",
-    ".status.closed { color: var(--digituki-closed, #8a3b00); }",
+    ".status.closed, .status.cancelled, .status.moved { color: var(--digituki-closed, #8a3b00); }",
+    ".cancelled .when { text-decoration: line-through; }",
     ".unverified, .hours-note { font-size: .9em; color: var(--digituki-closed, #8a3b00); margin: 0; }",
     ".checked { font-size: .9em; color: var(--digituki-open, #1d6b2f); margin: 0; font-weight: 600; }",
     "dl { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .5em 0; }",
@@ -148,7 +162,7 @@
   }
 
   class DigitukiDirectory extends HTMLElement {
-    static get observedAttributes() { return ["lang", "topic", "municipality", "near", "language", "limit"]; }
+    static get observedAttributes() { return ["lang", "topic", "municipality", "near", "language", "limit", "show"]; }
 
     constructor() {
       super();
@@ -214,6 +228,18 @@
       return API + path + "?" + q.toString();
     }
 
+    _events() { return (this.getAttribute("show") || "").trim().toLowerCase() === "events"; }
+
+    // Upcoming occurrences (the API's default window: the next 30 days), with the filters.
+    _eventsUrl(lang) {
+      var q = new URLSearchParams();
+      q.set("lang", lang);
+      var near = (this.getAttribute("near") || "").trim();
+      if (near) q.set("postal_code", near);
+      this._filters(q);
+      return API + "/v1/events/occurrences?" + q.toString();
+    }
+
     _load() {
       var lang = this._lang(), t = TEXTS[lang], seq = ++this._seq, self = this;
       var section = this._section;
@@ -221,16 +247,17 @@
       var headingId = "digituki-title";
       section.setAttribute("aria-labelledby", headingId);
       section.setAttribute("lang", lang);
-      var h = el("h2", null, this.getAttribute("heading") || t.title);
+      var events = this._events();
+      var h = el("h2", null, this.getAttribute("heading") || (events ? t.eventsTitle : t.title));
       h.id = headingId;
       section.appendChild(h);
-      var status = el("p", "count", t.loading);
+      var status = el("p", "count", events ? t.eventsLoading : t.loading);
       status.setAttribute("role", "status");
       status.setAttribute("aria-live", "polite");
       section.appendChild(status);
       this.setAttribute("aria-busy", "true");
       var limit = this._limit();
-      fetch(this._url(lang), { headers: { Accept: "application/json" }, credentials: "omit" })
+      fetch(events ? this._eventsUrl(lang) : this._url(lang), { headers: { Accept: "application/json" }, credentials: "omit" })
         .then(function (r) {
           if (r.ok) return r.json();
           // The API's problem document says what was wrong (e.g. an unknown municipality).
@@ -240,6 +267,7 @@
         })
         .then(function (data) {
           if (seq !== self._seq) return;
+          if (events) { self._showEvents(t, lang, data, status, limit); return; }
           var items = (data.items || []).slice(0, limit);
           var more = typeof data.total === "number" ? data.total > items.length : (data.items || []).length > limit;
           status.textContent = items.length ? t.count(items.length) : t.none;
@@ -256,9 +284,57 @@
         })
         .catch(function (e) {
           if (seq !== self._seq) return;
-          status.textContent = e && e.detail ? t.problem + " " + e.detail : t.error;
+          status.textContent = e && e.detail ? t.problem + " " + e.detail : (events ? t.eventsError : t.error);
         })
         .then(function () { if (seq === self._seq) self.removeAttribute("aria-busy"); });
+    }
+
+    _showEvents(t, lang, data, status, limit) {
+      var items = (data.items || []).slice(0, limit), self = this;
+      status.textContent = items.length ? t.eventsCount(items.length) : t.eventsNone;
+      var ul = el("ul", "list");
+      ul.setAttribute("aria-label", t.eventsTitle);
+      items.forEach(function (o) { ul.appendChild(self._occurrence(t, lang, o)); });
+      this._section.appendChild(ul);
+    }
+
+    // One occurrence: a cancelled or moved one always says so.
+    _occurrence(t, lang, o) {
+      var li = el("li", "item event" + (o.status === "cancelled" ? " cancelled" : o.status === "moved" ? " moved" : ""));
+      li.dataset.event = o.event_id;
+      li.dataset.date = o.date;
+      var article = el("article");
+      var hid = "event-" + o.event_id + "-" + o.date;
+      article.setAttribute("aria-labelledby", hid);
+      var h = el("h3", null, o.title);
+      h.id = hid;
+      article.appendChild(h);
+      var time = when(lang, o.start) + "–" + clock(lang, o.end);
+      if (o.status === "cancelled" || o.status === "moved") {
+        var p = el("p", "status " + o.status);
+        p.appendChild(el("strong", null, o.status === "cancelled" ? t.cancelled : t.moved));
+        p.appendChild(document.createTextNode(": "));
+        p.appendChild(el("span", "when", time));
+        if (o.status === "moved") {
+          var orig = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { weekday: "short", day: "numeric", month: "numeric", timeZone: "UTC" })
+            .format(new Date(o.date + "T12:00:00Z"));
+          p.appendChild(document.createTextNode(" (" + t.originally + " " + orig + ")"));
+        }
+        article.appendChild(p);
+      } else {
+        article.appendChild(el("p", "when", time));
+      }
+      if (o.note) article.appendChild(el("p", "note", o.note));
+      if (o.confidence === "assumed") article.appendChild(el("p", "unverified", t.eventAssumed));
+      if (o.location_closed && o.status !== "cancelled") {
+        article.appendChild(el("p", "hours-note", t.placeClosed + (o.location_closed_reason ? " (" + o.location_closed_reason + ")" : "")));
+      }
+      var dl = el("dl");
+      row(dl, t.place, o.location ? o.location.name : t.online);
+      if (typeof o.distance_m === "number") row(dl, t.distance, distance(t, lang, o));
+      article.appendChild(dl);
+      li.appendChild(article);
+      return li;
     }
 
     _item(t, lang, loc) {

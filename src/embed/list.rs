@@ -21,6 +21,8 @@ use super::page::{self, html_page, layout, safe_url, CSP_FRAMEABLE};
 use super::texts::{checked, delivery_mode, format_approximate_distance, format_distance, open_until, texts};
 
 pub const DEFAULT_LIMIT: usize = 10;
+/// How many days of upcoming events the list shows.
+pub const EVENT_DAYS: i64 = 30;
 
 /// "Aukioloajat eivät tiedossa – soita ensin": a label that starts a sentence.
 pub fn capitalized(s: &str) -> String {
@@ -316,6 +318,19 @@ pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: Dat
     without_nulls(v)
 }
 
+/// A place as the `location` of an event: its type, `@id`, name, address and `geo` (as in
+/// `place_ld`, without hours or contacts).
+pub fn place_ref_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str) -> Value {
+    let mut full = place_ld(dir, lang, loc, base, Utc::now());
+    let mut v = serde_json::Map::new();
+    for key in ["@type", "@id", "name", "address", "geo"] {
+        if let Some(x) = full.get_mut(key).map(Value::take) {
+            v.insert(key.to_owned(), x);
+        }
+    }
+    Value::Object(v)
+}
+
 /// What a list request found.
 pub struct Selected<'a> {
     pub places: Vec<(&'a Location, Option<Distance>)>,
@@ -367,14 +382,26 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let base = page::base_url(&req);
     let at = selected.at;
     let places = &selected.places;
+    // The next 30 days of the events that pass the page's filters, and the confirmed ones
+    // among them as schema.org `Event`s.
+    let event_filter = params::location_filter(&params, &dir)?;
+    let occurrences = super::events::upcoming(&dir, at, at + chrono::Duration::days(EVENT_DAYS), |e| {
+        super::events::matches(&dir, &event_filter, e)
+    });
+    let event_lds: Vec<Value> =
+        occurrences.iter().filter_map(|(e, o)| super::events::event_ld(&dir, lang, e, o, &base)).collect();
+    // One JSON-LD document: the places shown, then the confirmed occurrences, as list items.
+    let items: Vec<Value> =
+        places.iter().map(|(loc, _)| place_ld(&dir, lang, loc, &base, at)).chain(event_lds).collect();
     let ld = json!({
         "@context": "https://schema.org",
         "@type": "ItemList",
         "name": t.list_title,
-        "itemListElement": places.iter().enumerate().map(|(i, (loc, _))| json!({
-            "@type": "ListItem", "position": i + 1, "item": place_ld(&dir, lang, loc, &base, at),
+        "itemListElement": items.into_iter().enumerate().map(|(i, item)| json!({
+            "@type": "ListItem", "position": i + 1, "item": item,
         })).collect::<Vec<_>>(),
     });
+    let et = super::events::event_texts(lang);
     let more_limit = (selected.limit * 2).min(params::MAX_PER_PAGE);
     let body = html! {
         h1 { (t.list_title) }
@@ -390,7 +417,17 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
         @if selected.more && selected.limit < params::MAX_PER_PAGE {
             p.more { a href=(page::with_param(&req, "limit", &more_limit.to_string())) { (t.show_more) } }
         }
+        section.events aria-labelledby="events-title" {
+            h2 #events-title { (et.upcoming_events) }
+            @if occurrences.is_empty() { p { (et.no_events) } }
+            ul.events {
+                @for (e, o) in &occurrences {
+                    li { (super::events::occurrence_item(&dir, lang, e, o, 3, html! {})) }
+                }
+            }
+        }
     };
+    // The events' JSON-LD is a second script (only when there is one to state).
     let markup = layout(&req, lang, t.list_title, json_ld(&ld), body);
     Ok(html_page(&req, dir.version, CSP_FRAMEABLE, markup))
 }

@@ -6,6 +6,7 @@
 //! used with data in the widget), never render a link that is not http(s), and never answer
 //! CORS preflights: write endpoints grant no CORS.
 
+pub mod events;
 pub mod list;
 pub mod page;
 pub mod referral;

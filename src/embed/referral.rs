@@ -13,6 +13,7 @@ use crate::api::respond::LangMode;
 use crate::api::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
+use crate::i18n::Lang;
 
 use super::list::{capitalized, checked_line, hours_unconfirmed, json_ld, place_ld, position_note};
 use super::page::{self, html_page, layout, safe_url, CSP_OWN};
@@ -26,6 +27,43 @@ pub struct ReferralParams {
     /// services when none is given).
     #[param(example = json!(["online_public_services"]))]
     topic: Option<Vec<String>>,
+    /// An event at this place: the slip names one of its sessions (with `date`).
+    #[param(example = "jns-digikahvila-kevat-2027")]
+    event: Option<String>,
+    /// The session's original date (YYYY-MM-DD, Helsinki), with `event`.
+    #[param(example = "2027-02-23")]
+    date: Option<String>,
+}
+
+/// The session a slip names: `event` and `date` (its original local date), both or neither.
+fn session<'a>(
+    dir: &'a crate::directory::Directory,
+    params: &Params,
+    loc_id: &str,
+) -> ApiResult<Option<(&'a crate::directory::events::Event, crate::events::Occurrence)>> {
+    let (event, date) = (params.one("event")?, params.one("date")?);
+    let Some(event) = event else {
+        return match date {
+            Some(_) => Err(ApiError::invalid_param("event", "a session's date needs the event (event=<id>)")),
+            None => Ok(None),
+        };
+    };
+    check_id("event", event)?;
+    let ev = dir.event(event).ok_or_else(|| ApiError::invalid_param("event", format!("unknown event {event:?}")))?;
+    if ev.location.is_none_or(|i| dir.locations[i].id != loc_id) {
+        return Err(ApiError::invalid_param("event", format!("event {event:?} is not at this place")));
+    }
+    let date = date.ok_or_else(|| ApiError::invalid_param("date", "give the session's date YYYY-MM-DD with event"))?;
+    let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))?;
+    let midnight = |d: chrono::NaiveDate| crate::events::helsinki(d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    // A moved session may be weeks from its original date.
+    let found = ev
+        .occurrences(midnight(date - Duration::days(40)), midnight(date + Duration::days(40)))
+        .into_iter()
+        .find(|o| o.date == date)
+        .ok_or_else(|| ApiError::invalid_param("date", format!("event {event:?} has no session on {date}")))?;
+    Ok(Some((ev, found)))
 }
 
 /// A QR code of `url` as inline SVG. The SVG is generated here from the code's modules; no
@@ -35,6 +73,20 @@ fn qr_svg(url: &str, label: &str) -> Markup {
     let svg = code.render::<svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
     let svg = svg.find("<svg").map(|i| &svg[i..]).unwrap_or(&svg);
     html! { figure.qr role="img" aria-label=(label) { (PreEscaped(svg)) } }
+}
+
+/// How to register for an event, when it says.
+fn registration(lang: Lang, ev: &crate::directory::events::Event) -> Markup {
+    let t = texts(lang);
+    let Some(r) = &ev.doc.registration else { return html! {} };
+    html! {
+        p.registration {
+            strong { (super::events::event_texts(lang).registration) ": " }
+            @if let Some(text) = &r.text { (text.in_lang(lang)) " " }
+            @if let Some(phone) = &r.phone { (t.phone_label) " " (phone) " " }
+            @if let Some(url) = r.url.as_deref().and_then(safe_url) { a href=(url) rel="noopener" { (url) } }
+        }
+    }
 }
 
 /// A printable referral slip for one place, in the patron's language.
@@ -66,6 +118,7 @@ pub async fn referral_slip(
         topics.push(code.to_owned());
     }
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
+    let session = session(&dir, &params, &loc.id)?;
     let t = texts(lang);
     let org = &dir.organizations[loc.organization];
     let today = helsinki_date(at);
@@ -102,6 +155,12 @@ pub async fn referral_slip(
                 p.org { (t.organization) ": " (org.name.in_lang(lang)) }
                 @if let Some(checked) = checked_line(&dir, lang, loc) { p.checked { (checked) } }
                 @if &*loc.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
+            }
+            @if let Some((ev, o)) = &session {
+                section.session aria-labelledby="s-session" {
+                    h2 #s-session { (super::events::event_texts(lang).session) }
+                    (super::events::occurrence_item(&dir, lang, ev, o, 3, registration(lang, ev)))
+                }
             }
             @if authorized {
                 p.note { strong { (t.dvv_note_guidance) } " " (t.dvv_authorized) }

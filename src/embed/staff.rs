@@ -13,8 +13,10 @@ use crate::api::locations::{geocode_address, nearest_matching, nearest_places, o
 use crate::api::params::{self, Params};
 use crate::api::respond::LangMode;
 use crate::api::AppState;
+use crate::directory::events::Event;
 use crate::directory::{Directory, Location, LocationFilter};
 use crate::error::{ApiError, ApiResult};
+use crate::events::Occurrence;
 use crate::hours::{helsinki_date, helsinki_to_utc};
 use crate::i18n::Lang;
 
@@ -90,7 +92,14 @@ struct Found<'a> {
     unknown_hours: Vec<(&'a Location, f64)>,
     remote: Vec<&'a Location>,
     diagnosis: Option<Diagnosis>,
+    /// Upcoming sessions (next `SESSION_DAYS` days) for the patron's needs and language, at
+    /// the places found, in the origin's municipality or serving it.
+    sessions: Vec<(&'a Event, Occurrence)>,
 }
+
+/// How many days ahead the staff tool looks for sessions, and how many it lists.
+const SESSION_DAYS: i64 = 14;
+const SESSIONS_MAX: usize = 10;
 
 /// How far the "hours unknown" tier reaches when nothing staffed marks the distance.
 const UNKNOWN_HOURS_REACH_M: f64 = 25_000.0;
@@ -128,7 +137,26 @@ async fn search<'a>(
         hours_unknown(dir, l, filter.topics)
     });
     let diagnosis = if places.is_empty() { Some(diagnose(dir, lang, form, filter, &origin, at, query)) } else { None };
-    Ok(Found { at, origin, places, unknown_hours, remote, diagnosis })
+    let shown: Vec<&str> = places
+        .iter()
+        .chain(unknown_hours.iter())
+        .map(|(l, _)| l.id.as_str())
+        .chain(remote.iter().map(|l| l.id.as_str()))
+        .collect();
+    let home = origin.municipality_code.as_deref();
+    let mut sessions = super::events::upcoming(dir, at, at + chrono::Duration::days(SESSION_DAYS), |e| {
+        let near = match e.location {
+            Some(i) => {
+                shown.contains(&dir.locations[i].id.as_str())
+                    || (home.is_some() && dir.locations[i].address.municipality_code.as_deref() == home)
+            }
+            None => home.is_some_and(|m| e.doc.served_municipalities.iter().any(|s| s == m)),
+        };
+        near && e.topic_mask & filter.topics == filter.topics
+            && filter.language.as_ref().is_none_or(|l| e.doc.languages.contains(l))
+    });
+    sessions.truncate(SESSIONS_MAX);
+    Ok(Found { at, origin, places, unknown_hours, remote, diagnosis, sessions })
 }
 
 /// Finds the criterion that left no place: the language (no place lists it), the needs (no
@@ -349,8 +377,28 @@ fn form_markup(dir: &Directory, lang: Lang, form: &Form) -> Markup {
     }
 }
 
+/// The link to a referral slip naming one session (for sessions at a place).
+fn session_link(dir: &Directory, lang: Lang, form: &Form, e: &Event, o: &Occurrence) -> Markup {
+    let Some(i) = e.location else { return html! {} };
+    if o.status == "cancelled" {
+        return html! {};
+    }
+    let mut href = format!(
+        "/v1/locations/{}/referral?lang={}&event={}&date={}",
+        page::encode(&dir.locations[i].id),
+        lang.code(),
+        page::encode(&e.id),
+        o.date
+    );
+    for code in &form.topics {
+        href.push_str(&format!("&topic={}", page::encode(code)));
+    }
+    html! { p.links { a href=(href) { (super::events::event_texts(lang).print_session) span.visually-hidden { ": " (e.doc.title.in_lang(lang)) } } } }
+}
+
 fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
     let t = texts(lang);
+    let et = super::events::event_texts(lang);
     let day = helsinki_date(found.at);
     let now = !form.when_at;
     let extra = |loc: &Location| -> Markup {
@@ -436,6 +484,15 @@ fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
                     @for (loc, d) in &found.unknown_hours {
                         li { (place_card(dir, lang, loc, &card(Some(*d), loc), extra(loc))) }
                     }
+                }
+            }
+        }
+        section.results.sessions aria-labelledby="sessions-title" {
+            h2 #sessions-title { (et.staff_sessions) }
+            @if found.sessions.is_empty() { p { (et.no_sessions) } }
+            ul.events {
+                @for (e, o) in &found.sessions {
+                    li { (super::events::occurrence_item(dir, lang, e, o, 3, session_link(dir, lang, form, e, o))) }
                 }
             }
         }

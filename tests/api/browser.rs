@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
-const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+pub(crate) const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 const LANGS: [&str; 3] = ["fi", "sv", "en"];
 
 fn repo() -> PathBuf {
@@ -37,7 +37,7 @@ fn browser_ready() {
 }
 
 /// Visits pages in one chromium session; one result per visit.
-async fn browse(visits: Value) -> Vec<Value> {
+pub(crate) async fn browse(visits: Value) -> Vec<Value> {
     browser_ready();
     let out = tokio::process::Command::new("node")
         .arg(repo().join("tests/browser/driver.mjs"))
@@ -57,7 +57,7 @@ async fn browse(visits: Value) -> Vec<Value> {
 }
 
 /// A partner site on another origin: one script tag and one element, nothing else.
-fn host_site(api: &str, element: &str) -> String {
+pub(crate) fn host_site(api: &str, element: &str) -> String {
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Partner site</title>\
          <link rel=\"icon\" href=\"data:,\"></head><body><main><h1>Partner site</h1>\n\
@@ -81,7 +81,7 @@ fn host_site(api: &str, element: &str) -> String {
     base
 }
 
-fn serious(r: &Value) -> Vec<&Value> {
+pub(crate) fn serious(r: &Value) -> Vec<&Value> {
     r["axe"]
         .as_array()
         .unwrap_or_else(|| panic!("{}: no axe result", r["url"]))

@@ -10,6 +10,7 @@ mod demo_data;
 mod devex;
 mod embed;
 mod events;
+mod events_pages;
 mod fixture;
 mod geocode;
 mod hardening;

@@ -12,6 +12,8 @@
 //   whenFields   on the staff form: record whether the date and time fields are disabled
 //                initially, after choosing "at a given time", and after choosing "now" again
 //   pdf          print to PDF (A4, print media) here; pdfPages counts its pages
+// With waitFor "widget", widgetItems lists the places and widgetEvents the event occurrences
+// (show="events": event, date, className, title, text).
 // Every result also has headings: the levels of h1-h6 in document order, inside shadow roots too.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -80,6 +82,8 @@ for (const visit of spec.visits) {
       }, null, { timeout: 20000 });
       r.widgetItems = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-id]")].map((li) => ({ id: li.dataset.id, name: li.querySelector("h3").textContent })));
       r.widgetHeading = await page.evaluate(() => document.querySelector("digituki-directory").shadowRoot.querySelector("h2").textContent);
+      // show="events": the occurrences, each with its class (cancelled, moved) and text.
+      r.widgetEvents = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-event]")].map((li) => ({ event: li.dataset.event, date: li.dataset.date, className: li.className, title: li.querySelector("h3").textContent, text: li.textContent })));
     }
     if (visit.setAttributes) {
       await page.waitForTimeout(200);
