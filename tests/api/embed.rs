@@ -157,16 +157,16 @@ async fn pages_escape_partner_text_and_json_ld_and_render_only_http_links() {
 async fn embed_list_takes_the_api_filters_and_names_bad_ones() {
     let app = TestApp::spawn().await;
     let (_, near) = page(&app, "/embed/list?near=80100&limit=3&lang=en", 200).await;
-    assert_eq!(near.matches("<article").count(), 3);
+    assert_eq!(near.matches("<article class=\"place\"").count(), 3);
     assert!(near.contains("Distance"));
     let (_, sv) = page(&app, "/embed/list?municipality=Lieksa&lang=sv", 200).await;
     assert!(sv.contains("<html lang=\"sv\">"));
     let (_, topic) =
         page(&app, "/embed/list?municipality=Joensuu&topic=library_devices&language=fi&limit=100", 200).await;
     let (_, all) = page(&app, "/embed/list?municipality=Joensuu&limit=100", 200).await;
-    assert!(topic.matches("<article").count() < all.matches("<article").count());
+    assert!(topic.matches("<article class=\"place\"").count() < all.matches("<article class=\"place\"").count());
     let (_, ll) = page(&app, "/embed/list?lat=62.6&lon=29.76&limit=2", 200).await;
-    assert_eq!(ll.matches("<article").count(), 2);
+    assert_eq!(ll.matches("<article class=\"place\"").count(), 2);
     app.problem("/embed/list?near=abc", 400, "near").await;
     app.problem("/embed/list?near=80100&lat=62.6&lon=29.7", 400, "near").await;
     app.problem("/embed/list?limit=0", 400, "limit").await;
@@ -204,10 +204,10 @@ async fn staff_search_by_postal_code_needs_language_and_time() {
     let tier2 =
         html.split("id=\"unknown-hours-title\"").nth(1).unwrap_or("").split("id=\"remote-title\"").next().unwrap();
     assert_eq!(
-        html.matches("<article").count(),
+        html.matches("<article class=\"place\"").count(),
         api["items"].as_array().unwrap().len()
             + api["remote"].as_array().unwrap().len()
-            + tier2.matches("<article").count()
+            + tier2.matches("<article class=\"place\"").count()
     );
 }
 
