@@ -134,6 +134,55 @@ pub struct LocationRow {
     pub version: i64,
 }
 
+impl LocationRow {
+    /// A new location with every field empty: what an importer starts from before it sets the
+    /// fields it manages (the rest stay empty, never invented).
+    pub fn blank(id: &str, organization_id: &str, kind: &str, source: &str) -> LocationRow {
+        let now = Utc::now();
+        LocationRow {
+            id: id.to_owned(),
+            organization_id: organization_id.to_owned(),
+            kind: kind.to_owned(),
+            name_fi: String::new(),
+            name_sv: None,
+            name_en: None,
+            description_fi: None,
+            description_sv: None,
+            description_en: None,
+            street_address: None,
+            postal_code: None,
+            post_office: None,
+            municipality_code: None,
+            latitude: None,
+            longitude: None,
+            coordinate_method: None,
+            accessibility_fi: None,
+            accessibility_sv: None,
+            accessibility_en: None,
+            transit_fi: None,
+            transit_sv: None,
+            transit_en: None,
+            phone: None,
+            email: None,
+            website: None,
+            served_municipalities: Vec::new(),
+            status: "active".into(),
+            hours_notes: None,
+            notes: None,
+            source: source.to_owned(),
+            external_id: None,
+            confidence: "verified".into(),
+            confidence_detail: serde_json::json!({}),
+            sources: serde_json::json!([]),
+            created_at: now,
+            updated_at: now,
+            verified_at: None,
+            deleted_at: None,
+            version: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = location_languages)]
 pub struct LocationLanguageRow {

@@ -168,7 +168,7 @@ pub(super) async fn apply(
                 let m = &input.mapped[*mapped];
                 let id = write::free_id(conn, "locations", &m.location_id).await?;
                 let actor = Actor::system(ACTOR, org_id);
-                let mut row = blank_row(&id, org_id);
+                let mut row = LocationRow::blank(&id, org_id, "library", SOURCE);
                 for (field, v) in &m.fields {
                     set_field(&mut row, field, v);
                 }
@@ -262,52 +262,6 @@ pub(super) fn organization_input(c: &OrganizationChanges) -> crate::edit::organi
         ),
         confidence: Some(c.confidence.clone()),
         ..Default::default()
-    }
-}
-
-/// A new location row before the import's fields are set.
-pub(super) fn blank_row(id: &str, org_id: &str) -> LocationRow {
-    let now = Utc::now();
-    LocationRow {
-        id: id.to_owned(),
-        organization_id: org_id.to_owned(),
-        kind: "library".into(),
-        name_fi: String::new(),
-        name_sv: None,
-        name_en: None,
-        description_fi: None,
-        description_sv: None,
-        description_en: None,
-        street_address: None,
-        postal_code: None,
-        post_office: None,
-        municipality_code: None,
-        latitude: None,
-        longitude: None,
-        coordinate_method: None,
-        accessibility_fi: None,
-        accessibility_sv: None,
-        accessibility_en: None,
-        transit_fi: None,
-        transit_sv: None,
-        transit_en: None,
-        phone: None,
-        email: None,
-        website: None,
-        served_municipalities: Vec::new(),
-        status: "active".into(),
-        hours_notes: None,
-        notes: None,
-        source: SOURCE.into(),
-        external_id: None,
-        confidence: "verified".into(),
-        confidence_detail: json!({}),
-        sources: json!([]),
-        created_at: now,
-        updated_at: now,
-        verified_at: None,
-        deleted_at: None,
-        version: 1,
     }
 }
 

@@ -511,7 +511,7 @@ async fn write_all(
         let Some(id) = existing else {
             let id = write::free_id(conn, "locations", &m.location_id).await?;
             let empty = BTreeMap::new();
-            let mut c = changes_with(&blank_row(&org_id), &empty);
+            let mut c = changes_with(&LocationRow::blank("", &org_id, "", SOURCE), &empty);
             for (field, v) in &upstream {
                 set_field(&mut c, field, v);
             }
@@ -643,49 +643,4 @@ async fn write_all(
         }
     }
     Ok(out)
-}
-
-/// The starting values of a new location: every field the import does not manage empty.
-fn blank_row(org_id: &str) -> LocationRow {
-    LocationRow {
-        id: String::new(),
-        organization_id: org_id.to_owned(),
-        kind: String::new(),
-        name_fi: String::new(),
-        name_sv: None,
-        name_en: None,
-        description_fi: None,
-        description_sv: None,
-        description_en: None,
-        street_address: None,
-        postal_code: None,
-        post_office: None,
-        municipality_code: None,
-        latitude: None,
-        longitude: None,
-        coordinate_method: None,
-        accessibility_fi: None,
-        accessibility_sv: None,
-        accessibility_en: None,
-        transit_fi: None,
-        transit_sv: None,
-        transit_en: None,
-        phone: None,
-        email: None,
-        website: None,
-        served_municipalities: Vec::new(),
-        status: "active".into(),
-        hours_notes: None,
-        notes: None,
-        source: SOURCE.into(),
-        external_id: None,
-        confidence: "verified".into(),
-        confidence_detail: json!({}),
-        sources: json!([]),
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-        verified_at: None,
-        deleted_at: None,
-        version: 0,
-    }
 }
