@@ -11,7 +11,7 @@ use super::params::{check_id, LangParams, Params};
 use super::respond::{public_bytes, public_json, LangMode, RowTag, Text};
 use super::views::helsinki_time;
 use super::AppState;
-use crate::directory::events::Event;
+use crate::directory::events::{Event, EventFilter};
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::events::{ics, Occurrence, MAX_WINDOW_DAYS};
@@ -262,23 +262,13 @@ pub struct WindowParams {
     pub postal_code: Option<String>,
 }
 
-/// The resolved filters.
-struct Filter {
-    organization: Option<usize>,
-    location: Option<usize>,
-    municipality: Option<String>,
-    topics: u64,
-    language: Option<String>,
-    audience: Option<String>,
-}
-
-fn filter(params: &Params, dir: &Directory) -> ApiResult<Filter> {
+fn filter(params: &Params, dir: &Directory) -> ApiResult<EventFilter> {
     let organization = match params.one("organization")? {
         Some(o) => Some(
-            dir.organizations
-                .iter()
-                .position(|x| x.id == o)
-                .ok_or_else(|| ApiError::invalid_param("organization", format!("unknown organization {o:?}")))?,
+            dir.organization(o)
+                .ok_or_else(|| ApiError::invalid_param("organization", format!("unknown organization {o:?}")))?
+                .id
+                .clone(),
         ),
         None => None,
     };
@@ -304,7 +294,7 @@ fn filter(params: &Params, dir: &Directory) -> ApiResult<Filter> {
     for t in params.all("topic") {
         topics |= dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?.bit;
     }
-    Ok(Filter {
+    Ok(EventFilter {
         organization,
         location,
         municipality,
@@ -312,24 +302,6 @@ fn filter(params: &Params, dir: &Directory) -> ApiResult<Filter> {
         language: params.one("language")?.map(str::to_owned),
         audience: params.one("audience")?.map(str::to_owned),
     })
-}
-
-impl Filter {
-    fn matches(&self, dir: &Directory, ev: &Event) -> bool {
-        let org_ok = self
-            .organization
-            .is_none_or(|o| ev.organization == o || ev.doc.co_organizers.iter().any(|c| *c == dir.organizations[o].id));
-        let municipality_ok = self.municipality.as_ref().is_none_or(|m| {
-            ev.location.is_some_and(|i| dir.locations[i].address.municipality_code.as_deref() == Some(m.as_str()))
-                || ev.doc.served_municipalities.iter().any(|s| s == m)
-        });
-        org_ok
-            && municipality_ok
-            && self.location.is_none_or(|l| ev.location == Some(l))
-            && ev.topic_mask & self.topics == self.topics
-            && self.language.as_ref().is_none_or(|l| ev.doc.languages.contains(l))
-            && self.audience.as_ref().is_none_or(|a| ev.doc.audience.contains(a))
-    }
 }
 
 /// Events, filtered, in id order, each with its next occurrences.

@@ -68,6 +68,52 @@ pub(super) fn build(
     (events, by_id)
 }
 
+/// Which events a listing shows; one rule for the API, the pages and the widget's answers.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Organization id: events it owns or co-organizes.
+    pub organization: Option<String>,
+    /// Index into `Directory::locations`.
+    pub location: Option<usize>,
+    /// Municipality code: events at a place there, or remote events serving it.
+    pub municipality: Option<String>,
+    /// Topic bit set: events about all of them.
+    pub topics: u64,
+    pub language: Option<String>,
+    pub audience: Option<String>,
+}
+
+impl EventFilter {
+    /// The event criteria of a place listing's filter (municipality, organization, topics,
+    /// language).
+    pub fn of_places(f: &super::LocationFilter) -> EventFilter {
+        EventFilter {
+            organization: f.organization.clone(),
+            municipality: f.municipality.clone(),
+            topics: f.topics,
+            language: f.language.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub fn matches(&self, dir: &Directory, ev: &Event) -> bool {
+        let org_ok = self
+            .organization
+            .as_ref()
+            .is_none_or(|o| dir.organizations[ev.organization].id == *o || ev.doc.co_organizers.contains(o));
+        let municipality_ok = self.municipality.as_ref().is_none_or(|m| {
+            ev.location.is_some_and(|i| dir.locations[i].address.municipality_code.as_deref() == Some(m.as_str()))
+                || ev.doc.served_municipalities.contains(m)
+        });
+        org_ok
+            && municipality_ok
+            && self.location.is_none_or(|l| ev.location == Some(l))
+            && ev.topic_mask & self.topics == self.topics
+            && self.language.as_ref().is_none_or(|l| ev.doc.languages.contains(l))
+            && self.audience.as_ref().is_none_or(|a| ev.doc.audience.contains(a))
+    }
+}
+
 impl Directory {
     pub fn event(&self, id: &str) -> Option<&Event> {
         self.event_by_id.get(id).map(|&i| &self.events[i])

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::api::views::helsinki_time;
 use crate::directory::events::Event;
-use crate::directory::{Directory, LocationFilter};
+use crate::directory::Directory;
 use crate::events::Occurrence;
 use crate::i18n::Lang;
 
@@ -93,24 +93,6 @@ pub fn event_texts(lang: Lang) -> &'static EventTexts {
         Lang::Sv => &SV,
         Lang::En => &EN,
     }
-}
-
-/// True when the event passes the list filters that apply to events: municipality (a place
-/// there or remote help serving it), organization (owner or co-organiser), topics (all of
-/// them) and language.
-pub fn matches(dir: &Directory, f: &LocationFilter, ev: &Event) -> bool {
-    let municipality_ok = f.municipality.as_ref().is_none_or(|m| {
-        ev.location.is_some_and(|i| dir.locations[i].address.municipality_code.as_deref() == Some(m.as_str()))
-            || ev.doc.served_municipalities.iter().any(|s| s == m)
-    });
-    let org_ok = f
-        .organization
-        .as_ref()
-        .is_none_or(|o| dir.organizations[ev.organization].id == *o || ev.doc.co_organizers.iter().any(|c| c == o));
-    municipality_ok
-        && org_ok
-        && ev.topic_mask & f.topics == f.topics
-        && f.language.as_ref().is_none_or(|l| ev.doc.languages.contains(l))
 }
 
 /// The occurrences of the events passing `keep` that overlap `[from, to)`, in time order.

@@ -384,10 +384,9 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let places = &selected.places;
     // The next 30 days of the events that pass the page's filters, and the confirmed ones
     // among them as schema.org `Event`s.
-    let event_filter = params::location_filter(&params, &dir)?;
-    let occurrences = super::events::upcoming(&dir, at, at + chrono::Duration::days(EVENT_DAYS), |e| {
-        super::events::matches(&dir, &event_filter, e)
-    });
+    let event_filter = crate::directory::events::EventFilter::of_places(&params::location_filter(&params, &dir)?);
+    let occurrences =
+        super::events::upcoming(&dir, at, at + chrono::Duration::days(EVENT_DAYS), |e| event_filter.matches(&dir, e));
     let event_lds: Vec<Value> =
         occurrences.iter().filter_map(|(e, o)| super::events::event_ld(&dir, lang, e, o, &base)).collect();
     // One JSON-LD document: the places shown, then the confirmed occurrences, as list items.
