@@ -146,12 +146,9 @@ pub fn occurrence_out(
     lang: LangMode,
     distance_m: Option<f64>,
 ) -> OccurrenceOut {
-    // A holiday or a dated exception that closes the place that day.
-    let local_date = o.start.with_timezone(&chrono_tz::Europe::Helsinki).date_naive();
-    let closed = ev.location.and_then(|i| dir.locations[i].hours.as_ref()).and_then(|h| {
-        let day = h.hours.schedule(local_date, local_date).into_iter().next()?;
-        day.ranges.is_empty().then_some(day.reason).flatten()
-    });
+    // A holiday or a dated exception that closes the place that day (not a regular closed
+    // weekday: events may well be held outside opening hours).
+    let closed = ev.place_closed_on(dir, o).flatten();
     OccurrenceOut {
         event_id: ev.id.clone(),
         title: lang.text(&ev.doc.title),

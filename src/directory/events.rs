@@ -32,6 +32,16 @@ impl Event {
         }
         out
     }
+
+    /// Whether the event's place is closed all day on the occurrence's (Helsinki) date:
+    /// `Some(reason)`, the reason being the holiday or exception when there is one; `None`
+    /// when the place is open that day, has no known hours, or the event has no place.
+    pub fn place_closed_on(&self, dir: &Directory, o: &Occurrence) -> Option<Option<crate::i18n::Localized>> {
+        let date = o.start.with_timezone(&chrono_tz::Europe::Helsinki).date_naive();
+        let hours = self.location.and_then(|i| dir.locations[i].hours.as_ref())?;
+        let day = hours.hours.schedule(date, date).into_iter().next()?;
+        day.ranges.is_empty().then_some(day.reason)
+    }
 }
 
 /// Parses the event rows; a row whose document no longer parses is logged and left out.

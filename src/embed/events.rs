@@ -156,10 +156,7 @@ fn original_start(ev: &Event, o: &Occurrence) -> DateTime<Utc> {
 
 /// The day the place is closed, if it is (a holiday or an exception in its hours).
 fn closed_reason(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence) -> Option<Option<String>> {
-    let date = o.start.with_timezone(&Helsinki).date_naive();
-    let h = ev.location.and_then(|i| dir.locations[i].hours.as_ref())?;
-    let day = h.hours.schedule(date, date).into_iter().next()?;
-    day.ranges.is_empty().then(|| day.reason.as_ref().map(|r| r.in_lang(lang).to_owned()))
+    ev.place_closed_on(dir, o).map(|reason| reason.map(|r| r.in_lang(lang).to_owned()))
 }
 
 /// One occurrence as a list item: time, status (cancelled and moved said as such), title,
