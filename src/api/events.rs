@@ -298,6 +298,7 @@ fn filter(params: &Params, dir: &Directory) -> ApiResult<EventFilter> {
         topics,
         language: params.one("language")?.map(str::to_owned),
         audience: params.one("audience")?.map(str::to_owned),
+        ..Default::default()
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::search::{SearchQuery, SearchText};
 use super::{Directory, Provenance};
 use crate::db::models::EventRow;
 use crate::events::{EventDoc, Occurrence};
@@ -21,6 +22,8 @@ pub struct Event {
     pub doc: EventDoc,
     pub topic_mask: u64,
     pub provenance: Provenance,
+    /// Title and description in every language, for `q`.
+    pub search: SearchText,
 }
 
 impl Event {
@@ -64,6 +67,7 @@ pub(super) fn build(
         };
         let location = row.location_id.as_ref().and_then(|l| location_by_id.get(l).copied());
         let topic_mask = doc.topics.iter().filter_map(|t| topic_bit.get(t.as_str())).fold(0, |a, b| a | b);
+        let search = SearchText::new(doc.title.all().chain(doc.description.iter().flat_map(|d| d.all())));
         events.push(Event {
             id: row.id.clone(),
             organization,
@@ -72,6 +76,7 @@ pub(super) fn build(
             doc,
             topic_mask,
             provenance: provenance(row),
+            search,
         });
     }
     let by_id = events.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
@@ -91,17 +96,27 @@ pub struct EventFilter {
     pub topics: u64,
     pub language: Option<String>,
     pub audience: Option<String>,
+    /// Words every one of which the title or description must contain.
+    pub text: Option<SearchQuery>,
+    /// Location kind: events at a place of that kind; `remote` also takes events without a
+    /// place (online or remote help).
+    pub kind: Option<String>,
+    /// `(lat, lon, metres)`: events at a place within that distance of the point; events
+    /// without a place (online or remote help) are not limited by it.
+    pub within: Option<(f64, f64, f64)>,
 }
 
 impl EventFilter {
     /// The event criteria of a place listing's filter (municipality, organization, topics,
-    /// language).
+    /// language, words, kind); a nearest search adds `within` itself.
     pub fn of_places(f: &super::LocationFilter) -> EventFilter {
         EventFilter {
             organization: f.organization.clone(),
             municipality: f.municipality.clone(),
             topics: f.topics,
             language: f.language.clone(),
+            text: f.text.clone(),
+            kind: f.kind.clone(),
             ..Default::default()
         }
     }
@@ -115,8 +130,20 @@ impl EventFilter {
             ev.location.is_some_and(|i| dir.locations[i].address.municipality_code.as_deref() == Some(m.as_str()))
                 || ev.doc.served_municipalities.contains(m)
         });
+        let place = ev.location.map(|i| &dir.locations[i]);
+        let kind_ok = self.kind.as_deref().is_none_or(|k| match place {
+            Some(l) => &*l.kind == k,
+            None => k == "remote",
+        });
+        let within_ok = self.within.is_none_or(|(lat, lon, max)| match place {
+            Some(l) => l.coordinates.is_some_and(|(la, lo)| crate::geo::distance_m(lat, lon, la, lo) <= max),
+            None => true,
+        });
         org_ok
             && municipality_ok
+            && kind_ok
+            && within_ok
+            && self.text.as_ref().is_none_or(|q| q.matches(&ev.search))
             && self.location.is_none_or(|l| ev.location == Some(l))
             && ev.topic_mask & self.topics == self.topics
             && self.language.as_ref().is_none_or(|l| ev.doc.languages.contains(l))

@@ -28,7 +28,7 @@
       posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
       phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
       eventsTitle: "Tulevat digitapahtumat", eventsLoading: "Haetaan tapahtumia…", eventsError: "Tapahtumien haku ei onnistunut.",
-      eventsNone: "Ei tulevia tapahtumia näillä hakuehdoilla.", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
+      eventsNone: "Ei tulevia tapahtumia näillä hakuehdoilla.", eventsMore: "Näytä kaikki tapahtumat", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
       cancelled: "Peruttu", moved: "Siirretty", originally: "alun perin", place: "Paikka", online: "Verkossa tai etänä",
       eventAssumed: "Tapahtuman tiedot on päätelty lähteistä – tarkista ennen lähtöä", placeClosed: "Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
@@ -45,7 +45,7 @@
       posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
       phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
       eventsTitle: "Kommande digitala evenemang", eventsLoading: "Söker evenemang…", eventsError: "Det gick inte att hämta evenemangen.",
-      eventsNone: "Inga kommande evenemang med dessa sökvillkor.", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
+      eventsNone: "Inga kommande evenemang med dessa sökvillkor.", eventsMore: "Visa alla evenemang", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
       cancelled: "Inställt", moved: "Flyttat", originally: "ursprungligen", place: "Plats", online: "På nätet eller på distans",
       eventAssumed: "Uppgifterna om evenemanget är härledda ur källor – kontrollera före besöket", placeClosed: "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
@@ -62,7 +62,7 @@
       posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
       phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
       eventsTitle: "Upcoming digital-help events", eventsLoading: "Looking for events…", eventsError: "The events could not be loaded.",
-      eventsNone: "No upcoming events match the search.", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
+      eventsNone: "No upcoming events match the search.", eventsMore: "Show all events", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
       cancelled: "Cancelled", moved: "Moved", originally: "originally", place: "Place", online: "Online or remote",
       eventAssumed: "These event details are inferred from sources – check before you go", placeClosed: "The place is reported closed that day – check with the organiser",
       modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
@@ -296,6 +296,17 @@
       ul.setAttribute("aria-label", t.eventsTitle);
       items.forEach(function (o) { ul.appendChild(self._occurrence(t, lang, o)); });
       this._section.appendChild(ul);
+      // More occurrences than shown: the script-free list of the same filters has them all
+      // (its events section, without a distance limit as here).
+      if ((data.items || []).length > items.length) {
+        var q = new URLSearchParams();
+        q.set("lang", lang);
+        this._filters(q);
+        var p = el("p", "more"), a = el("a", null, t.eventsMore);
+        a.href = API + "/embed/list?" + q.toString() + "#events-title"; a.target = "_blank"; a.rel = "noopener";
+        p.appendChild(a);
+        this._section.appendChild(p);
+      }
     }
 
     // One occurrence: a cancelled or moved one always says so.

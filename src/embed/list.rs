@@ -340,6 +340,8 @@ pub struct Selected<'a> {
     /// The instant statuses are told for, and whether that is now.
     pub at: DateTime<Utc>,
     pub now: bool,
+    /// The point of a nearest search (latitude, longitude).
+    pub origin: Option<(f64, f64)>,
 }
 
 /// The places a list request asks for: ranked nearest first when it gives a point (see
@@ -353,8 +355,10 @@ pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>
     let lat = params.number_in("lat", -90.0, 90.0)?;
     let lon = params.number_in("lon", -180.0, 180.0)?;
     let near = params.one("near")?;
+    let mut point = None;
     let mut places: Vec<(&Location, Option<Distance>)> = if lat.is_some() || lon.is_some() || near.is_some() {
         let origin = origin(dir, lat, lon, near.map(|n| ("near", n)), &mut filter)?.expect("a point was given");
+        point = Some((origin.lat, origin.lon));
         let (found, _) = nearest_places(dir, &origin, &filter, limit + 1, None, open_at, at);
         found.into_iter().map(|(l, d)| (l, Some(origin.distance_to(l, d)))).collect()
     } else {
@@ -368,7 +372,7 @@ pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>
     };
     let more = places.len() > limit;
     places.truncate(limit);
-    Ok(Selected { places, more, limit, at, now })
+    Ok(Selected { places, more, limit, at, now, origin: point })
 }
 
 #[get("/embed/list")]
@@ -382,9 +386,14 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     let base = page::base_url(&req);
     let at = selected.at;
     let places = &selected.places;
-    // The next 30 days of the events that pass the page's filters, and the confirmed ones
-    // among them as schema.org `Event`s.
-    let event_filter = crate::directory::events::EventFilter::of_places(&params::location_filter(&params, &dir)?);
+    // The next 30 days of the events that pass the page's filters (for a nearest search: at
+    // places no farther than the farthest place listed), and the confirmed ones among them as
+    // schema.org `Event`s.
+    let mut event_filter = crate::directory::events::EventFilter::of_places(&params::location_filter(&params, &dir)?);
+    if let Some((lat, lon)) = selected.origin {
+        let farthest = places.iter().filter_map(|(_, d)| d.map(|d| d.metres)).fold(0.0, f64::max);
+        event_filter.within = Some((lat, lon, farthest + 1.0)); // a metre for rounding
+    }
     let occurrences =
         super::events::upcoming(&dir, at, at + chrono::Duration::days(EVENT_DAYS), |e| event_filter.matches(&dir, e));
     let event_lds: Vec<Value> =

@@ -2,6 +2,7 @@
 //! another; the public list, the occurrences and the iCalendar feeds (checked with an
 //! independent parser) agree; a closed day is flagged; scope and validation hold.
 
+use chrono::Datelike;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -175,6 +176,24 @@ async fn an_occurrence_on_a_day_the_library_is_closed_is_flagged() {
     let occ = app.json("/v1/events/occurrences?from=2027-01-19&to=2027-01-19").await;
     let tuesday = occ["items"].as_array().unwrap().iter().find(|o| o["event_id"] == ordinary["id"]).unwrap();
     assert_eq!(tuesday["location_closed"], false, "{tuesday}");
+
+    // The coordinator's report lists the coming Independence Day's occurrence (within its
+    // 366 days), not the ordinary Tuesday's.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive();
+    let year = if (today.month(), today.day()) < (12, 6) { today.year() } else { today.year() + 1 };
+    body["title"] = json!({"fi": "Tämän vuoden itsenäisyyspäivän digiapu"});
+    body["start"] = json!(format!("{year}-12-06T12:00"));
+    body["end"] = json!(format!("{year}-12-06T14:00"));
+    let coming: Value = create(&app, &token, &body).await.json().await.unwrap();
+    let admin = app.token("pksotu", true).await;
+    let report: Value = app.write(Method::GET, "/v1/admin/stale", &admin).send().await.unwrap().json().await.unwrap();
+    let flagged = report["closed_day_occurrences"].as_array().unwrap();
+    let entry = flagged.iter().find(|f| f["event_id"] == coming["id"]).unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(entry["date"], format!("{year}-12-06"));
+    assert_eq!(entry["location_id"], "jns-paakirjasto");
+    assert_eq!(entry["organization_id"], LIBRARY);
+    assert_eq!(entry["reason"]["fi"], "Itsenäisyyspäivä");
+    assert!(!flagged.iter().any(|f| f["event_id"] == ordinary["id"]), "{report}");
 }
 
 #[tokio::test]

@@ -150,10 +150,21 @@ async fn embed_list_shows_the_series_marks_the_cancelled_and_moved_sessions_and_
     assert_eq!(events[2]["eventStatus"], "https://schema.org/EventRescheduled");
     assert_eq!(events[2]["previousStartDate"], "2027-03-09T10:00:00+02:00");
 
+    // The list's other filters apply to its events too: words, place kind, and for a nearest
+    // search the distance of the farthest place listed.
+    for same in ["q=digikahvila", "kind=library", "lat=62.6017&lon=29.7514&limit=1"] {
+        let page = html(&app, &format!("/embed/list?{same}&lang=en&{AT}")).await;
+        assert!(article(&page, &id, "2027-02-23").is_some(), "{same}");
+    }
     // Filters: another language, another municipality or another topic leave the series out.
-    for other in
-        ["municipality=Joensuu&language=sv", "municipality=Lieksa", "municipality=Joensuu&topic=online_public_services"]
-    {
+    for other in [
+        "municipality=Joensuu&language=sv",
+        "municipality=Lieksa",
+        "municipality=Joensuu&topic=online_public_services",
+        "municipality=Joensuu&q=verkkopankki",
+        "municipality=Joensuu&kind=remote",
+        "lat=63.3187&lon=30.0234&limit=2",
+    ] {
         let page = html(&app, &format!("/embed/list?{other}&lang=en&{AT}")).await;
         assert!(!page.contains(&format!("data-event=\"{id}\"")), "{other}");
         assert!(!page.contains(&format!("/v1/events/{id}")), "{other}");
@@ -228,14 +239,21 @@ async fn staff_lists_the_session_for_matching_needs_and_the_slip_names_it() {
     app.problem(&format!("/v1/locations/jns-virastotalo/referral?event={id}&date=2027-02-23"), 400, "event").await;
 }
 
+/// The "all agree within a second": one series written through the partner API (a
+/// weekly series from the day after tomorrow, the second occurrence cancelled, the third
+/// moved), then every surface read once, straight after the last write, without waiting or
+/// retrying: the occurrence list, the location, the place's iCalendar feed, `/embed/list` and
+/// its JSON-LD, `/staff`, and the widget in a browser. The time from the last write's answer
+/// to the last HTTP read is printed (no timing assertion: agreement on the first read is
+/// what is asserted).
 #[tokio::test]
-async fn the_widget_shows_upcoming_sessions_with_the_cancelled_one_marked_in_a_browser() {
+async fn one_series_agrees_on_every_surface_straight_after_the_write_widget_in_a_browser() {
     use chrono::{Datelike, Duration, Utc};
     let app = TestApp::spawn().await;
     let token = app.token(LIBRARY, false).await;
-    // A weekly series from the day after tomorrow (the widget shows the next 30 days from now).
     let first = Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive() + Duration::days(2);
-    let second = first + Duration::days(7);
+    let (second, third, fourth) = (first + Duration::days(7), first + Duration::days(14), first + Duration::days(21));
+    let moved_to = third + Duration::days(1);
     let mut body = series();
     body["title"] = json!({"fi": "Digikahvila", "en": format!("Digital café {}", crate::browser::HOSTILE)});
     body["start"] = json!(format!("{first}T10:00"));
@@ -246,32 +264,128 @@ async fn the_widget_shows_upcoming_sessions_with_the_cancelled_one_marked_in_a_b
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
     let id = resp.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/events/{id}");
-    let etag = app.etag(&path).await;
-    let resp = app
-        .write(Method::PUT, &format!("{path}/occurrences/{second}"), &token)
-        .header("If-Match", &etag)
-        .json(&json!({"status": "cancelled"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    for (date, change) in [
+        (second, json!({"status": "cancelled"})),
+        (third, json!({"status": "moved", "start": format!("{moved_to}T13:00"), "end": format!("{moved_to}T15:00")})),
+    ] {
+        let etag = app.etag(&path).await;
+        let resp = app
+            .write(Method::PUT, &format!("{path}/occurrences/{date}"), &token)
+            .header("If-Match", &etag)
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    }
+    let written = std::time::Instant::now();
+    let dates: Vec<String> = [first, second, third, fourth].iter().map(|d| d.to_string()).collect();
+    let want_status = ["scheduled", "cancelled", "moved", "scheduled"];
 
+    // The occurrence list and the location's upcoming occurrences.
+    let occ = app.json("/v1/events/occurrences?municipality=Joensuu&lang=en").await;
+    let place = app.json("/v1/locations/jns-paakirjasto?lang=en").await;
+    for (surface, items) in [("occurrences", &occ["items"]), ("location", &place["upcoming_events"])] {
+        let ours: Vec<&Value> = items.as_array().unwrap().iter().filter(|o| o["event_id"] == id).collect();
+        let got: Vec<(&str, &str)> =
+            ours.iter().map(|o| (o["date"].as_str().unwrap(), o["status"].as_str().unwrap())).collect();
+        let want: Vec<(&str, &str)> = dates.iter().map(String::as_str).zip(want_status).collect();
+        assert_eq!(got, want, "{surface}");
+        assert!(ours[2]["start"].as_str().unwrap().starts_with(&format!("{moved_to}T13:00:00+0")), "{surface}");
+    }
+
+    // The place's feed: the series and two overrides under one UID.
+    let feed = app.get("/v1/locations/jns-paakirjasto/events.ics").await.text().await.unwrap();
+    let compact = |d: chrono::NaiveDate| d.format("%Y%m%d").to_string();
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(feed.as_bytes()));
+    let cal = parser.next().expect("a calendar").expect("a valid calendar");
+    let ours: Vec<_> = cal
+        .events
+        .iter()
+        .filter(|e| {
+            e.properties.iter().any(|p| p.name == "UID" && p.value.as_deref() == Some(&format!("{id}@digituki")))
+        })
+        .map(|e| {
+            let prop = |n: &str| e.properties.iter().find(|p| p.name == n).and_then(|p| p.value.clone());
+            (prop("RECURRENCE-ID"), prop("STATUS"), prop("DTSTART").unwrap())
+        })
+        .collect();
+    assert_eq!(ours.len(), 3, "{ours:?}");
+    assert!(ours.iter().any(|e| e.0.is_none() && e.2 == format!("{}T100000", compact(first))), "{ours:?}");
+    assert!(ours
+        .iter()
+        .any(|e| e.0 == Some(format!("{}T100000", compact(second))) && e.1.as_deref() == Some("CANCELLED")));
+    assert!(ours
+        .iter()
+        .any(|e| e.0 == Some(format!("{}T100000", compact(third))) && e.2 == format!("{}T130000", compact(moved_to))));
+
+    // `/embed/list`: four items, the cancelled and moved ones said so; JSON-LD states the
+    // three that take place (the moved one rescheduled).
+    let page = html(&app, "/embed/list?municipality=Joensuu&topic=phone_tablet_basics&lang=en").await;
+    for (date, status) in dates.iter().zip(want_status) {
+        let item = article(&page, &id, date).unwrap_or_else(|| panic!("{date} missing on /embed/list"));
+        assert_eq!(item.contains("<strong>Cancelled</strong>"), status == "cancelled", "{item}");
+        assert_eq!(item.contains("<strong>Moved</strong>"), status == "moved", "{item}");
+    }
+    let stated: Vec<Value> =
+        ld_events(&page).into_iter().filter(|e| e["url"] == format!("{}/v1/events/{id}", app.base)).collect();
+    let statuses: Vec<&str> = stated.iter().map(|e| e["eventStatus"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "https://schema.org/EventScheduled",
+            "https://schema.org/EventRescheduled",
+            "https://schema.org/EventScheduled"
+        ]
+    );
+    assert!(stated[1]["startDate"].as_str().unwrap().starts_with(&format!("{moved_to}T13:00:00+0")));
+
+    // `/staff` for a patron with the need, now: the next 14 days hold the first two.
+    let staff = html(&app, "/staff?lang=en&postal_code=80100&topic=phone_tablet_basics&language=fi").await;
+    assert!(article(&staff, &id, &dates[0]).is_some_and(|a| !a.contains("Cancelled")), "first session on /staff");
+    assert!(article(&staff, &id, &dates[1]).is_some_and(|a| a.contains("Cancelled")), "cancelled one on /staff");
+    assert!(article(&staff, &id, &dates[2]).is_none(), "the third is beyond 14 days");
+    eprintln!("every HTTP surface read and agreeing {} ms after the last write", written.elapsed().as_millis());
+
+    // The widget, in a browser.
     let host = crate::browser::host_site(
         &app.base,
         "<digituki-directory lang=\"en\" show=\"events\" municipality=\"Joensuu\" topic=\"phone_tablet_basics\"></digituki-directory>",
     );
-    let results =
-        crate::browser::browse(json!([{ "url": format!("{host}/"), "waitFor": "widget", "axe": true }])).await;
+    // The same widget limited to two occurrences, on another partner site.
+    let limited = crate::browser::host_site(
+        &app.base,
+        "<digituki-directory lang=\"fi\" show=\"events\" limit=\"2\" municipality=\"Joensuu\" topic=\"phone_tablet_basics\"></digituki-directory>",
+    );
+    let results = crate::browser::browse(json!([
+        { "url": format!("{host}/"), "waitFor": "widget", "axe": true },
+        { "url": format!("{limited}/"), "waitFor": "widget" },
+    ]))
+    .await;
+    let short = &results[1];
+    assert_eq!(short["widgetEvents"].as_array().unwrap().len(), 2, "{short}");
+    let more = &short["widgetMore"];
+    assert_eq!(more["text"], "Näytä kaikki tapahtumat", "{short}");
+    let href = more["href"].as_str().unwrap();
+    assert!(
+        href.starts_with(&format!("{}/embed/list?lang=fi&topic=phone_tablet_basics&municipality=Joensuu", app.base)),
+        "{href}"
+    );
+    assert!(href.ends_with("#events-title"), "{href}");
+    // The page it opens lists the series.
+    let list = html(&app, &href[app.base.len()..href.find('#').unwrap()]).await;
+    assert!(article(&list, &id, &dates[0]).is_some(), "the linked list has the first session");
     let r = &results[0];
+    assert!(r["widgetMore"].is_null() || r["widgetEvents"].as_array().unwrap().len() >= 10, "{r}");
     assert_eq!(r["widgetHeading"], "Upcoming digital-help events");
     let ours: Vec<&Value> = r["widgetEvents"].as_array().unwrap().iter().filter(|e| e["event"] == id).collect();
-    let dates: Vec<&str> = ours.iter().map(|e| e["date"].as_str().unwrap()).collect();
-    let want: Vec<String> = (0..4).map(|w| (first + Duration::days(7 * w)).to_string()).collect();
-    assert_eq!(dates, want, "{r}");
-    for e in &ours {
-        let cancelled = e["date"] == second.to_string();
-        assert_eq!(e["className"].as_str().unwrap().contains("cancelled"), cancelled, "{e}");
-        assert_eq!(e["text"].as_str().unwrap().contains("Cancelled"), cancelled, "{e}");
+    let shown: Vec<&str> = ours.iter().map(|e| e["date"].as_str().unwrap()).collect();
+    assert_eq!(shown, dates, "{r}");
+    for (e, status) in ours.iter().zip(want_status) {
+        let class = e["className"].as_str().unwrap();
+        assert_eq!(class.contains("cancelled"), status == "cancelled", "{e}");
+        assert_eq!(e["text"].as_str().unwrap().contains("Cancelled"), status == "cancelled", "{e}");
+        assert_eq!(class.contains("moved"), status == "moved", "{e}");
         assert_eq!(e["title"], format!("Digital café {}", crate::browser::HOSTILE), "shown as text");
         assert!(e["text"].as_str().unwrap().contains("Joensuu Main Library"), "{e}");
     }

@@ -13,7 +13,8 @@
 //                initially, after choosing "at a given time", and after choosing "now" again
 //   pdf          print to PDF (A4, print media) here; pdfPages counts its pages
 // With waitFor "widget", widgetItems lists the places and widgetEvents the event occurrences
-// (show="events": event, date, className, title, text).
+// (show="events": event, date, className, title, text), widgetMore the "show more" link
+// ({href, text}) or null.
 // Every result also has headings: the levels of h1-h6 in document order, inside shadow roots too.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -84,6 +85,7 @@ for (const visit of spec.visits) {
       r.widgetHeading = await page.evaluate(() => document.querySelector("digituki-directory").shadowRoot.querySelector("h2").textContent);
       // show="events": the occurrences, each with its class (cancelled, moved) and text.
       r.widgetEvents = await page.evaluate(() => [...document.querySelector("digituki-directory").shadowRoot.querySelectorAll("li[data-event]")].map((li) => ({ event: li.dataset.event, date: li.dataset.date, className: li.className, title: li.querySelector("h3").textContent, text: li.textContent })));
+      r.widgetMore = await page.evaluate(() => { const a = document.querySelector("digituki-directory").shadowRoot.querySelector("p.more a"); return a ? { href: a.href, text: a.textContent } : null; });
     }
     if (visit.setAttributes) {
       await page.waitForTimeout(200);

@@ -177,12 +177,39 @@ pub struct StaleListing {
     pub days_unverified: i64,
 }
 
+/// An event occurrence in the coming year on a day its place is closed (a holiday or an
+/// exception in the place's hours): published, but to be checked with the organiser.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosedDayOccurrence {
+    #[schema(example = "ev-3f2a9c1b")]
+    pub event_id: String,
+    /// The event's title in Finnish.
+    #[schema(example = "Digikahvila")]
+    pub title: String,
+    #[schema(example = "joensuun-kaupunginkirjasto")]
+    pub organization_id: String,
+    #[schema(example = "jns-paakirjasto")]
+    pub location_id: String,
+    /// The day it takes place (Helsinki; a moved occurrence's new day).
+    #[schema(example = "2026-12-06")]
+    pub date: chrono::NaiveDate,
+    /// Local start time (Europe/Helsinki, with offset).
+    #[schema(example = "2026-12-06T12:00:00+02:00")]
+    pub start: String,
+    /// Why the place is closed that day, when its hours say.
+    pub reason: Option<crate::i18n::Localized>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaleList {
     pub items: Vec<StaleListing>,
+    /// Occurrences of the next 366 days (not cancelled) on days their place is closed, soonest
+    /// first.
+    pub closed_day_occurrences: Vec<ClosedDayOccurrence>,
 }
 
-/// Listings not verified for 180 days, longest first (admin).
+/// Listings not verified for 180 days, longest first, and event occurrences on days their
+/// place is closed (admin).
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -210,5 +237,27 @@ pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<Http
         })
         .collect();
     items.sort_by(|a, b| b.days_unverified.cmp(&a.days_unverified).then_with(|| a.id.cmp(&b.id)));
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(StaleList { items }))
+    let mut closed_day_occurrences: Vec<ClosedDayOccurrence> = dir
+        .events
+        .iter()
+        .filter(|e| e.location.is_some())
+        .flat_map(|e| e.occurrences(now, now + chrono::Duration::days(366)).into_iter().map(move |o| (e, o)))
+        .filter(|(_, o)| o.status != "cancelled")
+        .filter_map(|(e, o)| {
+            let reason = e.place_closed_on(&dir, &o)?;
+            Some(ClosedDayOccurrence {
+                event_id: e.id.clone(),
+                title: e.doc.title.fi.clone(),
+                organization_id: dir.organizations[e.organization].id.clone(),
+                location_id: dir.locations[e.location?].id.clone(),
+                date: o.start.with_timezone(&chrono_tz::Europe::Helsinki).date_naive(),
+                start: crate::api::views::helsinki_time(o.start),
+                reason,
+            })
+        })
+        .collect();
+    closed_day_occurrences.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.event_id.cmp(&b.event_id)));
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(StaleList { items, closed_day_occurrences }))
 }
