@@ -45,6 +45,12 @@ pub struct EventInput {
     #[schema(nullable)]
     #[schema(example = json!(["pksotu"]))]
     pub co_organizers: Vec<String>,
+    /// Co-organizers granted the right to edit the event and its occurrences (each must be
+    /// among `co_organizers`); only the owner may change this list.
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    #[schema(nullable)]
+    #[schema(example = json!(["pksotu"]))]
+    pub editors: Vec<String>,
     pub title: Option<TextInput>,
     pub description: Option<TextInput>,
     /// Where it takes place; or `online_url`, or `served_municipalities` for remote help.
@@ -127,6 +133,7 @@ impl EventInput {
         };
         if let Some(d) = doc {
             input.co_organizers = d.co_organizers;
+            input.editors = d.editors;
             input.title = Some(TextInput::from_localized(&d.title));
             input.description = d.description.as_ref().map(TextInput::from_localized);
             input.online_url = d.online_url;
@@ -167,6 +174,11 @@ impl EventInput {
         for (i, o) in self.co_organizers.iter().enumerate() {
             if dir.organization(o).is_none() {
                 e.push(format!("co_organizers[{i}]"), format!("unknown organization {o:?}"));
+            }
+        }
+        for (i, o) in self.editors.iter().enumerate() {
+            if !self.co_organizers.contains(o) {
+                e.push(format!("editors[{i}]"), format!("{o:?} is not among co_organizers"));
             }
         }
         let (title_fi, title_sv, title_en) = e.text("title", &self.title, true, MAX_NAME);
@@ -224,6 +236,7 @@ impl EventInput {
             title: localized(title_fi, title_sv, title_en).unwrap_or_default(),
             description: localized(d_fi, d_sv, d_en),
             co_organizers: self.co_organizers.clone(),
+            editors: self.editors.clone(),
             online_url,
             served_municipalities: served,
             start: self.start.unwrap_or_default(),

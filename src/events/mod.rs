@@ -65,6 +65,10 @@ pub struct EventDoc {
     /// Organisations organising it with the owner (listed, not owners).
     #[serde(default)]
     pub co_organizers: Vec<String>,
+    /// Co-organizers the owner has granted the right to edit the event and its occurrences
+    /// (not to delete it, nor to change its owner, co-organizers or editors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editors: Vec<String>,
     /// A join link for online events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_url: Option<String>,
@@ -233,6 +237,7 @@ mod tests {
             title: Localized { fi: "Digikahvila".into(), sv: None, en: None },
             description: None,
             co_organizers: vec![],
+            editors: vec![],
             online_url: None,
             served_municipalities: vec![],
             start: at("2027-03-16T10:00"),

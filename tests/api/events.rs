@@ -220,12 +220,53 @@ async fn another_organization_cannot_touch_the_series_and_bad_input_names_its_fi
     }
     assert_eq!(app.directory_version().await, before, "a refused write changed something");
 
+    // Unless the owner grants it: a co-organizer named in `editors` may edit the event and its
+    // occurrences, but not delete it nor change who owns or edits it; others still may not.
+    let resp = app
+        .write(Method::PATCH, &path, &owner)
+        .header("If-Match", &etag)
+        .json(&json!({"editors": ["pksotu"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let partner = app.token("pksotu", false).await;
+    let stranger = app.token("lieksan-kaupunginkirjasto", false).await;
+    let etag = app.etag(&path).await;
+    let resp =
+        app.write(Method::PATCH, &path, &partner).header("If-Match", &etag).json(&json!({"capacity": 12})).send().await;
+    assert_eq!(resp.unwrap().status(), 200, "a granted co-organizer edits");
+    assert_eq!(app.json(&path).await["capacity"], 12);
+    let etag = app.etag(&path).await;
+    let resp = app
+        .write(Method::PUT, &format!("{path}/occurrences/2027-01-19"), &partner)
+        .header("If-Match", &etag)
+        .json(&json!({"status": "cancelled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "a granted co-organizer cancels an occurrence");
+    let etag = app.etag(&path).await;
+    let granted_before = app.directory_version().await;
+    for change in [json!({"editors": []}), json!({"co_organizers": ["pksotu", "lieksan-kaupunginkirjasto"]})] {
+        let resp = app.write(Method::PATCH, &path, &partner).header("If-Match", &etag).json(&change).send().await;
+        assert_eq!(resp.unwrap().status(), 403, "{change}");
+    }
+    let resp = app.write(Method::DELETE, &path, &partner).header("If-Match", &etag).send().await.unwrap();
+    assert_eq!(resp.status(), 403, "only the owner deletes");
+    let resp =
+        app.write(Method::PATCH, &path, &stranger).header("If-Match", &etag).json(&json!({"capacity": 1})).send().await;
+    assert_eq!(resp.unwrap().status(), 403, "not granted");
+    assert_eq!(app.directory_version().await, granted_before, "a refused write changed something");
+    let before = granted_before;
+
     for (change, field) in [
         (json!({"rrule": "FREQ=FORTNIGHTLY"}), "rrule"),
         (json!({"rrule": "FREQ=WEEKLY;BYDAY=XX"}), "rrule"),
         (json!({"start": "2027-01-12T12:00", "end": "2027-01-12T10:00"}), "end"),
         (json!({"delivery_mode": "teleport"}), "delivery_mode"),
         (json!({"location_id": "no-such-place"}), "location_id"),
+        (json!({"editors": ["lieksan-kaupunginkirjasto"]}), "editors[0]"),
     ] {
         let mut body = series();
         for (k, v) in change.as_object().unwrap() {

@@ -1,17 +1,22 @@
 //! Writing events: create, update (merge patch), delete (soft), cancel or move one occurrence,
 //! history. The same rules as every partner write: the owner's token (co-organizers are listed,
-//! not owners), If-Match, every failing field in one 422, history, rate limit.
+//! not owners, unless the owner names them in `editors`), If-Match, every failing field in one
+//! 422, history, rate limit.
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
+use super::{
+    actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
+    written, Editable, IfMatch,
+};
 use crate::api::events::{event_out, EventOut};
 use crate::api::respond::{LangMode, RowTag};
 use crate::api::AppState;
 use crate::auth::Caller;
+use crate::db::models::EventRow;
 use crate::db::write::{self, EventColumns};
 use crate::directory::Directory;
 use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
@@ -38,6 +43,26 @@ fn columns(valid: &ValidEvent) -> ApiResult<EventColumns<'_>> {
         confidence: &valid.confidence,
         document: serde_json::to_value(&valid.doc).map_err(|e| ApiError::internal(e.to_string()))?,
     })
+}
+
+/// Opens an event for a change its owner or a granted co-organizer (`editors`) may make:
+/// `(row, granted)`, `granted` when the caller edits as a co-organizer the owner named.
+fn open_for_editor(
+    row: Option<EventRow>,
+    id: &str,
+    caller: &Caller,
+    expected: &IfMatch,
+) -> ApiResult<(EventRow, bool)> {
+    let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(EventRow::WHAT, id))?;
+    let granted = !caller.may_edit(&row.organization_id)
+        && row.document["editors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|o| o.as_str() == Some(caller.organization_id.as_str())));
+    if !granted {
+        caller.require_edit(&row.organization_id)?;
+    }
+    check_version(expected, id, row.version())?;
+    Ok((row, granted))
 }
 
 /// Create an event of the caller's organization (admin: any organization).
@@ -101,7 +126,7 @@ pub async fn patch_event(
     let body = read_body(&req, payload, &state).await?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
+        let (row, granted) = open_for_editor(write::lock_event(conn, &id).await?, &id, &caller, &expected)?;
         let overrides = serde_json::from_value::<crate::events::EventDoc>(row.document.clone())
             .map(|d| d.overrides)
             .unwrap_or_default();
@@ -110,7 +135,23 @@ pub async fn patch_event(
         super::id_unchanged(&before.id, &after.id)?;
         let legacy = legacy_errors(before.validate(&dir, overrides.clone()), &body);
         let valid = tolerating(legacy, || after.validate(&dir, overrides))?;
-        caller.require_edit(&valid.organization_id)?;
+        if granted {
+            // A granted co-organizer edits the event, not who owns or edits it.
+            for (field, same) in [
+                ("organization_id", before.organization_id == after.organization_id),
+                ("co_organizers", before.co_organizers == after.co_organizers),
+                ("editors", before.editors == after.editors),
+            ] {
+                if !same {
+                    return Err(ApiError::forbidden(format!(
+                        "only the owner {:?} may change {field}",
+                        row.organization_id
+                    )));
+                }
+            }
+        } else {
+            caller.require_edit(&valid.organization_id)?;
+        }
         write::update_event(conn, &id, &columns(&valid)?).await?;
         write::record(conn, "event", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
         Ok(())
@@ -175,7 +216,7 @@ pub async fn put_occurrence(
     let body = read_body(&req, payload, &state).await?;
     let change = parse_body::<OccurrenceInput>(&body)?.validate()?;
     transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
+        let (row, _) = open_for_editor(write::lock_event(conn, &id).await?, &id, &caller, &expected)?;
         let mut doc: crate::events::EventDoc =
             serde_json::from_value(row.document.clone()).map_err(|e| ApiError::internal(e.to_string()))?;
         // The date must be one the series has (or had, before an earlier change).
