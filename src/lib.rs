@@ -13,6 +13,7 @@ pub mod events;
 pub mod export;
 pub mod geo;
 pub mod geocode;
+pub mod head_guard;
 pub mod hours;
 pub mod hsds;
 pub mod i18n;

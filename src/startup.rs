@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use anyhow::Context;
 
 use crate::api::{self, AppState};
@@ -107,15 +107,18 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         limits: options.limits,
         limiter,
         geocoder: options.geocoder,
-        proxy: options.proxy,
+        proxy: crate::api::proxy::ProxyConfig {
+            listen_addr: Some(listener.local_addr()?.to_string()),
+            ..options.proxy
+        },
         auth_failures: crate::auth::AuthFailures::new(failed_logins_per_minute),
         metrics_token: options.metrics_token,
         storage: Default::default(),
     });
-    let port = listener.local_addr()?.port();
+    let addr = listener.local_addr()?;
     let data = state.clone();
     let metrics = web::Data::new(api::metrics::Metrics::default());
-    let mut server = HttpServer::new(move || {
+    let app = move || {
         App::new()
             // HEAD is answered as GET without a body (curl -I, link checkers, caches).
             .wrap_fn(|mut req, srv| {
@@ -139,12 +142,41 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             )
             .configure(api::routes)
             .default_service(web::to(error::not_found_route))
-    })
-    .listen(listener)?;
+    };
+    // actix-web's `HttpServer`, put together by hand so that each connection's socket passes
+    // through `head_guard` before actix's HTTP/1 parser (see there why). The settings are
+    // `HttpServer`'s defaults, graceful shutdown included.
+    let mut builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
     if let Some(w) = workers {
-        server = server.workers(w);
+        builder = builder.workers(w);
     }
-    Ok(Running { server: server.shutdown_timeout(30).run(), port, state })
+    let server = builder
+        .shutdown_timeout(30)
+        .listen("digituki", listener, move || {
+            use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+            let shutdown = shutdown.clone();
+            let http = actix_http::HttpService::build()
+                .graceful_shutdown_signal(move || {
+                    let signal = shutdown.clone();
+                    async move { signal.notified().await }
+                })
+                .client_request_timeout(std::time::Duration::from_secs(5))
+                .client_disconnect_timeout(std::time::Duration::from_secs(1))
+                .h1_allow_half_closed(true)
+                .local_addr(addr)
+                .h1(map_config(
+                    app().into_factory().map_err(|e| actix_web::ResponseError::error_response(e.as_response_error())),
+                    |_| actix_web::dev::AppConfig::default(),
+                ));
+            fn_service(|io: tokio::net::TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                Ok((crate::head_guard::Guarded::new(io), peer))
+            })
+            .and_then(http)
+        })?
+        .run();
+    Ok(Running { server, port: addr.port(), state })
 }
 
 /// Behind trusted proxies, links in answers follow the forwarded host and scheme: caches must
@@ -174,17 +206,36 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Oversized request targets (414) and header sections (431) get a problem document like every
-/// other refusal. (Heads beyond what actix's HTTP/1 parser buffers, 128 KiB, or targets the
-/// `http` crate cannot represent, 64 KiB, are refused by the parser itself before any handler
-/// runs, with an empty 431 or 400.)
+/// other refusal, also the heads `head_guard` kept from actix's parser (which would have
+/// answered them with an empty 400 or 431).
 async fn request_limits<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    use crate::head_guard::Refusal;
     use actix_web::http::StatusCode;
     let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     let header_len: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
-    let refusal = if uri_len > MAX_URI_BYTES {
+    let refusal = if let Some(refused) = Refusal::from_path(req.path()) {
+        // A head `head_guard` kept from the parser.
+        Some(match refused {
+            Refusal::Uri(n) => error::ApiError::too_large_head(
+                StatusCode::URI_TOO_LONG,
+                "URI",
+                format!("the request target is over {n} bytes; at most {MAX_URI_BYTES} are accepted"),
+            ),
+            Refusal::Head(n) => error::ApiError::too_large_head(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers",
+                format!("the request's head is over {n} bytes; at most {MAX_HEADER_BYTES} bytes of header fields are accepted"),
+            ),
+            Refusal::Fields(n) => error::ApiError::too_large_head(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers",
+                format!("the request has {n} or more header fields; at most 96 are accepted"),
+            ),
+        })
+    } else if uri_len > MAX_URI_BYTES {
         Some(error::ApiError::too_large_head(
             StatusCode::URI_TOO_LONG,
             "URI",

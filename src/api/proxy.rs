@@ -23,6 +23,9 @@ pub struct ProxyConfig {
     pub trusted: Vec<IpNet>,
     /// The public base URL (scheme, host, optional port and path prefix), without a trailing slash.
     pub public_url: Option<String>,
+    /// The address the service listens on (set at start-up): the host of links for a request
+    /// that names none.
+    pub listen_addr: Option<String>,
 }
 
 /// The headers a host-dependent answer varies on when forwarded headers are trusted.
@@ -52,7 +55,7 @@ impl ProxyConfig {
                 Some(u.trim_end_matches('/').to_owned())
             }
         };
-        Ok(ProxyConfig { trusted: nets, public_url })
+        Ok(ProxyConfig { trusted: nets, public_url, listen_addr: None })
     }
 
     fn peer(req: &HttpRequest) -> Option<IpAddr> {
@@ -122,7 +125,10 @@ impl ProxyConfig {
                 }
             }
         }
-        let host = host.filter(|h| valid_host(h)).unwrap_or_else(|| req.app_config().host().to_owned());
+        let host = host
+            .filter(|h| valid_host(h))
+            .or_else(|| self.listen_addr.clone())
+            .unwrap_or_else(|| req.app_config().host().to_owned());
         format!("{scheme}://{host}")
     }
 

@@ -352,3 +352,97 @@ async fn metrics_can_be_restricted_and_oversized_requests_get_problem_documents(
     let body = problem(resp, 431).await;
     assert_eq!(body["parameter"], "headers");
 }
+
+/// Sends raw bytes on one connection (half-closing it after) and reads the answers until the
+/// server closes: what a client beyond `reqwest`'s limits (a URI over 64 KiB) sees.
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.split();
+    let write = async {
+        // The server may answer and close before all is written: a reset is fine here.
+        let _ = wr.write_all(request).await;
+        let _ = wr.shutdown().await;
+    };
+    let mut out = Vec::new();
+    let read = async {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), rd.read_to_end(&mut out)).await;
+    };
+    tokio::join!(write, read);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The answers in a raw exchange: (status, content type, body) of each.
+fn answers(raw: &str) -> Vec<(u16, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(head_end) = rest.find("\r\n\r\n") {
+        let head = &rest[..head_end];
+        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let field = |name: &str| {
+            head.lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+                .map(str::to_owned)
+        };
+        let len: usize = field("content-length").map_or(0, |v| v.parse().unwrap());
+        let body = &rest[head_end + 4..head_end + 4 + len];
+        out.push((status, field("content-type").unwrap_or_default(), body.to_owned()));
+        rest = &rest[head_end + 4 + len..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn heads_beyond_the_http_parser_get_problem_documents_too() {
+    let app = TestApp::spawn().await;
+    // A 100 kB target (the `http` crate cannot even represent it), after an ordinary request on
+    // the same connection: the first is answered, the second refused with a problem document.
+    let huge = format!(
+        "GET /v1/topics HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/locations?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(100_000)
+    );
+    let got = answers(&raw_exchange(&app, huge.as_bytes()).await);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, 200);
+    assert_eq!(got[1].0, 414, "{got:?}");
+    assert_eq!(got[1].1, "application/problem+json");
+    let problem: Value = serde_json::from_str(&got[1].2).unwrap();
+    assert_eq!(problem["status"], 414);
+    assert_eq!(problem["parameter"], "URI");
+    assert!(problem["detail"].as_str().unwrap().contains("8192"), "{problem}");
+
+    // 100 header fields (actix's parser takes 96) and a 200 kB head (it buffers 128 KiB).
+    let mut many = "GET /v1/topics HTTP/1.1\r\nHost: x\r\n".to_owned();
+    for i in 0..100 {
+        many.push_str(&format!("X-Field-{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    let large = format!("GET /v1/topics HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\n\r\n", "p".repeat(200_000));
+    for (what, request) in [("100 fields", many), ("a 200 kB head", large)] {
+        let got = answers(&raw_exchange(&app, request.as_bytes()).await);
+        assert_eq!(got.len(), 1, "{what}: {got:?}");
+        assert_eq!(got[0].0, 431, "{what}");
+        assert_eq!(got[0].1, "application/problem+json", "{what}");
+        let problem: Value = serde_json::from_str(&got[0].2).unwrap();
+        assert_eq!(problem["parameter"], "headers", "{what}");
+    }
+
+    // A body that happens to hold a long request line is a body, not a head; the service still
+    // answers normally afterwards, and nobody reaches the refusal path by asking for it.
+    let token = app.token("pksotu", false).await;
+    let body = format!("{{\"name\": {{\"fi\": \"GET /{} HTTP/1.1\"}}}}", "a".repeat(20_000));
+    let request = format!(
+        "POST /v1/locations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}GET /v1/topics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let got = answers(&raw_exchange(&app, request.as_bytes()).await);
+    assert_eq!(got.iter().map(|a| a.0).collect::<Vec<_>>(), [422, 200], "{got:?}");
+    assert_eq!(app.get("/.refused/0000000000000000/uri/70000").await.status(), 404);
+
+    // A request whose Host is not a host name gets links to the address it reached.
+    let got =
+        answers(&raw_exchange(&app, b"GET /hsds/ HTTP/1.1\r\nHost: not a host\r\nConnection: close\r\n\r\n").await);
+    assert_eq!(got[0].0, 200);
+    assert!(got[0].2.contains(&app.base) && !got[0].2.contains("not a host"), "{}", got[0].2);
+}
