@@ -114,6 +114,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         auth_failures: crate::auth::AuthFailures::new(failed_logins_per_minute),
         metrics_token: options.metrics_token,
         storage: Default::default(),
+        answers: Default::default(),
     });
     let addr = listener.local_addr()?;
     let data = state.clone();

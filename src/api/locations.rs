@@ -5,7 +5,10 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{self, check_id, LangParams, LocationFilterParams, PageParams, Params, TimeParams};
+use super::answers::{self, Answer};
+use super::params::{
+    self, check_id, LangParams, LocationFilterParams, PageParams, Params, TimeParams, View, ViewParams,
+};
 use super::respond::{public_json, LangMode};
 use super::views::{self, LocationOut};
 use super::AppState;
@@ -17,7 +20,8 @@ use chrono::{DateTime, Utc};
 /// A page of locations.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LocationPage {
-    pub items: Vec<LocationOut>,
+    /// Full records, or with `view=summary` summaries.
+    pub items: Vec<views::LocationItem>,
     /// Number of matching locations on all pages.
     #[schema(example = 40)]
     pub total: usize,
@@ -30,9 +34,9 @@ pub struct LocationPage {
 /// List locations, filtered, in alphabetical order of their Finnish names.
 #[utoipa::path(
     tag = "locations",
-    params(LocationFilterParams, TimeParams, PageParams, LangParams),
+    params(LocationFilterParams, TimeParams, PageParams, ViewParams, LangParams),
     responses(
-        (status = 200, description = "A page of matching locations", body = LocationPage),
+        (status = 200, description = "A page of matching locations (gzip or brotli when accepted)", body = LocationPage),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
@@ -40,8 +44,13 @@ pub struct LocationPage {
 #[get("/v1/locations")]
 pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
+    let key = answers::key(&req);
+    if let Some(answer) = state.answers.get(&dir, &key) {
+        return Ok(answer.respond(&req));
+    }
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
+    let view = ViewParams::parse(&params)?;
     let filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
     let at = evaluation_instant(&params, at, open_at)?;
@@ -50,11 +59,41 @@ pub async fn list_locations(state: web::Data<AppState>, req: HttpRequest) -> Api
     let mut items = Vec::new();
     for loc in dir.list(&filter).filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t))) {
         if total >= (page - 1) * per_page && items.len() < per_page {
-            items.push(views::location(&dir, loc, lang, at, None));
+            items.push((loc, None));
         }
         total += 1;
     }
-    Ok(public_json(&req, dir.version, &LocationPage { items, total, page, per_page }))
+    // `LocationPage`, serialised from the pre-rendered locations.
+    let mut out = Vec::with_capacity(1024 + items.len() * 4096);
+    out.extend_from_slice(b"{\"items\":");
+    write_items(&mut out, &state, &dir, &items, view, lang, at);
+    out.extend_from_slice(format!(",\"total\":{total},\"page\":{page},\"per_page\":{per_page}}}").as_bytes());
+    Ok(state.answers.put(&dir, key, Answer::new(dir.version, out)).respond(&req))
+}
+
+/// Writes listed locations as a JSON array: full records from their pre-rendered fragments, or
+/// summaries.
+pub fn write_items(
+    out: &mut Vec<u8>,
+    state: &AppState,
+    dir: &Directory,
+    items: &[(&Location, Option<views::Distance>)],
+    view: View,
+    lang: LangMode,
+    at: DateTime<Utc>,
+) {
+    match view {
+        View::Full => {
+            let fragments = state.answers.fragments(dir);
+            let indices = items.iter().map(|(l, d)| (dir.location_index(&l.id).expect("a listed location"), *d));
+            super::fragments::write_locations(out, &fragments, dir, indices, lang, at);
+        }
+        View::Summary => {
+            let summaries: Vec<views::LocationSummary> =
+                items.iter().map(|(l, d)| views::location_summary(dir, l, lang, at, *d)).collect();
+            let _ = serde_json::to_writer(&mut *out, &summaries);
+        }
+    }
 }
 
 /// One location.
@@ -277,18 +316,19 @@ pub struct NearestResult {
     /// evaluation instant (`open_at`, else `at`, else now) first, then hours known, then
     /// confidence (`verified`, `approximate`, `assumed`). Each carries `distance_approximate`:
     /// true when the origin or the place's position is an area estimate (accuracy
-    /// `postal_area` or `municipality`), so the distance is only roughly right.
-    pub items: Vec<LocationOut>,
+    /// `postal_area` or `municipality`), so the distance is only roughly right. Full records,
+    /// or with `view=summary` summaries.
+    pub items: Vec<views::LocationItem>,
     /// Remote help (phone, video) that serves the origin's municipality and matches the filters.
-    pub remote: Vec<LocationOut>,
+    pub remote: Vec<views::LocationItem>,
 }
 
 /// The matching places nearest to a point, a postal code's area or a municipality's centre.
 #[utoipa::path(
     tag = "locations",
-    params(NearestParams, LocationFilterParams, TimeParams, LangParams),
+    params(NearestParams, LocationFilterParams, TimeParams, ViewParams, LangParams),
     responses(
-        (status = 200, description = "Nearest places first, each with distance_m", body = NearestResult),
+        (status = 200, description = "Nearest places first, each with distance_m (gzip or brotli when accepted)", body = NearestResult),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A parameter is invalid, missing or unknown", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`address` given but the geocoder is not answering (Retry-After)", body = Problem, content_type = "application/problem+json"),
@@ -298,7 +338,13 @@ pub struct NearestResult {
 pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
+    // An answer from an address depends on the geocoder: never kept.
+    let key = params.one("address")?.is_none().then(|| answers::key(&req));
+    if let Some(answer) = key.as_ref().and_then(|k| state.answers.get(&dir, k)) {
+        return Ok(answer.respond(&req));
+    }
     let lang = LangMode::from_request(&req, &params)?;
+    let view = ViewParams::parse(&params)?;
     let lat = params.number_in("lat", -90.0, 90.0)?;
     let lon = params.number_in("lon", -180.0, 180.0)?;
     let postal = params.one("postal_code")?;
@@ -327,12 +373,22 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     }
     let at = evaluation_instant(&params, at, open_at)?;
     let (found, remote) = nearest_places(&dir, &origin, &filter, limit, max_km.map(|k| k * 1000.0), open_at, at);
-    let items = found
-        .into_iter()
-        .map(|(loc, d)| views::location(&dir, loc, lang, at, Some(origin.distance_to(loc, d))))
-        .collect();
-    let remote = remote.into_iter().map(|loc| views::location(&dir, loc, lang, at, None)).collect();
-    Ok(public_json(&req, dir.version, &NearestResult { origin, items, remote }))
+    let items: Vec<_> = found.into_iter().map(|(loc, d)| (loc, Some(origin.distance_to(loc, d)))).collect();
+    let remote: Vec<_> = remote.into_iter().map(|loc| (loc, None)).collect();
+    // `NearestResult`, serialised from the pre-rendered locations.
+    let mut out = Vec::with_capacity(1024 + (items.len() + remote.len()) * 4096);
+    out.extend_from_slice(b"{\"origin\":");
+    serde_json::to_writer(&mut out, &origin).map_err(|e| ApiError::internal(e.to_string()))?;
+    out.extend_from_slice(b",\"items\":");
+    write_items(&mut out, &state, &dir, &items, view, lang, at);
+    out.extend_from_slice(b",\"remote\":");
+    write_items(&mut out, &state, &dir, &remote, view, lang, at);
+    out.push(b'}');
+    let answer = Answer::new(dir.version, out);
+    Ok(match key {
+        Some(key) => state.answers.put(&dir, key, answer).respond(&req),
+        None => answer.respond(&req),
+    })
 }
 
 /// The search origin from coordinates, a postal code (`postal` = (parameter name, value)) or,

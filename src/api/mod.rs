@@ -2,8 +2,10 @@
 //! snapshot (`crate::directory`), and shape the answer (`views`, `respond`).
 //! `routes` is the one route table: the whole API surface, top to bottom.
 
+pub mod answers;
 pub mod events;
 pub mod export;
+pub mod fragments;
 pub mod geojson;
 pub mod health;
 pub mod hsds;
@@ -43,6 +45,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// The last storage fault a write met (read-only database, disk full), for `/readyz`.
     pub storage: health::StorageState,
+    /// Kept answers of the location listings and the pre-rendered locations, per snapshot.
+    pub answers: answers::Answers,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -241,6 +241,38 @@ pub struct LangParams {
     lang: Option<crate::i18n::Lang>,
 }
 
+/// How much of each location a listing gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// The full record of each location (as `GET /v1/locations/{id}` without its events).
+    #[default]
+    Full,
+    /// The fields a list shows (`LocationSummary`), about 1 kB a place.
+    Summary,
+}
+
+/// The shape of the listed locations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ViewParams {
+    /// `full` (the default): each location's whole record; `summary`: the fields a list shows
+    /// (id, name, organisation, address, distance, state now and next, topics, languages, how
+    /// to book, confidence), about 1 kB a place instead of several (`LocationSummary`).
+    #[param(inline)]
+    pub view: Option<View>,
+}
+
+impl ViewParams {
+    pub fn parse(params: &Params) -> ApiResult<View> {
+        match params.one("view")? {
+            None | Some("full") => Ok(View::Full),
+            Some("summary") => Ok(View::Summary),
+            Some(other) => Err(ApiError::invalid_param("view", format!("must be full or summary, not {other:?}"))),
+        }
+    }
+}
+
 /// Parses the shared location filters against the current directory.
 pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFilter> {
     let mut filter = LocationFilter::default();

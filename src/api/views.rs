@@ -299,6 +299,190 @@ pub struct LocationRef {
     pub name: Text,
 }
 
+/// A booking instruction of a service at the location (in the summary view).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingOut {
+    #[schema(example = "pksotu-kansalaistalo-device-basics")]
+    pub service_at_location_id: String,
+    /// The service's name.
+    pub name: Text,
+    pub appointment: AppointmentOut,
+}
+
+/// A location as a list shows it (`view=summary`): who, where, how far, whether help is
+/// available now and when next, what with and in which languages, how to book, and how sure
+/// the facts are; about 1 kB instead of the full record's several. The full record is
+/// `GET /v1/locations/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationSummary {
+    #[schema(example = "jns-paakirjasto")]
+    pub id: String,
+    pub name: Text,
+    #[schema(example = "library")]
+    pub kind: String,
+    pub organization: OrganizationRef,
+    pub address: AddressOut,
+    pub coordinates: Option<CoordinatesOut>,
+    /// As in the full record (nearest search only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 152.4)]
+    pub distance_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_approximate: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_postal_area: Option<bool>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub accessibility: Option<Text>,
+    /// Topic codes offered here.
+    pub topics: Vec<String>,
+    pub languages: Vec<String>,
+    /// How help is given here: the services' delivery modes, each once.
+    pub delivery_modes: Vec<String>,
+    /// Services given (also) by appointment, with how to book.
+    pub bookings: Vec<BookingOut>,
+    pub open_now: bool,
+    pub status_now: StatusOut,
+    pub next_change: Option<ChangeOut>,
+    pub next_opening: Option<ChangeOut>,
+    pub opening_hours: Option<String>,
+    pub hours_confidence: Option<String>,
+    #[schema(example = "verified")]
+    pub confidence: String,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verified_by: Option<OrganizationRef>,
+    pub stale: bool,
+}
+
+pub fn location_summary(
+    dir: &Directory,
+    loc: &Location,
+    lang: LangMode,
+    at: DateTime<Utc>,
+    distance: Option<Distance>,
+) -> LocationSummary {
+    let org = &dir.organizations[loc.organization];
+    let LocationDynamic { open_now, status_now, next_change, next_opening, stale, .. } =
+        location_dynamic(loc, lang, at);
+    let mut delivery_modes: Vec<String> = Vec::new();
+    for s in &loc.services {
+        for m in &dir.services[s.service].delivery_modes {
+            if !delivery_modes.contains(m) {
+                delivery_modes.push(m.clone());
+            }
+        }
+    }
+    LocationSummary {
+        id: loc.id.clone(),
+        name: lang.text(&loc.name),
+        kind: loc.kind.to_string(),
+        organization: OrganizationRef { id: org.id.clone(), name: lang.text(&org.name) },
+        address: address(dir, loc, lang),
+        coordinates: coordinates(loc),
+        distance_m: distance.map(|d| (d.metres * 10.0).round() / 10.0),
+        distance_approximate: distance.map(|d| d.approximate),
+        same_postal_area: distance.and_then(|d| d.same_postal_area),
+        phone: loc.phone.clone(),
+        email: loc.email.clone(),
+        website: loc.website.clone(),
+        accessibility: lang.opt(&loc.accessibility),
+        topics: dir.topic_codes(loc.topic_mask),
+        languages: loc.languages.clone(),
+        delivery_modes,
+        bookings: loc
+            .services
+            .iter()
+            .filter_map(|s| {
+                let a = s.appointment.as_ref()?;
+                Some(BookingOut {
+                    service_at_location_id: s.id.clone(),
+                    name: lang.text(&dir.services[s.service].name),
+                    appointment: appointment(a, lang),
+                })
+            })
+            .collect(),
+        open_now,
+        status_now,
+        next_change,
+        next_opening,
+        opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
+        hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
+        confidence: loc.provenance.confidence.to_string(),
+        verified_at: loc.provenance.verified_at,
+        verified_by: loc.verified_by.map(|i| {
+            let o = &dir.organizations[i as usize];
+            OrganizationRef { id: o.id.clone(), name: lang.text(&o.name) }
+        }),
+        stale,
+    }
+}
+
+fn address(dir: &Directory, loc: &Location, lang: LangMode) -> AddressOut {
+    AddressOut {
+        street: loc.address.street.clone(),
+        postal_code: loc.address.postal_code.clone(),
+        post_office: loc.address.post_office.clone(),
+        municipality_code: loc.address.municipality_code.clone(),
+        municipality: loc
+            .address
+            .municipality_code
+            .as_deref()
+            .and_then(|c| dir.municipality(c))
+            .map(|m| lang.text(&m.name)),
+    }
+}
+
+fn coordinates(loc: &Location) -> Option<CoordinatesOut> {
+    loc.coordinates.map(|(lat, lon)| CoordinatesOut {
+        lat,
+        lon,
+        method: loc.coordinate_method.clone(),
+        accuracy: loc.accuracy.as_str().into(),
+    })
+}
+
+/// An item of a location listing: the full record, or with `view=summary` the summary.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LocationItem {
+    Full(LocationOut),
+    Summary(LocationSummary),
+}
+
+/// The parts of a location's representation that change with the evaluation instant (besides
+/// the distance, which the search gives): computed once, used by `location` and by the
+/// pre-rendered fragments (`super::fragments`).
+pub struct LocationDynamic {
+    pub open_now: bool,
+    pub status_now: StatusOut,
+    pub next_change: Option<ChangeOut>,
+    pub next_opening: Option<ChangeOut>,
+    pub stale: bool,
+    /// `status_now` of each service at the location (None for one without its own hours).
+    pub services: Vec<Option<StatusOut>>,
+}
+
+pub fn location_dynamic(loc: &Location, lang: LangMode, at: DateTime<Utc>) -> LocationDynamic {
+    let now = loc.status_at(at);
+    LocationDynamic {
+        open_now: now.as_ref().is_some_and(|s| s.state == hours::State::Staffed),
+        next_change: status(now.as_ref(), lang).next_change,
+        status_now: status(now.as_ref(), lang),
+        next_opening: loc.next_staffed_opening(at).map(|t| ChangeOut {
+            at: t,
+            local: helsinki_time(t),
+            state: "staffed".into(),
+        }),
+        stale: loc.provenance.is_stale(Utc::now()),
+        services: loc
+            .services
+            .iter()
+            .map(|sal| sal.hours.as_ref().map(|h| status(Some(&h.hours.status_at(at)), lang)))
+            .collect(),
+    }
+}
+
 pub fn location(
     dir: &Directory,
     loc: &Location,
@@ -306,33 +490,27 @@ pub fn location(
     at: DateTime<Utc>,
     distance: Option<Distance>,
 ) -> LocationOut {
+    location_with(dir, loc, lang, distance, location_dynamic(loc, lang, at))
+}
+
+/// A location's representation with its instant-dependent parts given.
+pub fn location_with(
+    dir: &Directory,
+    loc: &Location,
+    lang: LangMode,
+    distance: Option<Distance>,
+    dynamic: LocationDynamic,
+) -> LocationOut {
     let org = &dir.organizations[loc.organization];
-    let now = loc.status_at(at);
-    let status_now = status(now.as_ref(), lang);
+    let LocationDynamic { open_now, status_now, next_change, next_opening, stale, services } = dynamic;
     LocationOut {
         id: loc.id.clone(),
         name: lang.text(&loc.name),
         description: lang.opt(&loc.description),
         kind: loc.kind.to_string(),
         organization: OrganizationRef { id: org.id.clone(), name: lang.text(&org.name) },
-        address: AddressOut {
-            street: loc.address.street.clone(),
-            postal_code: loc.address.postal_code.clone(),
-            post_office: loc.address.post_office.clone(),
-            municipality_code: loc.address.municipality_code.clone(),
-            municipality: loc
-                .address
-                .municipality_code
-                .as_deref()
-                .and_then(|c| dir.municipality(c))
-                .map(|m| lang.text(&m.name)),
-        },
-        coordinates: loc.coordinates.map(|(lat, lon)| CoordinatesOut {
-            lat,
-            lon,
-            method: loc.coordinate_method.clone(),
-            accuracy: loc.accuracy.as_str().into(),
-        }),
+        address: address(dir, loc, lang),
+        coordinates: coordinates(loc),
         distance_m: distance.map(|d| (d.metres * 10.0).round() / 10.0),
         distance_approximate: distance.map(|d| d.approximate),
         same_postal_area: distance.and_then(|d| d.same_postal_area),
@@ -344,7 +522,7 @@ pub fn location(
         served_municipalities: loc.served_municipalities.clone(),
         topics: dir.topic_codes(loc.topic_mask),
         languages: loc.languages.clone(),
-        services: loc.services.iter().map(|s| service_at_location(dir, s, lang, at)).collect(),
+        services: loc.services.iter().zip(services).map(|(s, st)| service_at_location_with(dir, s, lang, st)).collect(),
         contacts: loc
             .contacts
             .iter()
@@ -355,13 +533,9 @@ pub fn location(
                 email: c.email.clone(),
             })
             .collect(),
-        open_now: now.as_ref().is_some_and(|s| s.state == hours::State::Staffed),
-        next_change: status(now.as_ref(), lang).next_change,
-        next_opening: loc.next_staffed_opening(at).map(|t| ChangeOut {
-            at: t,
-            local: helsinki_time(t),
-            state: "staffed".into(),
-        }),
+        open_now,
+        next_change,
+        next_opening,
         status_now,
         opening_hours: loc.hours.as_ref().map(|h| h.osm.clone()),
         hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
@@ -383,7 +557,7 @@ pub fn location(
             let o = &dir.organizations[i as usize];
             OrganizationRef { id: o.id.clone(), name: lang.text(&o.name) }
         }),
-        stale: loc.provenance.is_stale(Utc::now()),
+        stale,
     }
 }
 
@@ -392,6 +566,16 @@ fn service_at_location(
     sal: &ServiceAtLocation,
     lang: LangMode,
     at: DateTime<Utc>,
+) -> ServiceAtLocationOut {
+    let status_now = sal.hours.as_ref().map(|h| status(Some(&h.hours.status_at(at)), lang));
+    service_at_location_with(dir, sal, lang, status_now)
+}
+
+fn service_at_location_with(
+    dir: &Directory,
+    sal: &ServiceAtLocation,
+    lang: LangMode,
+    status_now: Option<StatusOut>,
 ) -> ServiceAtLocationOut {
     let s = &dir.services[sal.service];
     ServiceAtLocationOut {
@@ -406,7 +590,7 @@ fn service_at_location(
         assistance_level: s.assistance_level.clone(),
         note: lang.opt(&sal.note),
         opening_hours: sal.hours.as_ref().map(|h| h.osm.clone()),
-        status_now: sal.hours.as_ref().map(|h| status(Some(&h.hours.status_at(at)), lang)),
+        status_now,
         appointment: sal.appointment.as_ref().map(|a| appointment(a, lang)),
         confidence: sal.provenance.confidence.to_string(),
         sources: sal.provenance.sources.clone(),

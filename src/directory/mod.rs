@@ -825,6 +825,11 @@ impl Directory {
         self.location_by_id.get(id).map(|&i| &self.locations[i])
     }
 
+    /// The index of a location in `locations`.
+    pub fn location_index(&self, id: &str) -> Option<usize> {
+        self.location_by_id.get(id).copied()
+    }
+
     pub fn organization(&self, id: &str) -> Option<&Organization> {
         self.organization_by_id.get(id).map(|&i| &self.organizations[i])
     }

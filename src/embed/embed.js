@@ -220,6 +220,7 @@
       var limit = this._limit();
       var q = new URLSearchParams();
       q.set("lang", lang);
+      q.set("view", "summary");
       var near = (this.getAttribute("near") || "").trim();
       var path;
       if (near) { path = "/v1/locations/nearest"; q.set("postal_code", near); q.set("limit", String(Math.min(100, limit + 1))); }
@@ -378,8 +379,9 @@
       if (loc.languages && loc.languages.length) row(dl, t.languages, loc.languages.map(function (c) { return languageName(lang, c); }).join(", "));
       var modes = [], bookings = el("ul");
       bookings.style.cssText = "list-style:none;margin:0;padding:0";
-      (loc.services || []).forEach(function (s) {
-        (s.delivery_modes || []).forEach(function (m) { var label = t.modes[m] || m; if (modes.indexOf(label) < 0) modes.push(label); });
+      // The summary view (view=summary): delivery modes and bookings gathered per place.
+      (loc.delivery_modes || []).forEach(function (m) { var label = t.modes[m] || m; if (modes.indexOf(label) < 0) modes.push(label); });
+      (loc.bookings || []).forEach(function (s) {
         var ap = s.appointment;
         if (ap && (ap.by_appointment || ap.phone || ap.url)) {
           var b = el("li", null, s.name + ": " + (ap.text ? ap.text + " " : "") + (ap.phone ? t.phone + " " + ap.phone + " " : ""));

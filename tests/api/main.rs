@@ -12,6 +12,7 @@ mod embed;
 mod events;
 mod events_pages;
 mod fixture;
+mod fragments;
 mod geocode;
 mod hardening;
 mod hours;

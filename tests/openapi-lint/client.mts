@@ -10,6 +10,10 @@ declare const process: { env: Record<string, string | undefined> };
 
 type Text = components["schemas"]["Text"];
 type Location = components["schemas"]["LocationOut"];
+type Summary = components["schemas"]["LocationSummary"];
+// A listing's items are full records, or summaries with `view=summary`: the full ones have
+// `services`.
+const isFull = (p: Location | Summary): p is Location => "services" in p;
 
 const base = process.env.BASE;
 if (!base) throw new Error("set BASE to the service, e.g. http://127.0.0.1:8080");
@@ -36,8 +40,8 @@ const nearest = await api.GET("/v1/locations/nearest", {
   params: { query: { lat: 62.6, lon: 29.76, limit: 3, topic: ["online_public_services"] } },
 });
 check(nearest.response.status === 200 && nearest.data !== undefined, `nearest answered ${nearest.response.status}`);
-const places: Location[] = nearest.data!.items;
-check(places.length === 3, `three nearest places, got ${places.length}`);
+const places: Location[] = nearest.data!.items.filter(isFull);
+check(places.length === 3, `three nearest places (full records by default), got ${places.length}`);
 const distances = places.map((p) => p.distance_m ?? Number.NaN);
 check(distances.every((d, i) => Number.isFinite(d) && (i === 0 || d >= distances[i - 1])), `distances ascend: ${distances}`);
 check(places.every((p) => p.topics.includes("online_public_services")), "every place offers the topic asked for");
