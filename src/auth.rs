@@ -4,19 +4,15 @@
 //! only its SHA-256 is stored. A handler that needs a partner takes a `Caller` argument:
 //! missing, unknown or revoked tokens answer 401 before the handler runs.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
-use crate::api::AppState;
 use crate::db::tokens::{self, TokenRow};
 use crate::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 pub const TOKEN_PREFIX: &str = "dtk_";
 const TOKEN_RANDOM_CHARS: usize = 40;
@@ -134,89 +130,5 @@ impl FromRequest for Caller {
                 }
             }
         })
-    }
-}
-
-/// Failed authentication per client address: a few guesses are answered 401, then 429 with
-/// Retry-After, decided before any database query. A bucket of `per_minute` failures (default
-/// 10) refills at that many per minute; successful requests cost nothing.
-pub struct AuthFailures {
-    per_minute: f64,
-    buckets: Mutex<HashMap<Option<std::net::IpAddr>, (f64, Instant)>>,
-}
-
-impl AuthFailures {
-    /// Beyond this many tracked addresses, full (forgiven) buckets are dropped.
-    const MAX_TRACKED: usize = 10_000;
-
-    pub fn new(per_minute: u32) -> Self {
-        AuthFailures { per_minute: per_minute.max(1) as f64, buckets: Mutex::new(HashMap::new()) }
-    }
-
-    fn level(&self, entry: &mut (f64, Instant), now: Instant) -> f64 {
-        let per_sec = self.per_minute / 60.0;
-        entry.0 = (entry.0 + now.duration_since(entry.1).as_secs_f64() * per_sec).min(self.per_minute);
-        entry.1 = now;
-        entry.0
-    }
-
-    /// 429 while the address has used up its failures.
-    pub fn check(&self, client: Option<std::net::IpAddr>) -> ApiResult<()> {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap();
-        let level = buckets.get_mut(&client).map_or(self.per_minute, |entry| self.level(entry, now));
-        if level < 1.0 {
-            let wait = (1.0 - level) / (self.per_minute / 60.0);
-            return Err(ApiError::too_many_failed_logins(wait.ceil().max(1.0) as u64));
-        }
-        Ok(())
-    }
-
-    /// Counts one failed attempt from the address.
-    pub fn failed(&self, client: Option<std::net::IpAddr>) {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap();
-        if buckets.len() >= Self::MAX_TRACKED {
-            buckets.retain(|_, e| self.level(e, now) < self.per_minute);
-        }
-        let entry = buckets.entry(client).or_insert((self.per_minute, now));
-        self.level(entry, now);
-        entry.0 = (entry.0 - 1.0).max(0.0);
-    }
-}
-
-impl Default for AuthFailures {
-    fn default() -> Self {
-        Self::new(10)
-    }
-}
-
-/// A per-token write rate limit: a token bucket refilled continuously.
-pub struct RateLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<i64, (f64, Instant)>>,
-}
-
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
-        RateLimiter { per_minute: per_minute.max(1), buckets: Mutex::new(HashMap::new()) }
-    }
-
-    /// Takes one write from the token's bucket, or says how long to wait.
-    pub fn check(&self, token_id: i64) -> ApiResult<()> {
-        let capacity = self.per_minute as f64;
-        let per_sec = capacity / 60.0;
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap();
-        let (tokens, last) = buckets.entry(token_id).or_insert((capacity, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_sec).min(capacity);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = Duration::from_secs_f64((1.0 - *tokens) / per_sec);
-            Err(ApiError::too_many_requests(wait.as_secs().max(1)))
-        }
     }
 }

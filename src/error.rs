@@ -54,7 +54,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             title,
@@ -234,45 +234,6 @@ pub fn json_config() -> actix_web::web::JsonConfig {
 pub fn query_config() -> actix_web::web::QueryConfig {
     actix_web::web::QueryConfig::default()
         .error_handler(|err, _req| ApiError::new(StatusCode::BAD_REQUEST, "Invalid query", err.to_string()).into())
-}
-
-/// No route matched: 405 with `Allow` when the path is a documented one asked with a method it
-/// does not have, 404 otherwise.
-pub async fn not_found_route(req: actix_web::HttpRequest) -> HttpResponse {
-    static DOCUMENTED: std::sync::LazyLock<Vec<(actix_web::dev::ResourceDef, String)>> =
-        std::sync::LazyLock::new(|| {
-            crate::openapi::document()
-                .paths
-                .paths
-                .iter()
-                .map(|(path, item)| {
-                    let methods = [
-                        ("GET, HEAD", item.get.is_some()),
-                        ("POST", item.post.is_some()),
-                        ("PUT", item.put.is_some()),
-                        ("PATCH", item.patch.is_some()),
-                        ("DELETE", item.delete.is_some()),
-                    ];
-                    let allow: Vec<&str> = methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect();
-                    (actix_web::dev::ResourceDef::new(path.as_str()), allow.join(", "))
-                })
-                .collect()
-        });
-    let method = req.method().as_str();
-    let documented = DOCUMENTED.iter().find(|(r, _)| r.is_match(req.path()));
-    if let Some((_, allow)) = documented.filter(|(_, allow)| !allow.split(", ").any(|m| m == method)) {
-        let mut resp = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Method not allowed",
-            format!("{method} is not allowed here; allowed: {allow}"),
-        )
-        .error_response();
-        if let Ok(v) = header::HeaderValue::from_str(allow) {
-            resp.headers_mut().insert(header::ALLOW, v);
-        }
-        return resp;
-    }
-    ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such route").error_response()
 }
 
 /// No connection from the pool (the database is down, restarting or saturated): the request

@@ -5,7 +5,7 @@
 //! 400, a head over 128 KiB or with more than 96 header fields a bare 431. This guard wraps each
 //! connection's socket and reads ahead to the end of every request head (bodies are counted
 //! through by `Content-Length`). A head the parser would refuse, or one clearly over the
-//! service's own limits (`startup::MAX_URI_BYTES`, `startup::MAX_HEADER_BYTES`), never reaches
+//! service's own limits (`MAX_URI_BYTES`, `MAX_HEADER_BYTES`), never reaches
 //! the parser: in its place the parser is given a small request for a secret path naming the
 //! refusal (`/.refused/{secret}/{kind}/{bytes}`, `Connection: close`), which the middleware
 //! answers with the same 414 or 431 problem document as any other oversized request; the rest
@@ -22,7 +22,10 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::startup::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+/// Longest request target (path and query) answered normally.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest total size of the request's header fields answered normally.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// A request line longer than this (the target plus method, version and spaces) is refused
 /// here; up to it, the middleware measures the target exactly.

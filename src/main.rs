@@ -275,7 +275,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
         }
         let listener = TcpListener::bind(args.listen).with_context(|| format!("binding {}", args.listen))?;
         let proxy =
-            digituki::api::proxy::ProxyConfig::parse(args.trusted_proxies.as_deref(), args.public_url.as_deref())
+            digituki::http::proxy::ProxyConfig::parse(args.trusted_proxies.as_deref(), args.public_url.as_deref())
                 .map_err(anyhow::Error::msg)?;
         let options = startup::Options {
             proxy,
@@ -283,7 +283,7 @@ async fn serve(db_args: &digituki::config::DbArgs, args: ServeArgs) -> anyhow::R
             geocoder: geocoder()?,
             schedule,
             workers: args.workers,
-            limits: digituki::api::partner::Limits {
+            limits: digituki::http::limits::Limits {
                 max_body_bytes: args.max_body_bytes,
                 writes_per_minute: args.writes_per_minute,
                 failed_logins_per_minute: args.failed_logins_per_minute,

@@ -7,12 +7,14 @@ use actix_web::dev::Server;
 use actix_web::{web, App};
 use anyhow::Context;
 
-use crate::api::{self, AppState};
+use crate::api;
 use crate::db;
 use crate::db::embedded::{EmbeddedPostgres, ServiceLock};
 use crate::directory::store::{self, Store};
 use crate::error;
 use crate::geocode::{Geocoder, GeocoderConfig};
+pub use crate::head_guard::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+use crate::http::state::AppState;
 
 /// Where the database is: an external server, or the embedded cluster this process uses
 /// (see `crate::db::embedded` for who stops it).
@@ -62,11 +64,11 @@ pub struct Running {
 #[derive(Default)]
 pub struct Options {
     pub workers: Option<usize>,
-    pub limits: crate::api::partner::Limits,
+    pub limits: crate::http::limits::Limits,
     /// The address geocoder, when configured.
     pub geocoder: Option<Geocoder>,
     /// Trusted proxies and the public base URL (`--trusted-proxies`, `--public-url`).
-    pub proxy: crate::api::proxy::ProxyConfig,
+    pub proxy: crate::http::proxy::ProxyConfig,
     /// A bearer token `/metrics` asks for (`--metrics-token`); open when unset.
     pub metrics_token: Option<String>,
     /// Imports to run on a schedule (`--import-every`, `--import`).
@@ -99,7 +101,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         ));
     }
     let import_stats = web::Data::from(import_stats);
-    let limiter = crate::auth::RateLimiter::new(options.limits.writes_per_minute);
+    let limiter = crate::http::limits::RateLimiter::new(options.limits.writes_per_minute);
     let failed_logins_per_minute = options.limits.failed_logins_per_minute;
     let state = web::Data::new(AppState {
         store,
@@ -107,11 +109,11 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
         limits: options.limits,
         limiter,
         geocoder: options.geocoder,
-        proxy: crate::api::proxy::ProxyConfig {
+        proxy: crate::http::proxy::ProxyConfig {
             listen_addr: Some(listener.local_addr()?.to_string()),
             ..options.proxy
         },
-        auth_failures: crate::auth::AuthFailures::new(failed_logins_per_minute),
+        auth_failures: crate::http::limits::AuthFailures::new(failed_logins_per_minute),
         metrics_token: options.metrics_token,
         storage: Default::default(),
         answers: Default::default(),
@@ -131,7 +133,7 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
             .wrap(actix_web::middleware::from_fn(api::metrics::track))
             .wrap(actix_web::middleware::from_fn(vary_on_forwarded))
             .wrap(actix_web::middleware::from_fn(request_limits))
-            .wrap(actix_web::middleware::from_fn(api::respond::cors_on_errors))
+            .wrap(actix_web::middleware::from_fn(crate::http::respond::cors_on_errors))
             .app_data(data.clone())
             .app_data(metrics.clone())
             .app_data(import_stats.clone())
@@ -141,8 +143,8 @@ pub async fn build_with(database_url: &str, listener: TcpListener, options: Opti
                 web::PathConfig::default()
                     .error_handler(|e, _| error::ApiError::invalid_param("path", e.to_string()).into()),
             )
-            .configure(api::routes)
-            .default_service(web::to(error::not_found_route))
+            .configure(crate::routes::routes)
+            .default_service(web::to(crate::routes::not_found_route))
     };
     // actix-web's `HttpServer`, put together by hand so that each connection's socket passes
     // through `head_guard` before actix's HTTP/1 parser (see there why). The settings are
@@ -200,11 +202,6 @@ async fn vary_on_forwarded(
     }
     Ok(resp)
 }
-
-/// Longest request target (path and query) answered normally.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-/// Largest total size of the request's header fields answered normally.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Oversized request targets (414) and header sections (431) get a problem document like every
 /// other refusal, also the heads `head_guard` kept from actix's parser (which would have

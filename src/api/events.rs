@@ -7,14 +7,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{check_id, LangParams, Params};
-use super::respond::{public_bytes, public_json, LangMode, RowTag, Text};
-use super::views::helsinki_time;
-use super::AppState;
 use crate::directory::events::{Event, EventFilter};
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::events::{ics, Occurrence, MAX_WINDOW_DAYS};
+use crate::http::params::{check_id, LangParams, Params};
+use crate::http::respond::{public_bytes, public_json, LangMode, RowTag, Text};
+use crate::http::state::AppState;
+use crate::http::views::helsinki_time;
 
 /// A reference to an organization or a location.
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,7 +110,7 @@ pub struct EventOut {
     pub confidence: String,
     #[schema(example = "manual")]
     pub source: String,
-    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
+    #[schema(value_type = Vec<crate::http::schemas::SourceRef>)]
     pub sources: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -363,7 +363,7 @@ pub async fn list_occurrences(state: web::Data<AppState>, req: HttpRequest) -> A
     let mut filter_unused = crate::directory::LocationFilter::default();
     let lat = params.number_in("lat", -90.0, 90.0)?;
     let lon = params.number_in("lon", -180.0, 180.0)?;
-    let origin = super::locations::origin(
+    let origin = crate::http::nearest::origin(
         &dir,
         lat,
         lon,

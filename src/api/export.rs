@@ -4,17 +4,17 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::respond::public_bytes;
-use super::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::export;
+use crate::http::respond::public_bytes;
+use crate::http::state::AppState;
 
 /// The whole directory as an HSDS 3.0 tabular data package (zip of CSV files and
 /// `datapackage.json`).
 #[utoipa::path(
     tag = "hsds",
     responses(
-        (status = 200, description = "Zip: HSDS CSV tables plus datapackage.json", body = crate::openapi::ZipFile, content_type = "application/zip"),
+        (status = 200, description = "Zip: HSDS CSV tables plus datapackage.json", body = crate::http::schemas::ZipFile, content_type = "application/zip"),
         (status = 304, description = "Not modified (If-None-Match)"),
     )
 )]

@@ -6,11 +6,11 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::params::{self, LangParams, LocationFilterParams, Params, TimeParams};
-use super::respond::{public_bytes, LangMode, Text};
-use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::State;
+use crate::http::params::{self, LangParams, LocationFilterParams, Params, TimeParams};
+use crate::http::respond::{public_bytes, LangMode, Text};
+use crate::http::state::AppState;
 
 /// An RFC 7946 FeatureCollection of locations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,7 +87,7 @@ pub async fn locations_geojson(state: web::Data<AppState>, req: HttpRequest) -> 
     let lang = LangMode::from_request(&req, &params)?;
     let filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
-    let base = crate::embed::page::base_url(&req);
+    let base = crate::http::urls::base_url(&req);
     let features = dir
         .list(&filter)
         .filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t)))
@@ -105,7 +105,7 @@ pub async fn locations_geojson(state: web::Data<AppState>, req: HttpRequest) -> 
                     topics: dir.topic_codes(loc.topic_mask),
                     open_now: loc.status_at(at).is_some_and(|s| s.state == State::Staffed),
                     url: format!("{base}/v1/locations/{}", loc.id),
-                    website: loc.website.as_deref().and_then(crate::embed::page::safe_url).map(str::to_owned),
+                    website: loc.website.as_deref().and_then(crate::http::urls::safe_url).map(str::to_owned),
                     accuracy: loc.accuracy.as_str().into(),
                 },
             })

@@ -7,7 +7,7 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
+use crate::http::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -28,28 +28,8 @@ pub struct Health {
     pub reason: Option<String>,
 }
 
-/// The last storage fault a write met, cleared by the next write that commits.
-#[derive(Default)]
-pub struct StorageState(std::sync::Mutex<Option<String>>);
-
-impl StorageState {
-    /// Records what a write transaction ended with.
-    pub fn observe<T>(&self, result: &Result<T, crate::error::ApiError>) {
-        let mut fault = self.0.lock().unwrap();
-        match result {
-            Ok(_) => *fault = None,
-            Err(e) if e.storage_fault => *fault = Some(e.detail.clone()),
-            Err(_) => {}
-        }
-    }
-
-    pub fn fault(&self) -> Option<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
 /// The process is alive.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = crate::openapi::Alive, example = json!({"status": "ok"}))))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = crate::http::schemas::Alive, example = json!({"status": "ok"}))))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))

@@ -8,14 +8,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
 
-use super::params::{self, Params};
-use super::respond::public_json;
-use super::AppState;
 use crate::directory::search::{SearchQuery, SearchText};
 use crate::directory::{Directory, Location, Service};
 use crate::error::{ApiError, ApiResult};
 use crate::geo::distance_m;
 use crate::hsds;
+use crate::http::params::{self, Params};
+use crate::http::respond::public_json;
+use crate::http::state::AppState;
 
 /// The HSDS query parameters (not every endpoint uses every one).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -203,7 +203,7 @@ fn check_hsds_id(id: &str) -> ApiResult<()> {
 /// About this HSDS API: version, profile and where its OpenAPI document is.
 #[utoipa::path(
     tag = "hsds",
-    responses((status = 200, description = "`{version, profile, openapi_url}`", body = crate::openapi::HsdsRoot, content_type = "application/json"))
+    responses((status = 200, description = "`{version, profile, openapi_url}`", body = crate::http::schemas::HsdsRoot, content_type = "application/json"))
 )]
 #[get("/hsds/")]
 pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
@@ -230,7 +230,7 @@ pub async fn hsds_root(state: web::Data<AppState>, req: HttpRequest) -> ApiResul
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of services (HSDS 3.0 `service_list` items)", body = crate::openapi::HsdsServicePage, content_type = "application/json"),
+        (status = 200, description = "HSDS page of services (HSDS 3.0 `service_list` items)", body = crate::http::schemas::HsdsServicePage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -252,7 +252,7 @@ pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     tag = "hsds",
     params(("id" = String, Path, description = "Service UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 service", body = crate::openapi::HsdsService, content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 service", body = crate::http::schemas::HsdsService, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -278,7 +278,7 @@ pub async fn hsds_service(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of service_at_location items", body = crate::openapi::HsdsServiceAtLocationPage, content_type = "application/json"),
+        (status = 200, description = "HSDS page of service_at_location items", body = crate::http::schemas::HsdsServiceAtLocationPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -307,7 +307,7 @@ pub async fn hsds_service_at_locations(state: web::Data<AppState>, req: HttpRequ
     tag = "hsds",
     params(("id" = String, Path, description = "Service-at-location UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 service_at_location", body = crate::openapi::HsdsServiceAtLocation, content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 service_at_location", body = crate::http::schemas::HsdsServiceAtLocation, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -334,7 +334,7 @@ pub async fn hsds_service_at_location(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of organizations", body = crate::openapi::HsdsOrganizationPage, content_type = "application/json"),
+        (status = 200, description = "HSDS page of organizations", body = crate::http::schemas::HsdsOrganizationPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -364,7 +364,7 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     tag = "hsds",
     params(("id" = String, Path, description = "Organization UUID or directory id")),
     responses(
-        (status = 200, description = "HSDS 3.0 organization", body = crate::openapi::HsdsOrganization, content_type = "application/json"),
+        (status = 200, description = "HSDS 3.0 organization", body = crate::http::schemas::HsdsOrganization, content_type = "application/json"),
         (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -390,7 +390,7 @@ pub async fn hsds_organization(
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of taxonomies", body = crate::openapi::HsdsTaxonomyPage, content_type = "application/json"),
+        (status = 200, description = "HSDS page of taxonomies", body = crate::http::schemas::HsdsTaxonomyPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -407,7 +407,7 @@ pub async fn hsds_taxonomies(state: web::Data<AppState>, req: HttpRequest) -> Ap
     tag = "hsds",
     params(HsdsParams),
     responses(
-        (status = 200, description = "HSDS page of taxonomy terms", body = crate::openapi::HsdsTaxonomyTermPage, content_type = "application/json"),
+        (status = 200, description = "HSDS page of taxonomy terms", body = crate::http::schemas::HsdsTaxonomyTermPage, content_type = "application/json"),
         (status = 400, description = "A parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

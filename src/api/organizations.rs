@@ -1,16 +1,16 @@
 //! Public organization endpoints.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{self, check_id, LangParams, PageParams, Params};
-use super::respond::{public_json, LangMode};
-use super::views::{self, OrganizationOut};
-use super::AppState;
 use crate::directory::search::SearchQuery;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::params::{self, check_id, LangParams, PageParams, Params};
+use crate::http::respond::{public_json, LangMode};
+use crate::http::state::AppState;
+use crate::http::views::{self, OrganizationOut};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationPage {

@@ -4,10 +4,10 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::params::{LangParams, Params};
-use super::respond::{public_json, LangMode, Text};
-use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::params::{LangParams, Params};
+use crate::http::respond::{public_json, LangMode, Text};
+use crate::http::state::AppState;
 
 /// A topic of the controlled vocabulary.
 #[derive(Debug, Serialize, ToSchema)]

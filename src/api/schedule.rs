@@ -5,11 +5,11 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{check_id, LangParams, Params};
-use super::respond::{public_json, LangMode, Text};
-use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::{self, helsinki_to_utc, Day, DayKind, RangeKind};
+use crate::http::params::{check_id, LangParams, Params};
+use crate::http::respond::{public_json, LangMode, Text};
+use crate::http::state::AppState;
 
 /// The longest schedule one request may ask for.
 pub const MAX_DAYS: i64 = 366;

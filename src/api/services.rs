@@ -1,15 +1,15 @@
 //! Public service endpoints: list, one by id, and one service at a location.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::params::{self, check_id, LangParams, PageParams, Params};
-use super::respond::{public_json, LangMode};
-use super::views::{self, ServiceAtLocationDetail, ServiceOut};
-use super::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::params::{self, check_id, LangParams, PageParams, Params};
+use crate::http::respond::{public_json, LangMode};
+use crate::http::state::AppState;
+use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServicePage {

@@ -2,6 +2,7 @@
 //! of the embedded default, and the queries that load the whole public directory.
 //! Only this module talks SQL.
 
+pub mod changes;
 pub mod embedded;
 pub mod load;
 pub mod models;

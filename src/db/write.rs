@@ -7,12 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
+use super::changes::{LocationChanges, OrganizationChanges, ServiceAtLocationChanges, ServiceChanges};
 use super::models::*;
 use super::schema::*;
-use crate::edit::location::LocationChanges;
-use crate::edit::organization::OrganizationChanges;
-use crate::edit::service::ServiceChanges;
-use crate::edit::service_at_location::ServiceAtLocationChanges;
 
 /// Who makes a change, for the history. Every writer names itself: a partner or admin token
 /// (`token:<name>`), or the system (`import:kirkanta`, `import:ptv`, `geocode`).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
+pub use crate::db::changes::LocationChanges;
 use crate::db::models::LocationRow;
 use crate::directory::{Directory, LOCATION_KINDS};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -62,41 +63,6 @@ pub struct LocationInput {
     pub notes: Option<String>,
     /// verified, approximate or assumed (default verified).
     pub confidence: Option<String>,
-}
-
-/// The stored values of a valid location.
-#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
-#[diesel(table_name = crate::db::schema::locations, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct LocationChanges {
-    pub organization_id: String,
-    pub kind: String,
-    pub name_fi: String,
-    pub name_sv: Option<String>,
-    pub name_en: Option<String>,
-    pub description_fi: Option<String>,
-    pub description_sv: Option<String>,
-    pub description_en: Option<String>,
-    pub street_address: Option<String>,
-    pub postal_code: Option<String>,
-    pub post_office: Option<String>,
-    pub municipality_code: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub coordinate_method: Option<String>,
-    pub accessibility_fi: Option<String>,
-    pub accessibility_sv: Option<String>,
-    pub accessibility_en: Option<String>,
-    pub transit_fi: Option<String>,
-    pub transit_sv: Option<String>,
-    pub transit_en: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub served_municipalities: Vec<String>,
-    pub status: String,
-    pub hours_notes: Option<String>,
-    pub notes: Option<String>,
-    pub confidence: String,
 }
 
 /// Fields of a location that are shown but never written: `verified` follows from

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
+pub use crate::db::changes::OrganizationChanges;
 use crate::db::models::OrganizationRow;
 use crate::directory::Directory;
 use crate::error::ApiResult;
@@ -42,26 +43,6 @@ pub struct OrganizationInput {
     pub notes: Option<String>,
     /// verified, approximate or assumed (default verified: partners know their own records).
     pub confidence: Option<String>,
-}
-
-/// The stored values of a valid organization.
-#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
-#[diesel(table_name = crate::db::schema::organizations, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct OrganizationChanges {
-    pub kind: String,
-    pub name_fi: String,
-    pub name_sv: Option<String>,
-    pub name_en: Option<String>,
-    pub description_fi: Option<String>,
-    pub description_sv: Option<String>,
-    pub description_en: Option<String>,
-    pub parent_id: Option<String>,
-    pub network: Option<String>,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-    pub confidence: String,
 }
 
 impl OrganizationInput {

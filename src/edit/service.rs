@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
+pub use crate::db::changes::ServiceChanges;
 use crate::db::models::ServiceRow;
 use crate::directory::Directory;
 use crate::error::ApiResult;
@@ -47,25 +48,6 @@ pub struct ServiceInput {
     #[schema(example = "guidance")]
     pub assistance_level: Option<String>,
     pub confidence: Option<String>,
-}
-
-#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
-#[diesel(table_name = crate::db::schema::services, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ServiceChanges {
-    pub organization_id: String,
-    pub name_fi: String,
-    pub name_sv: Option<String>,
-    pub name_en: Option<String>,
-    pub description_fi: Option<String>,
-    pub description_sv: Option<String>,
-    pub description_en: Option<String>,
-    pub delivery_modes: Vec<String>,
-    pub audience: Vec<String>,
-    pub cost_fi: Option<String>,
-    pub cost_sv: Option<String>,
-    pub cost_en: Option<String>,
-    pub assistance_level: String,
-    pub confidence: String,
 }
 
 /// A valid service: its columns plus topics and languages (join tables).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Errors, TextInput, MAX_TEXT};
+pub use crate::db::changes::ServiceAtLocationChanges;
 use crate::db::models::ServiceAtLocationRow;
 use crate::directory::Directory;
 use crate::error::ApiResult;
@@ -39,18 +40,6 @@ pub struct ServiceAtLocationInput {
     pub hours: Option<serde_json::Value>,
     pub appointment: Option<AppointmentInput>,
     pub confidence: Option<String>,
-}
-
-#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
-#[diesel(table_name = crate::db::schema::services_at_locations, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ServiceAtLocationChanges {
-    pub service_id: String,
-    pub location_id: String,
-    pub note_fi: Option<String>,
-    pub note_sv: Option<String>,
-    pub note_en: Option<String>,
-    pub appointment: Option<serde_json::Value>,
-    pub confidence: String,
 }
 
 pub struct ValidServiceAtLocation {

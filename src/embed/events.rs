@@ -9,10 +9,10 @@ use chrono_tz::Europe::Helsinki;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-use crate::api::views::helsinki_time;
 use crate::directory::events::Event;
 use crate::directory::Directory;
 use crate::events::Occurrence;
+use crate::http::views::helsinki_time;
 use crate::i18n::Lang;
 
 use super::page::{self, safe_url};

@@ -7,14 +7,14 @@ use chrono::{DateTime, Utc};
 use maud::{html, Markup, PreEscaped};
 use serde_json::{json, Value};
 
-use crate::api::locations::{evaluation_instant, nearest_places, origin};
-use crate::api::params::{self, Params};
-use crate::api::respond::LangMode;
-use crate::api::views::Distance;
-use crate::api::AppState;
 use crate::directory::{Accuracy, Directory, Location};
 use crate::error::ApiResult;
 use crate::hours::{helsinki_date, RangeKind, State};
+use crate::http::nearest::{evaluation_instant, nearest_places, origin};
+use crate::http::params::{self, Params};
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
+use crate::http::views::Distance;
 use crate::i18n::Lang;
 
 use super::page::{self, html_page, layout, safe_url, CSP_FRAMEABLE};

@@ -11,9 +11,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveTime, Utc};
 use maud::{html, Markup, DOCTYPE};
 
-use crate::api::respond::public_bytes;
 use crate::directory::Directory;
 use crate::hours::{Day, RangeKind, TimeRange};
+use crate::http::respond::public_bytes;
+pub use crate::http::urls::{base_url, safe_url};
 use crate::i18n::Lang;
 
 use super::texts::{texts, weekdays};
@@ -30,17 +31,6 @@ pub const CSP_STAFF: &str = "default-src 'none'; script-src 'self'; style-src 's
 /// The staff tool and referral slips: the same, and never inside another site's frame.
 pub const CSP_OWN: &str =
     "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
-
-/// Only http(s) links are ever rendered; anything else (javascript:, data:, relative,
-/// whitespace tricks) is dropped.
-pub fn safe_url(url: &str) -> Option<&str> {
-    let u = url.trim();
-    let lower = u.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
-    let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !u.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>');
-    ok.then_some(u)
-}
 
 /// A public page: ETag, Cache-Control and CORS as every public GET, plus the CSP.
 pub fn html_page(req: &HttpRequest, version: i64, csp: &'static str, markup: Markup) -> HttpResponse {
@@ -204,39 +194,9 @@ pub fn language_names(dir: &Directory, lang: Lang, codes: &[String]) -> Vec<Stri
         .collect()
 }
 
-/// The origin of this service as the client reached it, for absolute links (QR codes, GeoJSON).
-/// The base of absolute links: see `crate::api::proxy` (no forwarded header is trusted unless
-/// configured).
-pub fn base_url(req: &HttpRequest) -> String {
-    match req.app_data::<actix_web::web::Data<crate::api::AppState>>() {
-        Some(state) => state.proxy.base_url(req),
-        None => crate::api::proxy::ProxyConfig::default().base_url(req),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_http_links_pass() {
-        assert_eq!(safe_url(" https://vaara.finna.fi/x?a=1 "), Some("https://vaara.finna.fi/x?a=1"));
-        assert_eq!(safe_url("HTTP://example.fi"), Some("HTTP://example.fi"));
-        for bad in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            "data:text/html,x",
-            "//evil.example",
-            "/relative",
-            "https://",
-            "https://a b",
-            "https://a\"onmouseover=x",
-            "vbscript:x",
-            "",
-        ] {
-            assert_eq!(safe_url(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn query_components_are_percent_encoded() {

@@ -8,11 +8,11 @@ use maud::{html, Markup, PreEscaped};
 use qrcode::render::svg;
 use qrcode::QrCode;
 
-use crate::api::params::{self, check_id, LangParams, Params};
-use crate::api::respond::LangMode;
-use crate::api::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
+use crate::http::params::{self, check_id, LangParams, Params};
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
 use crate::i18n::Lang;
 
 use super::list::{capitalized, checked_line, hours_unconfirmed, json_ld, place_ld, position_note};

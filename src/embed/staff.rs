@@ -9,15 +9,15 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use maud::{html, Markup};
 
-use crate::api::locations::{geocode_address, nearest_matching, nearest_places, origin, Origin};
-use crate::api::params::{self, Params};
-use crate::api::respond::LangMode;
-use crate::api::AppState;
 use crate::directory::events::Event;
 use crate::directory::{Directory, Location, LocationFilter};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Occurrence;
 use crate::hours::{helsinki_date, helsinki_to_utc};
+use crate::http::nearest::{geocode_address, nearest_matching, nearest_places, origin, Origin};
+use crate::http::params::{self, Params};
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
 use crate::i18n::Lang;
 
 use super::list::{capitalized, hours_unconfirmed, place_card, Card};

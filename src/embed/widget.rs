@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{get, HttpRequest, HttpResponse};
 
-use crate::api::respond::public_bytes;
+use crate::http::respond::public_bytes;
 
 /// The web component `<digituki-directory>`; see `docs/embedding.md`.
 pub const EMBED_JS: &str = include_str!("embed.js");

@@ -6,10 +6,10 @@
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use digituki::api::fragments::Fragments;
 use digituki::api::locations::LocationPage;
-use digituki::api::respond::LangMode;
-use digituki::api::views::{self, Distance, LocationItem};
+use digituki::http::fragments::Fragments;
+use digituki::http::respond::LangMode;
+use digituki::http::views::{self, Distance, LocationItem};
 use digituki::i18n::Lang;
 use serde_json::Value;
 

@@ -53,7 +53,7 @@ async fn forwarded_host_headers_are_ignored_unless_the_peer_is_a_trusted_proxy()
 
     // Behind a configured proxy the forwarded host counts, and answers vary on it.
     let proxied = spawn(digituki::startup::Options {
-        proxy: digituki::api::proxy::ProxyConfig::parse(Some("127.0.0.0/8"), None).unwrap(),
+        proxy: digituki::http::proxy::ProxyConfig::parse(Some("127.0.0.0/8"), None).unwrap(),
         ..Default::default()
     })
     .await;
@@ -72,7 +72,7 @@ async fn forwarded_host_headers_are_ignored_unless_the_peer_is_a_trusted_proxy()
 
     // --public-url fixes every link whatever the request says.
     let fixed = spawn(digituki::startup::Options {
-        proxy: digituki::api::proxy::ProxyConfig::parse(None, Some("https://digituki.example.fi")).unwrap(),
+        proxy: digituki::http::proxy::ProxyConfig::parse(None, Some("https://digituki.example.fi")).unwrap(),
         ..Default::default()
     })
     .await;

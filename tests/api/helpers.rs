@@ -225,7 +225,7 @@ pub struct TestApp {
     pub base: String,
     pub db_url: String,
     pub client: reqwest::Client,
-    pub state: actix_web::web::Data<digituki::api::AppState>,
+    pub state: actix_web::web::Data<digituki::http::state::AppState>,
 }
 
 impl TestApp {

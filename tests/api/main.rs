@@ -18,6 +18,7 @@ mod hardening;
 mod hours;
 mod hsds;
 mod kirkanta;
+mod layering;
 mod locations;
 mod nearest;
 mod openapi;

@@ -619,7 +619,7 @@ async fn oversized_bodies_413_and_rate_limit_429() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let options = digituki::startup::Options {
         workers: Some(1),
-        limits: digituki::api::partner::Limits { max_body_bytes: 65536, writes_per_minute: 2, ..Default::default() },
+        limits: digituki::http::limits::Limits { max_body_bytes: 65536, writes_per_minute: 2, ..Default::default() },
         ..Default::default()
     };
     let running = digituki::startup::build_with(&app.db_url, listener, options).await.unwrap();

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{read_body, written};
-use crate::api::AppState;
 use crate::auth::{self, Caller};
 use crate::db::tokens::{self, TokenRow};
 use crate::edit::{parse_body, Errors};
 use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::http::state::AppState;
 
 /// A token as listed: never the token itself.
 #[derive(Debug, Serialize, ToSchema)]
@@ -251,7 +251,7 @@ pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<Http
                 organization_id: dir.organizations[e.organization].id.clone(),
                 location_id: dir.locations[e.location?].id.clone(),
                 date: o.start.with_timezone(&chrono_tz::Europe::Helsinki).date_naive(),
-                start: crate::api::views::helsinki_time(o.start),
+                start: crate::http::views::helsinki_time(o.start),
                 reason,
             })
         })

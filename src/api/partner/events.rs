@@ -13,8 +13,6 @@ use super::{
     written, Editable, IfMatch,
 };
 use crate::api::events::{event_out, EventOut};
-use crate::api::respond::{LangMode, RowTag};
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::models::EventRow;
 use crate::db::write::{self, EventColumns};
@@ -22,6 +20,8 @@ use crate::directory::Directory;
 use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::http::respond::{LangMode, RowTag};
+use crate::http::state::AppState;
 
 fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.event(id) {

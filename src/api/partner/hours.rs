@@ -1,7 +1,7 @@
 //! Writing a location's opening hours: the whole document, or one dated exception.
 //! The location's ETag covers its hours: any change to them gives the location a new version.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{check_id_param, if_match, open_for_edit, read_body, refreshed, transaction, written};
-use crate::api::respond::public_json;
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::{Errors, TextInput};
 use crate::error::{ApiError, ApiResult, FieldError, WriteProblems};
 use crate::hours::{Exception, OpeningHours, TimeRange};
+use crate::http::respond::public_json;
+use crate::http::state::AppState;
 
 /// A location's hours document with its provenance.
 #[derive(Debug, Serialize, ToSchema)]

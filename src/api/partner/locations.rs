@@ -1,20 +1,20 @@
 //! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
-use crate::api::respond::LangMode;
-use crate::api::views::{self, LocationOut};
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::location::{check_confidence, refuse_derived_fields, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
+use crate::http::views::{self, LocationOut};
 
 pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.location(id) {

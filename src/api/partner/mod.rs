@@ -17,11 +17,11 @@ use diesel_async::AsyncPgConnection;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::AppState;
 use crate::auth::Caller;
 use crate::db::write::Actor;
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 /// Reads a JSON request body of at most `state.max_body_bytes`; larger bodies are 413, bodies
 /// without a JSON Content-Type 415.
@@ -73,7 +73,7 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<IfMatch> {
 pub fn check_version(m: &IfMatch, id: &str, current: i64) -> ApiResult<()> {
     match m {
         IfMatch::Any => Ok(()),
-        IfMatch::Tags(tags) if tags.iter().any(|t| super::respond::if_match_names(t, id, current)) => Ok(()),
+        IfMatch::Tags(tags) if tags.iter().any(|t| crate::http::respond::if_match_names(t, id, current)) => Ok(()),
         _ => Err(ApiError::precondition_failed()),
     }
 }
@@ -170,7 +170,7 @@ pub fn written<T: Serialize>(
 ) -> HttpResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut resp = HttpResponse::build(status);
-    resp.insert_header((header::ETAG, super::respond::etag(tag, &bytes)))
+    resp.insert_header((header::ETAG, crate::http::respond::etag(tag, &bytes)))
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(l) = location {
         resp.insert_header((header::LOCATION, l));
@@ -258,21 +258,6 @@ pub struct HistoryList {
     pub items: Vec<crate::db::write::HistoryRow>,
 }
 
-/// Limits of the write API.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub max_body_bytes: usize,
-    pub writes_per_minute: u32,
-    /// Failed authentications per minute per client address (`crate::auth::AuthFailures`).
-    pub failed_logins_per_minute: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, writes_per_minute: 120, failed_logins_per_minute: 10 }
-    }
-}
-
 pub fn check_id_param(id: &str) -> ApiResult<()> {
-    super::params::check_id("id", id)
+    crate::http::params::check_id("id", id)
 }

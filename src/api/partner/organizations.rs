@@ -1,20 +1,20 @@
 //! Writing organizations: the coordinator creates them, partners keep their own current.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
-use crate::api::params::check_id;
-use crate::api::respond::LangMode;
-use crate::api::views::{self, OrganizationOut};
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::edit::organization::OrganizationInput;
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiResult, WriteProblems};
+use crate::http::params::check_id;
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
+use crate::http::views::{self, OrganizationOut};
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {

@@ -1,6 +1,6 @@
 //! Writing services and services at locations.
 
-use crate::api::respond::RowTag;
+use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -10,9 +10,6 @@ use super::{
     actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
     written,
 };
-use crate::api::respond::LangMode;
-use crate::api::views::{self, ServiceAtLocationDetail, ServiceOut};
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db::write;
 use crate::directory::Directory;
@@ -20,6 +17,9 @@ use crate::edit::service::ServiceInput;
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::http::respond::LangMode;
+use crate::http::state::AppState;
+use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.services.iter().position(|s| s.id == id) {

@@ -82,7 +82,7 @@ pub struct ProvenanceOut {
     pub source: String,
     pub external_id: Option<String>,
     /// The sources the facts were taken from: `{key, title, url}`.
-    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
+    #[schema(value_type = Vec<crate::http::schemas::SourceRef>)]
     pub sources: Value,
 }
 
@@ -168,7 +168,7 @@ pub struct ServiceAtLocationOut {
     /// verified, approximate or assumed.
     #[schema(example = "verified")]
     pub confidence: String,
-    #[schema(value_type = Vec<crate::openapi::SourceRef>)]
+    #[schema(value_type = Vec<crate::http::schemas::SourceRef>)]
     pub sources: Value,
 }
 

@@ -1,0 +1,88 @@
+//! The stored values of a valid record, as the one write path (`super::write`) inserts and
+//! updates them. Validation (`crate::edit`) and the importers build them.
+
+/// The stored values of a valid location.
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::locations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct LocationChanges {
+    pub organization_id: String,
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub post_office: Option<String>,
+    pub municipality_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub coordinate_method: Option<String>,
+    pub accessibility_fi: Option<String>,
+    pub accessibility_sv: Option<String>,
+    pub accessibility_en: Option<String>,
+    pub transit_fi: Option<String>,
+    pub transit_sv: Option<String>,
+    pub transit_en: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub served_municipalities: Vec<String>,
+    pub status: String,
+    pub hours_notes: Option<String>,
+    pub notes: Option<String>,
+    pub confidence: String,
+}
+
+/// The stored values of a valid organization.
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::organizations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct OrganizationChanges {
+    pub kind: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub parent_id: Option<String>,
+    pub network: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub confidence: String,
+}
+
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::services, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct ServiceChanges {
+    pub organization_id: String,
+    pub name_fi: String,
+    pub name_sv: Option<String>,
+    pub name_en: Option<String>,
+    pub description_fi: Option<String>,
+    pub description_sv: Option<String>,
+    pub description_en: Option<String>,
+    pub delivery_modes: Vec<String>,
+    pub audience: Vec<String>,
+    pub cost_fi: Option<String>,
+    pub cost_sv: Option<String>,
+    pub cost_en: Option<String>,
+    pub assistance_level: String,
+    pub confidence: String,
+}
+
+#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::services_at_locations, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct ServiceAtLocationChanges {
+    pub service_id: String,
+    pub location_id: String,
+    pub note_fi: Option<String>,
+    pub note_sv: Option<String>,
+    pub note_en: Option<String>,
+    pub appointment: Option<serde_json::Value>,
+    pub confidence: String,
+}
