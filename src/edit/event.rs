@@ -305,3 +305,20 @@ impl OccurrenceInput {
         Ok(Override { status: self.status.clone(), start: self.start, end: self.end, note: localized(fi, sv, en) })
     }
 }
+
+impl super::ReadShaped for EventInput {
+    const SHAPE: super::ReadShape = super::ReadShape {
+        refs: &[("organization", "organization_id"), ("location", "location_id")],
+        ref_lists: &[("co_organizers", "co_organizers")],
+        objects: &[],
+        read_only: &[
+            ("next_occurrences", "is read-only: computed from the series and its overrides (PUT /v1/events/{id}/occurrences/{date} cancels or moves one)"),
+            ("source", "is read-only: where the record comes from"),
+            ("sources", "is read-only: where the facts come from"),
+            super::read_shape::TIMESTAMPS[0],
+            super::read_shape::TIMESTAMPS[1],
+        ],
+    };
+}
+
+impl super::ReadShaped for OccurrenceInput {}

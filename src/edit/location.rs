@@ -65,36 +65,6 @@ pub struct LocationInput {
     pub confidence: Option<String>,
 }
 
-/// Fields of a location that are shown but never written: `verified` follows from
-/// `confidence`, `verified_at`/`verified_by` from `POST /v1/locations/{id}/verify`, and the
-/// coordinates' accuracy from how the point was obtained. A body naming one is refused with a
-/// 422 that says so (rather than the generic unknown-field message).
-pub fn refuse_derived_fields(body: &[u8]) -> ApiResult<()> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
-    let why = |field: &str| {
-        match field {
-        "verified" => Some("is not written: it is true exactly when `confidence` is `verified`, which only the coordinator (an admin token) may raise; to confirm the listing is still true, POST /v1/locations/{id}/verify"),
-        "verified_at" | "verified_by" => Some("is not written: POST /v1/locations/{id}/verify records who confirmed the listing and when"),
-        "coordinates" | "coordinate_accuracy" | "accuracy" | "coordinate_method" => Some("is not written: coordinates.accuracy follows from how the point was obtained (a point given by a partner is `street`; give latitude and longitude)"),
-        _ => None,
-    }
-    };
-    let errors: Vec<FieldError> = map
-        .keys()
-        .filter_map(|k| {
-            why(k).map(|m| FieldError {
-                field: if k == "coordinates" { "coordinates.accuracy".into() } else { k.clone() },
-                message: m.into(),
-            })
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
-}
-
 /// A partner may lower a record's confidence but never raise it above what its sources
 /// support (the stored level, or `previous` for a new record): raising it is the
 /// coordinator's act (an admin token), recorded in history like every write.
@@ -236,4 +206,58 @@ impl LocationInput {
         e.finish()?;
         Ok((changes, languages))
     }
+}
+
+impl super::ReadShaped for LocationInput {
+    const SHAPE: super::ReadShape = super::ReadShape {
+        refs: &[("organization", "organization_id")],
+        ref_lists: &[],
+        objects: &[
+            (
+                "address",
+                &[
+                    ("street", Ok("street_address")),
+                    ("postal_code", Ok("postal_code")),
+                    ("post_office", Ok("post_office")),
+                    ("municipality_code", Ok("municipality_code")),
+                    ("municipality", Err("is read-only: the name of `municipality_code`'s municipality")),
+                ],
+            ),
+            (
+                "coordinates",
+                &[
+                    ("lat", Ok("latitude")),
+                    ("lon", Ok("longitude")),
+                    ("method", Err("is read-only: the service records how a point was obtained (a point a partner gives is recorded as such)")),
+                    ("accuracy", Err("is not written: coordinates.accuracy follows from how the point was obtained (a point given by a partner is `street`; give latitude and longitude)")),
+                ],
+            ),
+        ],
+        read_only: &[
+            ("verified", "is not written: it is true exactly when `confidence` is `verified`, which only the coordinator (an admin token) may raise; to confirm the listing is still true, POST /v1/locations/{id}/verify"),
+            ("verified_at", "is not written: POST /v1/locations/{id}/verify records who confirmed the listing and when"),
+            ("verified_by", "is not written: POST /v1/locations/{id}/verify records who confirmed the listing and when"),
+            ("coordinate_accuracy", "is not written: coordinates.accuracy follows from how the point was obtained (a point given by a partner is `street`; give latitude and longitude)"),
+            ("accuracy", "is not written: coordinates.accuracy follows from how the point was obtained (a point given by a partner is `street`; give latitude and longitude)"),
+            ("coordinate_method", "is read-only: the service records how a point was obtained"),
+            ("open_now", "is read-only: computed from the opening hours at the asked instant"),
+            ("status_now", "is read-only: computed from the opening hours at the asked instant"),
+            ("next_change", "is read-only: computed from the opening hours at the asked instant"),
+            ("next_opening", "is read-only: computed from the opening hours at the asked instant"),
+            ("opening_hours", "is read-only here: write the hours with PUT /v1/locations/{id}/hours"),
+            ("hours_confidence", "is read-only here: it is part of the hours (PUT /v1/locations/{id}/hours)"),
+            ("topics", "is read-only: the topics of the services offered here (write services at the location)"),
+            ("services", "is read-only here: write services at this location with /v1/services-at-locations"),
+            ("contacts", "is read-only: contact persons come from the sources (imports), not from the API"),
+            ("confidence_detail", "is read-only: how sure each fact is, recorded with the sources"),
+            ("provenance", "is read-only: where the facts come from"),
+            ("created_at", "is read-only: set when the record is created"),
+            ("updated_at", "is read-only: set by every write"),
+            ("stale", "is read-only: true when nobody has confirmed the listing for 180 days"),
+            ("distance_m", "is read-only: a search result's distance"),
+            ("distance_approximate", "is read-only: a search result's distance"),
+            ("same_postal_area", "is read-only: a search result's ranking"),
+            ("upcoming_events", "is read-only: events are written with /v1/events"),
+        ],
+    };
 }

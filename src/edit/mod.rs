@@ -6,6 +6,7 @@
 pub mod event;
 pub mod location;
 pub mod organization;
+pub mod read_shape;
 pub mod service;
 pub mod service_at_location;
 
@@ -19,6 +20,7 @@ use utoipa::ToSchema;
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::i18n::Localized;
+pub use read_shape::{ReadShape, ReadShaped};
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_TEXT: usize = 4000;
@@ -271,12 +273,20 @@ impl Errors {
     }
 }
 
-/// Parses a JSON body into `T`; a body that is not JSON is 400, a JSON value of the wrong
-/// shape is 422 naming the field.
-pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+/// Parses a JSON body into `T`, in its input form or in its record's read form (see
+/// `read_shape`); a body that is not JSON is 400, members of the wrong shape are a 422 naming
+/// every one of them, in plain words.
+pub fn parse_body<T: DeserializeOwned + ReadShaped>(bytes: &[u8]) -> ApiResult<T> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
-    from_value(value)
+    if !value.is_object() {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "body".into(),
+            message: "must be a JSON object".into(),
+        }]));
+    }
+    let (value, errors) = read_shape::to_input(&T::SHAPE, value);
+    parse_all(value, errors)
 }
 
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
@@ -286,15 +296,108 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T>
             message: "must be a JSON object".into(),
         }]));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        ApiError::validation(vec![FieldError { field, message: e.into_inner().to_string() }])
-    })
+    parse_all(value, Vec::new())
+}
+
+/// Parses `value`, naming every member that does not parse (not only the first): each failing
+/// top-level member is recorded and left out, and the rest parsed again. `errors` are added to
+/// (and make the result an error even when everything else parses).
+fn parse_all<T: DeserializeOwned>(mut value: serde_json::Value, mut errors: Vec<FieldError>) -> ApiResult<T> {
+    for _ in 0..64 {
+        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(t) if errors.is_empty() => return Ok(t),
+            Ok(_) => break,
+            Err(e) => {
+                let path = e.path().to_string();
+                let (field, message) = plain_words(&path, &e.into_inner().to_string());
+                let top: String = field.split(['.', '[']).next().unwrap_or_default().to_owned();
+                if !errors.iter().any(|x| x.field == field) {
+                    errors.push(FieldError { field, message });
+                }
+                let removed = value.as_object_mut().is_some_and(|m| m.remove(&top).is_some());
+                if !removed {
+                    break;
+                }
+            }
+        }
+    }
+    Err(ApiError::validation(errors))
+}
+
+/// serde's message about the member at `path`, as (field, plain words).
+fn plain_words(path: &str, message: &str) -> (String, String) {
+    let at = |name: &str| if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+    let field = if path == "." || path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    let quoted = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return (at(quoted(rest).first().map_or("body", |s| s.as_str())), "is required".into());
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let name = quoted(rest).first().cloned().unwrap_or_default();
+        let field = if path == "." || path.is_empty() || !path.ends_with(&name) { at(&name) } else { field };
+        return (field, "is not a field of this record".into());
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let words = quoted(rest);
+        let (given, allowed) = words.split_first().map(|(g, a)| (g.clone(), a.join(", "))).unwrap_or_default();
+        return (field, format!("must be one of {allowed} (not {given:?})"));
+    }
+    for (prefix, joiner) in [("invalid type: ", "not"), ("invalid value: ", "not")] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((got, expected)) = rest.split_once(", expected ") {
+                return (field, format!("must be {}, {joiner} {}", expected_words(expected), got_words(got)));
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        if let Some((_, expected)) = rest.split_once(", expected ") {
+            return (field, format!("must have {expected}"));
+        }
+    }
+    (field, message.to_owned())
+}
+
+fn expected_words(e: &str) -> String {
+    let e = e.trim();
+    let whole = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize"];
+    if whole.contains(&e) || e.contains("integer") {
+        "a whole number".into()
+    } else if e == "f32" || e == "f64" || e.contains("floating") {
+        "a number".into()
+    } else if e.contains("string") || e.contains("char") {
+        "text (a JSON string)".into()
+    } else if e.contains("boolean") || e == "bool" {
+        "true or false".into()
+    } else if e.contains("sequence") {
+        "a list".into()
+    } else if e.starts_with("struct ") || e.contains("map") {
+        "an object".into()
+    } else {
+        e.to_owned()
+    }
+}
+
+fn got_words(g: &str) -> String {
+    let g = g.trim();
+    if g.starts_with("string") {
+        format!("the text {}", g.trim_start_matches("string ").trim())
+    } else if g.starts_with("integer") || g.starts_with("floating point") {
+        format!("the number {}", g.split('`').nth(1).unwrap_or(g))
+    } else if g.starts_with("boolean") {
+        format!("{}", g.split('`').nth(1).unwrap_or(g))
+    } else if g.starts_with("sequence") {
+        "a list".into()
+    } else if g == "map" {
+        "an object".into()
+    } else if g == "null" || g == "unit value" {
+        "null".into()
+    } else {
+        g.to_owned()
+    }
 }
 
 /// Applies a JSON Merge Patch (RFC 7396) to the current input form of a record.
-pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -> ApiResult<T> {
+pub fn merge_patch<T: Serialize + DeserializeOwned + ReadShaped>(current: &T, patch: &[u8]) -> ApiResult<T> {
     let patch: serde_json::Value =
         serde_json::from_slice(patch).map_err(|e| ApiError::invalid_param("body", format!("not valid JSON: {e}")))?;
     if !patch.is_object() {
@@ -303,9 +406,10 @@ pub fn merge_patch<T: Serialize + DeserializeOwned>(current: &T, patch: &[u8]) -
             message: "a merge patch must be a JSON object".into(),
         }]));
     }
+    let (patch, shape_errors) = read_shape::to_input(&T::SHAPE, patch);
     let mut doc = serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
     json_patch::merge(&mut doc, &patch);
-    let result: T = from_value(doc)?;
+    let result: T = parse_all(doc, shape_errors)?;
     // A member the record does not have is an error even when the patch removes it (`null`):
     // merging would drop it silently and store a change that changes nothing.
     let known = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;

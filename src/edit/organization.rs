@@ -101,3 +101,19 @@ impl OrganizationInput {
         Ok(changes)
     }
 }
+
+impl super::ReadShaped for OrganizationInput {
+    const SHAPE: super::ReadShape = super::ReadShape {
+        refs: &[],
+        ref_lists: &[],
+        objects: &[],
+        read_only: &[
+            ("locations", "is read-only: the organization's locations (write each location)"),
+            ("verified", "is not written: it is true exactly when `confidence` is `verified`"),
+            ("provenance", "is read-only: where the facts come from"),
+            super::read_shape::TIMESTAMPS[0],
+            super::read_shape::TIMESTAMPS[1],
+            super::read_shape::TIMESTAMPS[2],
+        ],
+    };
+}

@@ -345,7 +345,7 @@ fn client_error<T>(what: &str, result: &ApiResult<T>) -> Result<(), TestCaseErro
 
 /// What a record kind needs for the properties: its current input and how it is validated
 /// (into a comparable form of the stored values).
-trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
+trait Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug + super::ReadShaped {
     fn current() -> Self;
     fn check(&self, dir: &Directory) -> ApiResult<String>;
 }

@@ -138,3 +138,18 @@ impl ServiceInput {
         Ok(ValidService { changes, topics, languages })
     }
 }
+
+impl super::ReadShaped for ServiceInput {
+    const SHAPE: super::ReadShape = super::ReadShape {
+        refs: &[("organization", "organization_id")],
+        ref_lists: &[],
+        objects: &[],
+        read_only: &[
+            ("offered_at", "is read-only: where the service is offered (write services at locations)"),
+            ("provenance", "is read-only: where the facts come from"),
+            super::read_shape::TIMESTAMPS[0],
+            super::read_shape::TIMESTAMPS[1],
+            super::read_shape::TIMESTAMPS[2],
+        ],
+    };
+}

@@ -145,3 +145,23 @@ impl Errors {
         }
     }
 }
+
+impl super::ReadShaped for ServiceAtLocationInput {
+    const SHAPE: super::ReadShape = super::ReadShape {
+        refs: &[],
+        ref_lists: &[],
+        objects: &[],
+        read_only: &[
+            ("name", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("description", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("topics", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("delivery_modes", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("languages", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("audience", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("assistance_level", "is read-only here: a property of the service (PATCH /v1/services/{service_id})"),
+            ("opening_hours", "is read-only: the hours as an OpenStreetMap string; write `hours` (the hours document)"),
+            ("status_now", "is read-only: computed from the hours at the asked instant"),
+            ("sources", "is read-only: where the facts come from"),
+        ],
+    };
+}

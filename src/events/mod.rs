@@ -123,11 +123,17 @@ pub mod local_time {
     use chrono::NaiveDateTime;
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// `YYYY-MM-DDTHH:MM[:SS]` (Helsinki wall-clock time), or an RFC 3339 instant with an offset
+    /// (as the API returns times), read as the Helsinki wall-clock time of that instant.
     pub fn parse(s: &str) -> Result<NaiveDateTime, String> {
         let s = s.trim();
         NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
             .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-            .map_err(|_| format!("{s:?} is not a local time YYYY-MM-DDTHH:MM"))
+            .or_else(|_| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.with_timezone(&chrono_tz::Europe::Helsinki).naive_local())
+            })
+            .map_err(|_| format!("{s:?} is not a local time YYYY-MM-DDTHH:MM (or an instant with its offset)"))
     }
 
     pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {

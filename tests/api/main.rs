@@ -26,5 +26,6 @@ mod ops;
 mod partner;
 mod ptv;
 mod reference;
+mod roundtrip;
 mod schedule;
 mod truth;

@@ -261,3 +261,4 @@ pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<Http
         .insert_header(("Cache-Control", "no-store"))
         .json(StaleList { items, closed_day_occurrences }))
 }
+impl crate::edit::ReadShaped for TokenInput {}

@@ -105,6 +105,9 @@ pub async fn create_event(
 }
 
 /// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
+/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+/// every member of the wrong type is named at once, in plain words.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Event id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/events/{id}")),

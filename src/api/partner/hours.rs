@@ -257,3 +257,4 @@ pub async fn delete_exception(
     .await?;
     Ok(respond(&*refreshed(&state).await, &id))
 }
+impl crate::edit::ReadShaped for ExceptionInput {}

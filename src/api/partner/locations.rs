@@ -9,7 +9,7 @@ use super::idempotency::{self, IdempotencyKey};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::write;
-use crate::edit::location::{check_confidence, refuse_derived_fields, LocationChanges, LocationInput};
+use crate::edit::location::{check_confidence, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
@@ -126,7 +126,6 @@ pub async fn create_location(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(caller.token_id)?;
     let body = read_body(&req, payload, &state).await?;
-    refuse_derived_fields(&body)?;
     let key = IdempotencyKey::from_request(&req, &body)?;
     if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
         return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
@@ -150,6 +149,9 @@ pub async fn create_location(
 }
 
 /// Update a location with a JSON Merge Patch (RFC 7396). Needs If-Match.
+/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+/// every member of the wrong type is named at once, in plain words.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/locations/{id}")),
@@ -172,7 +174,6 @@ pub async fn patch_location(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
-    refuse_derived_fields(&body)?;
     let dir = state.store.get();
     // First, outside any transaction: the patched record from the row as it is now (read
     // without a lock, the connection given back at once), so that its new address can be

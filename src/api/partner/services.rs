@@ -86,6 +86,9 @@ pub async fn create_service(
 }
 
 /// Update a service with a JSON Merge Patch. Needs If-Match.
+/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+/// every member of the wrong type is named at once, in plain words.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Service id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services/{id}")),
@@ -279,6 +282,9 @@ pub async fn create_service_at_location(
 }
 
 /// Update a service at a location (hours, booking, note) with a JSON Merge Patch. Needs If-Match.
+/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+/// every member of the wrong type is named at once, in plain words.
 #[utoipa::path(
     tag = "partner",
     params(("id" = String, Path, description = "Service-at-location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services-at-locations/{id}")),
