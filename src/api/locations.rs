@@ -120,7 +120,7 @@ pub async fn get_location(
     let (at, _) = params::times(&params)?;
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
     let mut upcoming: Vec<super::events::OccurrenceOut> = Vec::new();
-    for ev in dir.events.iter().filter(|e| e.location.is_some_and(|i| std::ptr::eq(&dir.locations[i], loc))) {
+    for ev in dir.events.iter().filter(|e| e.location.is_some_and(|i| std::ptr::eq(&*dir.locations[i], loc))) {
         for o in ev.occurrences(at, at + chrono::Duration::days(UPCOMING_DAYS)).iter().filter(|o| o.end > at) {
             upcoming.push(super::events::occurrence_out(&dir, ev, o, lang, None));
         }

@@ -175,7 +175,7 @@ pub async fn prometheus_metrics(
     let mut out = String::with_capacity(8192);
     let dir = state.store.get();
     let database_up = super::health::database_answers(&state).await;
-    let gauges: [(&str, &str, &str, f64); 7] = [
+    let gauges: [(&str, &str, &str, f64); 8] = [
         (
             "digituki_snapshot_version",
             "gauge",
@@ -198,8 +198,14 @@ pub async fn prometheus_metrics(
         (
             "digituki_snapshot_rebuilds_total",
             "counter",
-            "Snapshot rebuilds since start.",
+            "Snapshot rebuilds since start (full, and place by place).",
             state.store.rebuilds() as f64,
+        ),
+        (
+            "digituki_snapshot_updates_total",
+            "counter",
+            "Of the rebuilds, those that replaced only the changed places in a copy of the snapshot.",
+            state.store.updates() as f64,
         ),
         (
             "digituki_snapshot_rebuild_failures_total",

@@ -130,3 +130,126 @@ pub async fn organization_exists(conn: &mut AsyncPgConnection, id: &str) -> Quer
 pub async fn current_version(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
     Ok(diesel::sql_query("SELECT version FROM directory_state").get_result::<Version>(conn).await?.version)
 }
+
+#[derive(QueryableByName)]
+struct ChangeState {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+    #[diesel(sql_type = BigInt)]
+    changes_from: i64,
+}
+
+#[derive(QueryableByName)]
+struct ChangedPlace {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    location_id: Option<String>,
+}
+
+/// At most this many changed places are applied to a snapshot one by one; more, and it is
+/// rebuilt whole.
+pub const MAX_CHANGED_PLACES: usize = 200;
+
+/// The rows of the places changed since directory version `since` (per `directory_changes`),
+/// with what building them needs (topics, organizations, services), as of one database
+/// snapshot: `(rows, the changed location ids)`. `None` when the changes since then cannot be
+/// applied place by place (a change outside the place tables, a pruned log, too many places).
+pub async fn load_changed_places(
+    conn: &mut AsyncPgConnection,
+    since: i64,
+) -> QueryResult<Option<(DirectoryRows, Vec<String>)>> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async |conn| {
+            let state = diesel::sql_query("SELECT version, changes_from FROM directory_state")
+                .get_result::<ChangeState>(conn)
+                .await?;
+            if since < state.changes_from || since > state.version {
+                return Ok(None);
+            }
+            let changed = diesel::sql_query(
+                "SELECT DISTINCT location_id FROM directory_changes WHERE version > $1 AND version <= $2",
+            )
+            .bind::<BigInt, _>(since)
+            .bind::<BigInt, _>(state.version)
+            .load::<ChangedPlace>(conn)
+            .await?;
+            if changed.iter().any(|c| c.location_id.is_none()) || changed.len() > MAX_CHANGED_PLACES {
+                return Ok(None);
+            }
+            let ids: Vec<String> = changed.into_iter().filter_map(|c| c.location_id).collect();
+            let sal: Vec<ServiceAtLocationRow> = services_at_locations::table
+                .filter(services_at_locations::deleted_at.is_null())
+                .filter(services_at_locations::location_id.eq_any(&ids))
+                .select(ServiceAtLocationRow::as_select())
+                .order(services_at_locations::id)
+                .load(conn)
+                .await?;
+            let sal_ids: Vec<&str> = sal.iter().map(|s| s.id.as_str()).collect();
+            let rows = DirectoryRows {
+                version: state.version,
+                municipalities: vec![],
+                postal_codes: vec![],
+                sources: vec![],
+                topics: topics::table
+                    .select(TopicRow::as_select())
+                    .order((topics::sort_order, topics::code))
+                    .load(conn)
+                    .await?,
+                languages: vec![],
+                organizations: organizations::table
+                    .filter(organizations::deleted_at.is_null())
+                    .select(OrganizationRow::as_select())
+                    .order(organizations::id)
+                    .load(conn)
+                    .await?,
+                locations: locations::table
+                    .filter(locations::deleted_at.is_null())
+                    .filter(locations::id.eq_any(&ids))
+                    .select(LocationRow::as_select())
+                    .order(locations::id)
+                    .load(conn)
+                    .await?,
+                location_languages: location_languages::table
+                    .filter(location_languages::location_id.eq_any(&ids))
+                    .select(LocationLanguageRow::as_select())
+                    .load(conn)
+                    .await?,
+                services: services::table
+                    .filter(services::deleted_at.is_null())
+                    .select(ServiceRow::as_select())
+                    .order(services::id)
+                    .load(conn)
+                    .await?,
+                service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
+                service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+                contacts: contacts::table
+                    .filter(contacts::location_id.eq_any(&ids))
+                    .select(ContactRow::as_select())
+                    .order(contacts::id)
+                    .load(conn)
+                    .await?,
+                opening_hours: opening_hours::table
+                    .filter(
+                        opening_hours::location_id
+                            .eq_any(&ids)
+                            .or(opening_hours::service_at_location_id.eq_any(&sal_ids)),
+                    )
+                    .select(OpeningHoursRow::as_select())
+                    .order(opening_hours::id)
+                    .load(conn)
+                    .await?,
+                verified_by: locations::table
+                    .filter(locations::deleted_at.is_null())
+                    .filter(locations::id.eq_any(&ids))
+                    .filter(locations::verified_by.is_not_null())
+                    .select((locations::id, locations::verified_by.assume_not_null()))
+                    .load(conn)
+                    .await?,
+                services_at_locations: sal,
+                events: vec![],
+            };
+            Ok(Some((rows, ids)))
+        })
+        .await
+}

@@ -349,6 +349,7 @@ pub struct Ranking<'a> {
 }
 
 /// One immutable version of the whole public directory.
+#[derive(Clone)]
 pub struct Directory {
     pub version: i64,
     pub built_at: DateTime<Utc>,
@@ -358,17 +359,18 @@ pub struct Directory {
     pub postal_codes: BTreeMap<String, PostalCode>,
     pub organizations: Vec<Organization>,
     pub services: Vec<Service>,
-    /// Sorted by Finnish name, then id: the order of every listing.
-    pub locations: Vec<Location>,
-    location_by_id: HashMap<String, usize>,
+    /// Sorted by Finnish name, then id: the order of every listing. Each shared, so that a
+    /// snapshot updated for a few changed places (`with_places_replaced`) shares the rest.
+    pub locations: Vec<Arc<Location>>,
+    location_by_id: Arc<HashMap<String, usize>>,
     organization_by_id: HashMap<String, usize>,
     /// Digital-help events, in id order.
     pub events: Vec<events::Event>,
     event_by_id: HashMap<String, usize>,
-    points: PointIndex,
+    points: Arc<PointIndex>,
     /// Indices of remote locations (phone, video help), which serve areas.
     remote: Vec<usize>,
-    postal_points: PointIndex,
+    postal_points: Arc<PointIndex>,
     postal_list: Vec<String>,
     /// Located, non-remote places by the postal code of their address.
     by_postal_code: HashMap<String, Vec<u32>>,
@@ -717,6 +719,7 @@ impl Directory {
         }
         let location_by_id: HashMap<String, usize> =
             locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect();
+        let locations: Vec<Arc<Location>> = locations.into_iter().map(Arc::new).collect();
         let (events, event_by_id) =
             events::build(&rows.events, &organization_by_id, &location_by_id, &topic_bit, |e| {
                 provenance(
@@ -786,13 +789,13 @@ impl Directory {
             organizations,
             services,
             locations,
-            location_by_id,
+            location_by_id: Arc::new(location_by_id),
             organization_by_id,
             events,
             event_by_id,
-            points,
+            points: Arc::new(points),
             remote,
-            postal_points,
+            postal_points: Arc::new(postal_points),
             postal_list,
             by_postal_code,
         }
@@ -821,8 +824,44 @@ impl Directory {
         })
     }
 
+    /// This snapshot with the places `ids` replaced by their new versions in `fresh` (built
+    /// from the changed places' rows, see `db::load::load_changed_places`), labelled with
+    /// `fresh`'s version; every other place, index and list is shared or copied unchanged.
+    /// `None` when a change moves a place in any index (a new, deleted or renamed place, a new
+    /// position, postal code, municipality, kind, organization, topic or language set, or other
+    /// services): then the snapshot must be rebuilt whole.
+    pub fn with_places_replaced(&self, fresh: &Directory, ids: &[String]) -> Option<Directory> {
+        let mut next = self.clone();
+        for id in ids {
+            let i = *self.location_by_id.get(id)?;
+            let old = &self.locations[i];
+            let new = fresh.locations.get(*fresh.location_by_id.get(id)?)?;
+            let same_services = old.services.len() == new.services.len()
+                && old.services.iter().zip(&new.services).all(|(a, b)| a.id == b.id && a.service == b.service);
+            let same_place = old.name.fi.to_lowercase() == new.name.fi.to_lowercase()
+                && old.organization == new.organization
+                && fresh.organizations.get(new.organization).map(|o| &o.id)
+                    == Some(&self.organizations[old.organization].id)
+                && old.coordinates == new.coordinates
+                && *old.kind == *new.kind
+                && old.address.postal_code == new.address.postal_code
+                && old.address.municipality_code == new.address.municipality_code
+                && old.served_municipalities == new.served_municipalities
+                && old.topic_mask == new.topic_mask
+                && old.languages == new.languages
+                && same_services;
+            if !same_place {
+                return None;
+            }
+            next.locations[i] = new.clone();
+        }
+        next.version = fresh.version;
+        next.built_at = Utc::now();
+        Some(next)
+    }
+
     pub fn location(&self, id: &str) -> Option<&Location> {
-        self.location_by_id.get(id).map(|&i| &self.locations[i])
+        self.location_by_id.get(id).map(|&i| &*self.locations[i])
     }
 
     /// The index of a location in `locations`.
@@ -874,7 +913,7 @@ impl Directory {
 
     /// Locations that match, in listing order.
     pub fn list<'a>(&'a self, filter: &'a LocationFilter) -> impl Iterator<Item = &'a Location> + 'a {
-        self.locations.iter().filter(move |l| filter.matches(self, l))
+        self.locations.iter().map(|l| &**l).filter(move |l| filter.matches(self, l))
     }
 
     /// The `limit` matching locations nearest to the position, with their great-circle
@@ -967,7 +1006,7 @@ impl Directory {
     ) -> impl Iterator<Item = &'a Location> + 'f {
         self.remote
             .iter()
-            .map(|&i| &self.locations[i])
+            .map(|&i| &*self.locations[i])
             .filter(move |l| l.served_municipalities.iter().any(|m| m == municipality) && filter.matches(self, l))
     }
 }

@@ -21,6 +21,8 @@ pub struct Store {
     /// When the snapshot served was swapped in.
     built_at: std::sync::Mutex<Option<Instant>>,
     rebuilds: AtomicU64,
+    /// Of those, the place-by-place updates.
+    updates: AtomicU64,
     rebuild_failures: AtomicU64,
 }
 
@@ -33,6 +35,7 @@ impl Default for Store {
             last_rebuild: std::sync::Mutex::new(None),
             built_at: std::sync::Mutex::new(None),
             rebuilds: AtomicU64::new(0),
+            updates: AtomicU64::new(0),
             rebuild_failures: AtomicU64::new(0),
         }
     }
@@ -62,6 +65,11 @@ impl Store {
         self.rebuilds.load(Ordering::Relaxed)
     }
 
+    /// How many of the rebuilds were place-by-place updates.
+    pub fn updates(&self) -> u64 {
+        self.updates.load(Ordering::Relaxed)
+    }
+
     pub fn rebuild_failures(&self) -> u64 {
         self.rebuild_failures.load(Ordering::Relaxed)
     }
@@ -89,8 +97,59 @@ impl Store {
         result
     }
 
-    /// Loads and swaps in a new snapshot; the caller holds `rebuild_lock`.
+    /// Loads and swaps in a new snapshot; the caller holds `rebuild_lock`. When the changes
+    /// since the current snapshot are a few places' (`db::load::load_changed_places`), only
+    /// those are loaded and replaced in a copy of it that shares everything else; otherwise
+    /// everything is loaded and built again.
     async fn try_rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
+        if self.is_loaded() {
+            match self.try_update(pool).await {
+                Ok(Some(dir)) => return Ok(dir),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("updating the snapshot place by place failed, rebuilding it: {e:#}"),
+            }
+        }
+        self.full_rebuild(pool).await
+    }
+
+    /// The place-by-place update; `None` when a full rebuild is needed.
+    async fn try_update(&self, pool: &Pool) -> anyhow::Result<Option<Arc<Directory>>> {
+        let started = Instant::now();
+        let current = self.get();
+        let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database unavailable: {e}"))?;
+        let Some((rows, ids)) = db::load::load_changed_places(&mut conn, current.version).await? else {
+            return Ok(None);
+        };
+        drop(conn);
+        if rows.version == current.version {
+            return Ok(Some(current));
+        }
+        let places = ids.len();
+        let Some(dir) = tokio::task::spawn_blocking(move || {
+            let fresh = Directory::build(rows);
+            current.with_places_replaced(&fresh, &ids)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        let dir = Arc::new(dir);
+        self.current.swap(dir.clone());
+        let took = started.elapsed();
+        *self.last_rebuild.lock().unwrap() = Some(took);
+        *self.built_at.lock().unwrap() = Some(Instant::now());
+        self.updates.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            version = dir.version,
+            places,
+            took_ms = took.as_millis() as u64,
+            "snapshot updated place by place"
+        );
+        Ok(Some(dir))
+    }
+
+    /// Loads everything and builds a new snapshot.
+    async fn full_rebuild(&self, pool: &Pool) -> anyhow::Result<Arc<Directory>> {
         let started = Instant::now();
         let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database unavailable: {e}"))?;
         let rows = db::load::load_directory(&mut conn).await?;

@@ -367,7 +367,7 @@ pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>
             .filter(|l| filter.matches(dir, l))
             .filter(|l| open_at.is_none_or(|t| dir.staffed_at(l, filter.topics, t)))
             .take(limit + 1)
-            .map(|l| (l, None))
+            .map(|l| (&**l, None))
             .collect()
     };
     let more = places.len() > limit;

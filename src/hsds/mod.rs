@@ -299,7 +299,7 @@ pub fn service_places<'a>(
     dir.locations
         .iter()
         .filter(|l| &*l.status != "inactive")
-        .flat_map(|l| l.services.iter().map(move |s| (l, s)))
+        .flat_map(|l| l.services.iter().map(move |s| (&**l, s)))
         .filter(move |(_, s)| dir.services[s.service].id == svc.id)
 }
 

@@ -1,7 +1,8 @@
 //! Whole answers of the location listings (`/v1/locations`, `/v1/locations/nearest`), kept
 //! per snapshot: the bytes, their ETag, and their gzip and brotli forms (each made once, when a
 //! client first accepts it). A repeated query (embedding sites ask the same few) costs a hash
-//! lookup.
+//! lookup. An answer is kept from its second request on: one-off queries (a nearest search from
+//! a random point) pass without filling the cache.
 //!
 //! An answer is keyed by its path, its query with the parameters in a canonical order, and the
 //! request's `Accept-Language` (which can choose the language). It is valid while the snapshot
@@ -28,7 +29,9 @@ use super::respond::{etag, PUBLIC_MAX_AGE};
 use crate::directory::Directory;
 
 /// How many bytes of answers one snapshot keeps (uncompressed); past it the cache starts over.
-const MAX_CACHE_BYTES: usize = 64 * 1024 * 1024;
+const MAX_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// How many keys asked once are remembered (an answer is kept when asked a second time).
+const MAX_SEEN: usize = 100_000;
 /// Answers smaller than this are not compressed (the headers would outweigh the gain).
 const MIN_COMPRESS: usize = 1024;
 
@@ -161,6 +164,9 @@ struct Cache {
     valid_until: DateTime<Utc>,
     entries: HashMap<String, Arc<Answer>>,
     bytes: usize,
+    /// Hashes of keys asked once: an answer is kept only when asked again, so that one-off
+    /// queries (a nearest search from a random point) do not fill the cache.
+    seen: std::collections::HashSet<u64>,
 }
 
 #[derive(Default)]
@@ -218,9 +224,22 @@ impl Answers {
                 valid_until: next_change(dir, now),
                 entries: HashMap::new(),
                 bytes: 0,
+                seen: Default::default(),
             });
         }
         let c = cache.as_mut().expect("set above");
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            key.hash(&mut h);
+            h.finish()
+        };
+        if c.seen.len() > MAX_SEEN {
+            c.seen.clear();
+        }
+        if c.seen.insert(hash) {
+            return answer;
+        }
         if c.bytes + answer.body.len() > MAX_CACHE_BYTES {
             c.entries.clear();
             c.bytes = 0;

@@ -23,7 +23,7 @@ use crate::directory::{Directory, Location};
 use crate::i18n::Lang;
 
 /// How many bytes of templates one snapshot keeps at most.
-const MAX_TEMPLATE_BYTES: usize = 96 * 1024 * 1024;
+const MAX_TEMPLATE_BYTES: usize = 48 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hole {

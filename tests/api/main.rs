@@ -28,4 +28,5 @@ mod ptv;
 mod reference;
 mod roundtrip;
 mod schedule;
+mod snapshot;
 mod truth;
