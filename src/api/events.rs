@@ -271,9 +271,7 @@ fn filter(params: &Params, dir: &Directory) -> ApiResult<EventFilter> {
     };
     let location = match params.one("location")? {
         Some(l) => Some(
-            dir.locations
-                .iter()
-                .position(|x| x.id == l)
+            dir.location_index(l)
                 .ok_or_else(|| ApiError::invalid_param("location", format!("unknown location {l:?}")))?,
         ),
         None => None,
@@ -477,7 +475,7 @@ pub async fn location_events_ics(
 ) -> ApiResult<HttpResponse> {
     check_id("id", &id)?;
     let dir = state.store.get();
-    let i = dir.locations.iter().position(|l| l.id == *id).ok_or_else(|| ApiError::not_found("location", &id))?;
+    let i = dir.location_index(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
     let name = format!("Digituki: {}", dir.locations[i].name.fi);
     feed(&req, &state, &name, |_, e| e.location == Some(i))
 }
@@ -500,8 +498,7 @@ pub async fn organization_events_ics(
 ) -> ApiResult<HttpResponse> {
     check_id("id", &id)?;
     let dir = state.store.get();
-    let i =
-        dir.organizations.iter().position(|o| o.id == *id).ok_or_else(|| ApiError::not_found("organization", &id))?;
+    let i = dir.organization_index(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
     let name = format!("Digituki: {}", dir.organizations[i].name.fi);
     let org_id = id.clone();
     feed(&req, &state, &name, move |_, e| e.organization == i || e.doc.co_organizers.contains(&org_id))

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use utoipa::IntoParams;
 
 use crate::directory::search::{SearchQuery, SearchText};
-use crate::directory::{Directory, Location, Service};
+use crate::directory::{Directory, Location, RecordRef, Service};
 use crate::error::{ApiError, ApiResult};
 use crate::geo::distance_m;
 use crate::hsds;
@@ -78,22 +78,21 @@ impl Query {
         let (page, per_page) = params::page(params)?;
         let topic_bit = match params.one("taxonomy_term_id")? {
             Some(t) => Some(
-                dir.topics
-                    .iter()
-                    .find(|topic| hsds::id_matches("taxonomy_term", t, &topic.code))
-                    .map(|topic| topic.bit)
-                    .ok_or_else(|| {
-                        ApiError::invalid_param("taxonomy_term_id", format!("unknown taxonomy term {t:?}"))
-                    })?,
+                match hsds::find(dir, "taxonomy_term", t) {
+                    Some(RecordRef::Topic(i)) => Some(dir.topics[i].bit),
+                    _ => None,
+                }
+                .ok_or_else(|| ApiError::invalid_param("taxonomy_term_id", format!("unknown taxonomy term {t:?}")))?,
             ),
             None => None,
         };
         let organization = match params.one("organization_id")? {
             Some(o) => Some(
-                dir.organizations
-                    .iter()
-                    .position(|org| hsds::id_matches("organization", o, &org.id))
-                    .ok_or_else(|| ApiError::invalid_param("organization_id", format!("unknown organization {o:?}")))?,
+                match hsds::find(dir, "organization", o) {
+                    Some(RecordRef::Organization(i)) => Some(i),
+                    _ => None,
+                }
+                .ok_or_else(|| ApiError::invalid_param("organization_id", format!("unknown organization {o:?}")))?,
             ),
             None => None,
         };
@@ -265,11 +264,10 @@ pub async fn hsds_service(
 ) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     check_hsds_id(&id)?;
-    let svc = dir
-        .services
-        .iter()
-        .find(|s| hsds::id_matches("service", &id, &s.id))
-        .ok_or_else(|| ApiError::not_found("service", &id))?;
+    let svc = match hsds::find(&dir, "service", &id) {
+        Some(RecordRef::Service(i)) => &dir.services[i],
+        _ => return Err(ApiError::not_found("service", &id)),
+    };
     Ok(public_json(&req, dir.version, &hsds::service_full(&dir, svc)))
 }
 
@@ -320,12 +318,13 @@ pub async fn hsds_service_at_location(
 ) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     check_hsds_id(&id)?;
-    let (loc, sal) = dir
-        .locations
-        .iter()
-        .flat_map(|l| l.services.iter().map(move |s| (l, s)))
-        .find(|(_, s)| hsds::id_matches("service_at_location", &id, &s.id))
-        .ok_or_else(|| ApiError::not_found("service_at_location", &id))?;
+    let (loc, sal) = match hsds::find(&dir, "service_at_location", &id) {
+        Some(RecordRef::ServiceAtLocation(l, j)) => {
+            let loc = &*dir.locations[l as usize];
+            (loc, &loc.services[j as usize])
+        }
+        _ => return Err(ApiError::not_found("service_at_location", &id)),
+    };
     Ok(public_json(&req, dir.version, &hsds::service_at_location(&dir, loc, sal, true)))
 }
 
@@ -377,11 +376,10 @@ pub async fn hsds_organization(
 ) -> ApiResult<HttpResponse> {
     let dir = state.store.get();
     check_hsds_id(&id)?;
-    let org = dir
-        .organizations
-        .iter()
-        .find(|o| hsds::id_matches("organization", &id, &o.id))
-        .ok_or_else(|| ApiError::not_found("organization", &id))?;
+    let org = match hsds::find(&dir, "organization", &id) {
+        Some(RecordRef::Organization(i)) => &dir.organizations[i],
+        _ => return Err(ApiError::not_found("organization", &id)),
+    };
     Ok(public_json(&req, dir.version, &hsds::organization_full(&dir, org)))
 }
 

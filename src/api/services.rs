@@ -89,7 +89,7 @@ pub async fn get_service(
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
-    let index = dir.services.iter().position(|s| s.id == *id).ok_or_else(|| ApiError::not_found("service", &id))?;
+    let (index, _) = dir.service(&id).ok_or_else(|| ApiError::not_found("service", &id))?;
     Ok(public_json(
         &req,
         RowTag::new(&dir.services[index].id, dir.services[index].provenance.version),
@@ -119,11 +119,7 @@ pub async fn get_service_at_location(
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
     let (at, _) = params::times(&params)?;
-    let (loc, sal) = dir
-        .locations
-        .iter()
-        .find_map(|l| l.services.iter().find(|s| s.id == *id).map(|s| (l, s)))
-        .ok_or_else(|| ApiError::not_found("service at location", &id))?;
+    let (loc, sal) = dir.service_at_location(&id).ok_or_else(|| ApiError::not_found("service at location", &id))?;
     Ok(public_json(
         &req,
         RowTag::new(&sal.id, sal.provenance.version),

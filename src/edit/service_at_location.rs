@@ -72,7 +72,7 @@ impl ServiceAtLocationInput {
     pub fn validate(&self, dir: &Directory) -> ApiResult<ValidServiceAtLocation> {
         let mut e = Errors::default();
         e.push_id_checks(self);
-        let service = self.service_id.as_deref().and_then(|s| dir.services.iter().find(|x| x.id == s));
+        let service = self.service_id.as_deref().and_then(|s| dir.service(s).map(|(_, x)| x));
         let location = self.location_id.as_deref().and_then(|l| dir.location(l));
         if self.service_id.is_some() && service.is_none() {
             e.push("service_id", "unknown service");

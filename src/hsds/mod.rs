@@ -14,7 +14,9 @@ use chrono::SecondsFormat;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::directory::{Directory, Location, Organization, Provenance, Service, ServiceAtLocation, Topic};
+use std::collections::HashMap;
+
+use crate::directory::{Directory, Location, Organization, Provenance, RecordRef, Service, ServiceAtLocation, Topic};
 use crate::i18n::Localized;
 
 /// The HSDS version this module speaks.
@@ -40,6 +42,51 @@ pub fn uuid_for(kind: &str, key: &str) -> String {
 /// True when `id` (a UUID or our text id) names the record with text id `ours`.
 pub fn id_matches(kind: &str, id: &str, ours: &str) -> bool {
     id == ours || id.eq_ignore_ascii_case(&uuid_for(kind, ours))
+}
+
+/// The record of `kind` (`organization`, `service`, `service_at_location`, `location`,
+/// `taxonomy_term`) that `id` names: our text id or its HSDS UUID (any case). The UUIDs are
+/// indexed once per snapshot, on first use.
+pub fn find(dir: &Directory, kind: &str, id: &str) -> Option<RecordRef> {
+    let by_ours = match kind {
+        "organization" => dir.organization_index(id).map(RecordRef::Organization),
+        "service" => dir.service(id).map(|(i, _)| RecordRef::Service(i)),
+        "service_at_location" => dir.service_at_location_index(id).map(|(l, j)| RecordRef::ServiceAtLocation(l, j)),
+        "location" => dir.location_index(id).map(RecordRef::Location),
+        "taxonomy_term" => dir.topics.iter().position(|t| t.code == id).map(RecordRef::Topic),
+        _ => None,
+    };
+    by_ours.or_else(|| {
+        let index = dir.hsds_ids.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (i, o) in dir.organizations.iter().enumerate() {
+                m.insert(uuid_for("organization", &o.id), RecordRef::Organization(i));
+            }
+            for (i, s) in dir.services.iter().enumerate() {
+                m.insert(uuid_for("service", &s.id), RecordRef::Service(i));
+            }
+            for (i, l) in dir.locations.iter().enumerate() {
+                m.insert(uuid_for("location", &l.id), RecordRef::Location(i));
+                for (j, s) in l.services.iter().enumerate() {
+                    m.insert(uuid_for("service_at_location", &s.id), RecordRef::ServiceAtLocation(i as u32, j as u32));
+                }
+            }
+            for (i, t) in dir.topics.iter().enumerate() {
+                m.insert(uuid_for("taxonomy_term", &t.code), RecordRef::Topic(i));
+            }
+            m
+        });
+        let found = *index.get(&id.to_ascii_lowercase())?;
+        let kind_ok = matches!(
+            (kind, found),
+            ("organization", RecordRef::Organization(_))
+                | ("service", RecordRef::Service(_))
+                | ("service_at_location", RecordRef::ServiceAtLocation(..))
+                | ("location", RecordRef::Location(_))
+                | ("taxonomy_term", RecordRef::Topic(_))
+        );
+        kind_ok.then_some(found)
+    })
 }
 
 fn timestamp(p: &Provenance) -> String {

@@ -38,16 +38,17 @@ const MIN_COMPRESS: usize = 1024;
 /// One answer, with its compressed forms made on first demand.
 pub struct Answer {
     body: Bytes,
-    etag: String,
+    /// The tags of the three codings (each coding is its own representation), made once.
+    tags: [HeaderValue; 3],
     gzip: OnceLock<Bytes>,
     brotli: OnceLock<Bytes>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Coding {
-    Identity,
-    Gzip,
-    Brotli,
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
 }
 
 impl Coding {
@@ -79,7 +80,10 @@ impl Coding {
 impl Answer {
     pub fn new(tag: impl std::fmt::Display, body: Vec<u8>) -> Answer {
         let etag = etag(tag, &body);
-        Answer { body: Bytes::from(body), etag, gzip: OnceLock::new(), brotli: OnceLock::new() }
+        let value = |t: String| HeaderValue::from_str(&t).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        let inner = etag.trim_end_matches('"');
+        let tags = [value(etag.clone()), value(format!("{inner}-gzip\"")), value(format!("{inner}-br\""))];
+        Answer { body: Bytes::from(body), tags, gzip: OnceLock::new(), brotli: OnceLock::new() }
     }
 
     fn encoded(&self, coding: Coding) -> (Coding, Bytes) {
@@ -119,18 +123,16 @@ impl Answer {
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
         let (coding, body) = self.encoded(Coding::accepted(req));
         // Each coding is its own representation, with its own strong tag.
-        let etag = match coding {
-            Coding::Identity => self.etag.clone(),
-            Coding::Gzip => format!("{}-gzip\"", self.etag.trim_end_matches('"')),
-            Coding::Brotli => format!("{}-br\"", self.etag.trim_end_matches('"')),
-        };
-        let not_modified =
-            req.headers().get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| {
-                h.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*")
-            });
+        let etag = &self.tags[coding as usize];
+        let not_modified = req.headers().get(header::IF_NONE_MATCH).and_then(|h| h.to_str().ok()).is_some_and(|h| {
+            h.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t.as_bytes() == etag.as_bytes() || t == "*")
+        });
+        static CACHE_CONTROL: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+            HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE}")).expect("a header value")
+        });
         let mut resp = HttpResponse::build(if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
-        resp.insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, format!("public, max-age={PUBLIC_MAX_AGE}")))
+        resp.insert_header((header::ETAG, etag.clone()))
+            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL.clone()))
             .insert_header((header::VARY, "Accept-Language, Accept-Encoding"))
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
             .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "ETag"));

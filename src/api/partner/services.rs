@@ -22,7 +22,7 @@ use crate::http::state::AppState;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
-    match dir.services.iter().position(|s| s.id == id) {
+    match dir.service(id).map(|(i, _)| i) {
         Some(i) => written(
             status,
             RowTag::new(&dir.services[i].id, dir.services[i].provenance.version),
@@ -34,7 +34,7 @@ fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpRespons
 }
 
 fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
-    match dir.locations.iter().find_map(|l| l.services.iter().find(|s| s.id == id).map(|s| (l, s))) {
+    match dir.service_at_location(id) {
         Some((loc, sal)) => written(
             status,
             RowTag::new(&sal.id, sal.provenance.version),
