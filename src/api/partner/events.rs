@@ -5,20 +5,19 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{
-    actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
-    written, Editable, IfMatch,
-};
+use super::resource::{self, Grant, Patchable, Resource};
+use super::{actor, check_id_param, if_match, json, new_id, read_body, refreshed, transaction, written};
 use crate::api::events::{event_out, EventOut};
 use crate::auth::Caller;
 use crate::db::models::EventRow;
 use crate::db::write::{self, EventColumns};
 use crate::directory::Directory;
 use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
-use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
+use crate::edit::parse_body;
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::{LangMode, RowTag};
 use crate::http::state::AppState;
@@ -43,26 +42,6 @@ fn columns(valid: &ValidEvent) -> ApiResult<EventColumns<'_>> {
         confidence: &valid.confidence,
         document: serde_json::to_value(&valid.doc).map_err(|e| ApiError::internal(e.to_string()))?,
     })
-}
-
-/// Opens an event for a change its owner or a granted co-organizer (`editors`) may make:
-/// `(row, granted)`, `granted` when the caller edits as a co-organizer the owner named.
-fn open_for_editor(
-    row: Option<EventRow>,
-    id: &str,
-    caller: &Caller,
-    expected: &IfMatch,
-) -> ApiResult<(EventRow, bool)> {
-    let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(EventRow::WHAT, id))?;
-    let granted = !caller.may_edit(&row.organization_id)
-        && row.document["editors"]
-            .as_array()
-            .is_some_and(|e| e.iter().any(|o| o.as_str() == Some(caller.organization_id.as_str())));
-    if !granted {
-        caller.require_edit(&row.organization_id)?;
-    }
-    check_version(expected, id, row.version())?;
-    Ok((row, granted))
 }
 
 /// Create an event of the caller's organization (admin: any organization).
@@ -123,43 +102,7 @@ pub async fn patch_event(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let dir = state.store.get();
-    transaction!(state, async |conn| {
-        let (row, granted) = open_for_editor(write::lock_event(conn, &id).await?, &id, &caller, &expected)?;
-        let overrides = serde_json::from_value::<crate::events::EventDoc>(row.document.clone())
-            .map(|d| d.overrides)
-            .unwrap_or_default();
-        let before = EventInput::from_row(&row);
-        let after = merge_patch(&before, &body)?;
-        super::id_unchanged(&before.id, &after.id)?;
-        let legacy = legacy_errors(before.validate(&dir, overrides.clone()), &body);
-        let valid = tolerating(legacy, || after.validate(&dir, overrides))?;
-        if granted {
-            // A granted co-organizer edits the event, not who owns or edits it.
-            for (field, same) in [
-                ("organization_id", before.organization_id == after.organization_id),
-                ("co_organizers", before.co_organizers == after.co_organizers),
-                ("editors", before.editors == after.editors),
-            ] {
-                if !same {
-                    return Err(ApiError::forbidden(format!(
-                        "only the owner {:?} may change {field}",
-                        row.organization_id
-                    )));
-                }
-            }
-        } else {
-            caller.require_edit(&valid.organization_id)?;
-        }
-        write::update_event(conn, &id, &columns(&valid)?).await?;
-        write::record(conn, "event", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::patch::<EventResource>(&state, &req, &caller, &id, payload).await
 }
 
 /// Delete an event (soft). Needs If-Match.
@@ -176,17 +119,7 @@ pub async fn delete_event(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_event(conn, &id).await?, &id, &caller, Some(&expected))?;
-        write::set_event_deleted(conn, &id, Some(Utc::now())).await?;
-        write::record(conn, "event", &id, "delete", &actor(&caller), json(&EventInput::from_row(&row)), None).await?;
-        Ok(())
-    })?;
-    refreshed(&state).await;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<EventResource>(&state, &req, &caller, &id).await
 }
 
 /// Cancel, move or restore one occurrence of a recurring event (by its original local date).
@@ -218,8 +151,10 @@ pub async fn put_occurrence(
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
     let change = parse_body::<OccurrenceInput>(&body)?.validate()?;
+    let dir = state.store.get();
     transaction!(state, async |conn| {
-        let (row, _) = open_for_editor(write::lock_event(conn, &id).await?, &id, &caller, &expected)?;
+        let (row, _) =
+            resource::open::<EventResource>(write::lock_event(conn, &id).await?, &id, &caller, &dir, &expected)?;
         let mut doc: crate::events::EventDoc =
             serde_json::from_value(row.document.clone()).map_err(|e| ApiError::internal(e.to_string()))?;
         // The date must be one the series has (or had, before an earlier change).
@@ -268,8 +203,90 @@ pub async fn event_history(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    let owner =
-        transaction!(state, async |conn| { Ok(write::lock_event(conn, &id).await?.map(|r| r.organization_id)) })?;
-    super::history(&state, &caller, "event", &id, owner).await
+    resource::history::<EventResource>(&state, &caller, &id).await
+}
+
+/// Events through the generic write path (`super::resource`): the owner's token, or a
+/// co-organizer the owner named in `editors` (who may edit the event and its occurrences, but
+/// not delete it nor change who owns or edits it).
+pub struct EventResource;
+
+impl Resource for EventResource {
+    const KIND: &'static str = "event";
+    const WORDS: &'static str = "event";
+    type Row = EventRow;
+    type Input = EventInput;
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<EventRow>> {
+        Ok(write::lock_event(conn, id).await?)
+    }
+    fn is_deleted(row: &EventRow) -> bool {
+        row.deleted_at.is_some()
+    }
+    fn version(row: &EventRow) -> i64 {
+        row.version
+    }
+    fn owner(row: &EventRow, _: &Directory) -> String {
+        row.organization_id.clone()
+    }
+    fn grant(caller: &Caller, row: &EventRow, _: &Directory) -> ApiResult<Grant> {
+        let named = row.document["editors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|o| o.as_str() == Some(caller.organization_id.as_str())));
+        if !caller.may_edit(&row.organization_id) && named {
+            return Ok(Grant::Editor);
+        }
+        caller.require_edit(&row.organization_id).map(|_| Grant::Owner)
+    }
+    async fn input(_: &mut AsyncPgConnection, row: &EventRow) -> ApiResult<EventInput> {
+        Ok(EventInput::from_row(row))
+    }
+    async fn set_deleted(conn: &mut AsyncPgConnection, id: &str, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+        Ok(write::set_event_deleted(conn, id, at).await?)
+    }
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+        respond(dir, id, status)
+    }
+}
+
+impl Patchable for EventResource {
+    type Valid = ValidEvent;
+    fn input_id(input: &EventInput) -> &Option<String> {
+        &input.id
+    }
+    fn validate(input: &EventInput, dir: &Directory, row: &EventRow) -> ApiResult<ValidEvent> {
+        // Occurrence overrides are kept through a patch of the series.
+        let overrides = serde_json::from_value::<crate::events::EventDoc>(row.document.clone())
+            .map(|d| d.overrides)
+            .unwrap_or_default();
+        input.validate(dir, overrides)
+    }
+    fn authorize(
+        caller: &Caller,
+        grant: Grant,
+        before: &EventInput,
+        after: &EventInput,
+        valid: &ValidEvent,
+    ) -> ApiResult<()> {
+        if grant == Grant::Owner {
+            return caller.require_edit(&valid.organization_id);
+        }
+        // A granted co-organizer edits the event, not who owns or edits it.
+        for (field, same) in [
+            ("organization_id", before.organization_id == after.organization_id),
+            ("co_organizers", before.co_organizers == after.co_organizers),
+            ("editors", before.editors == after.editors),
+        ] {
+            if !same {
+                return Err(ApiError::forbidden(format!(
+                    "only the owner {:?} may change {field}",
+                    before.organization_id.as_deref().unwrap_or_default()
+                )));
+            }
+        }
+        Ok(())
+    }
+    async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidEvent) -> ApiResult<()> {
+        Ok(write::update_event(conn, id, &columns(valid)?).await?)
+    }
 }

@@ -3,12 +3,16 @@
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
 
 use super::idempotency::{self, IdempotencyKey};
+use super::resource::{self, Resource};
 use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
 use crate::auth::Caller;
+use crate::db::models::LocationRow;
 use crate::db::write;
+use crate::directory::Directory;
 use crate::edit::location::{check_confidence, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
@@ -227,18 +231,7 @@ pub async fn delete_location(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
-        let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
-        write::touch_location(conn, &id, false, Some(Some(Utc::now()))).await?;
-        write::record(conn, "location", &id, "delete", &actor(&caller), json(&before), None).await?;
-        Ok(())
-    })?;
-    refreshed(&state).await;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<LocationResource>(&state, &req, &caller, &id).await
 }
 
 /// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
@@ -290,19 +283,7 @@ pub async fn restore_location(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    caller.require_admin()?;
-    transaction!(state, async |conn| {
-        let row = write::lock_location(conn, &id).await?.ok_or_else(|| ApiError::not_found("location", &id))?;
-        if row.deleted_at.is_none() {
-            return Err(ApiError::conflict(format!("the location {id:?} is not deleted: there is nothing to restore")));
-        }
-        write::touch_location(conn, &id, false, Some(None)).await?;
-        let after = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
-        write::record(conn, "location", &id, "restore", &actor(&caller), None, json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::restore::<LocationResource>(&state, &caller, &id).await
 }
 
 /// The history of a location: every write, who made it, before and after.
@@ -321,8 +302,39 @@ pub async fn location_history(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    let owner =
-        transaction!(state, async |conn| { Ok(write::lock_location(conn, &id).await?.map(|r| r.organization_id)) })?;
-    super::history(&state, &caller, "location", &id, owner).await
+    resource::history::<LocationResource>(&state, &caller, &id).await
+}
+
+/// Locations through the generic delete, restore and history (`super::resource`). Their
+/// update is `patch_location`: a new address is placed with the geocoder outside the
+/// transaction first.
+pub struct LocationResource;
+
+impl Resource for LocationResource {
+    const KIND: &'static str = "location";
+    const WORDS: &'static str = "location";
+    type Row = LocationRow;
+    type Input = LocationInput;
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<LocationRow>> {
+        Ok(write::lock_location(conn, id).await?)
+    }
+    fn is_deleted(row: &LocationRow) -> bool {
+        row.deleted_at.is_some()
+    }
+    fn version(row: &LocationRow) -> i64 {
+        row.version
+    }
+    fn owner(row: &LocationRow, _: &Directory) -> String {
+        row.organization_id.clone()
+    }
+    async fn input(conn: &mut AsyncPgConnection, row: &LocationRow) -> ApiResult<LocationInput> {
+        Ok(LocationInput::from_row(row, write::location_languages(conn, &row.id).await?))
+    }
+    async fn set_deleted(conn: &mut AsyncPgConnection, id: &str, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+        Ok(write::touch_location(conn, id, false, Some(at)).await?)
+    }
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+        respond(dir, id, status)
+    }
 }

@@ -9,6 +9,7 @@ pub mod hours;
 pub mod idempotency;
 pub mod locations;
 pub mod organizations;
+pub mod resource;
 pub mod services;
 
 use actix_web::http::{header, StatusCode};

@@ -5,16 +5,20 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
+use super::resource::{self, Grant, Patchable, Resource};
+use super::{actor, json, new_id, read_body, refreshed, transaction, written};
 use crate::auth::Caller;
+use crate::db::models::OrganizationRow;
 use crate::db::write;
-use crate::edit::organization::OrganizationInput;
-use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
-use crate::error::{ApiResult, WriteProblems};
-use crate::http::params::check_id;
+use crate::directory::Directory;
+use crate::edit::organization::{OrganizationChanges, OrganizationInput};
+use crate::edit::parse_body;
+use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
 use crate::http::state::AppState;
 use crate::http::views::{self, OrganizationOut};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
 
 fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> HttpResponse {
     match dir.organization(id) {
@@ -88,22 +92,7 @@ pub async fn patch_organization(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_id("id", &id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let dir = state.store.get();
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_organization(conn, &id).await?, &id, &caller, Some(&expected))?;
-        let before = OrganizationInput::from_row(&row);
-        let after = merge_patch(&before, &body)?;
-        super::id_unchanged(&before.id, &after.id)?;
-        let changes = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
-        write::update_organization(conn, &id, &changes).await?;
-        write::record(conn, "organization", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::patch::<OrganizationResource>(&state, &req, &caller, &id, payload).await
 }
 
 /// The history of an organization's record: every write, who made it, before and after.
@@ -122,7 +111,62 @@ pub async fn organization_history(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    let owner = transaction!(state, async |conn| { Ok(write::lock_organization(conn, &id).await?.map(|r| r.id)) })?;
-    super::history(&state, &caller, "organization", &id, owner).await
+    resource::history::<OrganizationResource>(&state, &caller, &id).await
+}
+
+/// Organizations through the generic write path (`super::resource`); an organization owns
+/// itself. They are not deleted through the API.
+pub struct OrganizationResource;
+
+impl Resource for OrganizationResource {
+    const KIND: &'static str = "organization";
+    const WORDS: &'static str = "organization";
+    type Row = OrganizationRow;
+    type Input = OrganizationInput;
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<OrganizationRow>> {
+        Ok(write::lock_organization(conn, id).await?)
+    }
+    fn is_deleted(row: &OrganizationRow) -> bool {
+        row.deleted_at.is_some()
+    }
+    fn version(row: &OrganizationRow) -> i64 {
+        row.version
+    }
+    fn owner(row: &OrganizationRow, _: &Directory) -> String {
+        row.id.clone()
+    }
+    async fn input(_: &mut AsyncPgConnection, row: &OrganizationRow) -> ApiResult<OrganizationInput> {
+        Ok(OrganizationInput::from_row(row))
+    }
+    async fn set_deleted(_: &mut AsyncPgConnection, id: &str, _: Option<DateTime<Utc>>) -> ApiResult<()> {
+        Err(ApiError::conflict(format!("the organization {id:?} is not deleted or restored through the API")))
+    }
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+        respond(dir, id, status)
+    }
+}
+
+impl Patchable for OrganizationResource {
+    type Valid = OrganizationChanges;
+    fn input_id(input: &OrganizationInput) -> &Option<String> {
+        &input.id
+    }
+    fn validate(input: &OrganizationInput, dir: &Directory, _: &OrganizationRow) -> ApiResult<OrganizationChanges> {
+        input.validate(dir)
+    }
+    fn authorize(
+        _: &Caller,
+        _: Grant,
+        _: &OrganizationInput,
+        _: &OrganizationInput,
+        _: &OrganizationChanges,
+    ) -> ApiResult<()> {
+        // An organization owns itself, its id does not change (checked before), and its
+        // owner's rights were checked when it was opened.
+        Ok(())
+    }
+    async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &OrganizationChanges) -> ApiResult<()> {
+        Ok(write::update_organization(conn, id, valid).await?)
+    }
 }

@@ -3,20 +3,20 @@
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{
-    actor, check_id_param, check_version, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction,
-    written,
-};
+use super::resource::{self, Grant, Patchable, Resource};
+use super::{actor, json, new_id, read_body, refreshed, transaction, written};
 use crate::auth::Caller;
+use crate::db::models::{ServiceAtLocationRow, ServiceRow};
 use crate::db::write;
 use crate::directory::Directory;
-use crate::edit::service::ServiceInput;
+use crate::edit::parse_body;
+use crate::edit::service::{ServiceInput, ValidService};
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
-use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
-use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::error::{ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
 use crate::http::state::AppState;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
@@ -107,24 +107,7 @@ pub async fn patch_service(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let dir = state.store.get();
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_service(conn, &id).await?, &id, &caller, Some(&expected))?;
-        let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
-        let before = ServiceInput::from_row(&row, topics, languages);
-        let after = merge_patch(&before, &body)?;
-        super::id_unchanged(&before.id, &after.id)?;
-        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
-        caller.require_edit(&valid.changes.organization_id)?;
-        write::update_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
-        write::record(conn, "service", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::patch::<ServiceResource>(&state, &req, &caller, &id, payload).await
 }
 
 /// Delete a service (soft). Needs If-Match.
@@ -144,19 +127,7 @@ pub async fn delete_service(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_service(conn, &id).await?, &id, &caller, Some(&expected))?;
-        let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
-        let before = ServiceInput::from_row(&row, topics, languages);
-        write::set_service_deleted(conn, &id, Some(Utc::now())).await?;
-        write::record(conn, "service", &id, "delete", &actor(&caller), json(&before), None).await?;
-        Ok(())
-    })?;
-    refreshed(&state).await;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<ServiceResource>(&state, &req, &caller, &id).await
 }
 
 /// Restore a deleted service (admin token).
@@ -175,28 +146,7 @@ pub async fn restore_service(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    caller.require_admin()?;
-    transaction!(state, async |conn| {
-        let row = write::lock_service(conn, &id).await?.ok_or_else(|| ApiError::not_found("service", &id))?;
-        if row.deleted_at.is_none() {
-            return Err(ApiError::conflict(format!("the service {id:?} is not deleted: there is nothing to restore")));
-        }
-        write::set_service_deleted(conn, &id, None).await?;
-        let (topics, languages) = write::service_topics_and_languages(conn, &id).await?;
-        write::record(
-            conn,
-            "service",
-            &id,
-            "restore",
-            &actor(&caller),
-            None,
-            json(&ServiceInput::from_row(&row, topics, languages)),
-        )
-        .await?;
-        Ok(())
-    })?;
-    Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::restore::<ServiceResource>(&state, &caller, &id).await
 }
 
 /// The history of a service.
@@ -215,10 +165,7 @@ pub async fn service_history(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    let owner =
-        transaction!(state, async |conn| { Ok(write::lock_service(conn, &id).await?.map(|r| r.organization_id)) })?;
-    super::history(&state, &caller, "service", &id, owner).await
+    resource::history::<ServiceResource>(&state, &caller, &id).await
 }
 
 async fn store_sal_hours(
@@ -303,30 +250,7 @@ pub async fn patch_service_at_location(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let dir = state.store.get();
-    transaction!(state, async |conn| {
-        let row = write::lock_service_at_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("service at location", &id))?;
-        let owner =
-            dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
-        caller.require_edit(&owner)?;
-        check_version(&expected, &id, row.version)?;
-        let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
-        let before = ServiceAtLocationInput::from_row(&row, hours);
-        let after = merge_patch(&before, &body)?;
-        super::id_unchanged(&before.id, &after.id)?;
-        let valid = tolerating(legacy_errors(before.validate(&dir), &body), || after.validate(&dir))?;
-        caller.require_edit(&valid.organization_id)?;
-        write::update_service_at_location(conn, &id, &valid.changes).await?;
-        store_sal_hours(conn, &id, &valid).await?;
-        write::record(conn, "service_at_location", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(respond_sal(&*refreshed(&state).await, &id, StatusCode::OK))
+    resource::patch::<SalResource>(&state, &req, &caller, &id, payload).await
 }
 
 /// Stop offering a service at a location (soft delete). Needs If-Match.
@@ -346,31 +270,116 @@ pub async fn delete_service_at_location(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let dir = state.store.get();
-    transaction!(state, async |conn| {
-        let row = write::lock_service_at_location(conn, &id).await?.filter(|r| r.deleted_at.is_none());
-        let row = row.ok_or_else(|| ApiError::not_found("service at location", &id))?;
-        let owner =
-            dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default();
-        caller.require_edit(&owner)?;
-        check_version(&expected, &id, row.version)?;
-        let hours = write::hours_of(conn, None, Some(&id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
-        write::set_service_at_location_deleted(conn, &id, Some(Utc::now())).await?;
-        write::record(
-            conn,
-            "service_at_location",
-            &id,
-            "delete",
-            &actor(&caller),
-            json(&ServiceAtLocationInput::from_row(&row, hours)),
-            None,
-        )
-        .await?;
-        Ok(())
-    })?;
-    refreshed(&state).await;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<SalResource>(&state, &req, &caller, &id).await
+}
+
+/// Services through the generic write path (`super::resource`).
+pub struct ServiceResource;
+
+impl Resource for ServiceResource {
+    const KIND: &'static str = "service";
+    const WORDS: &'static str = "service";
+    type Row = ServiceRow;
+    type Input = ServiceInput;
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<ServiceRow>> {
+        Ok(write::lock_service(conn, id).await?)
+    }
+    fn is_deleted(row: &ServiceRow) -> bool {
+        row.deleted_at.is_some()
+    }
+    fn version(row: &ServiceRow) -> i64 {
+        row.version
+    }
+    fn owner(row: &ServiceRow, _: &Directory) -> String {
+        row.organization_id.clone()
+    }
+    async fn input(conn: &mut AsyncPgConnection, row: &ServiceRow) -> ApiResult<ServiceInput> {
+        let (topics, languages) = write::service_topics_and_languages(conn, &row.id).await?;
+        Ok(ServiceInput::from_row(row, topics, languages))
+    }
+    async fn set_deleted(conn: &mut AsyncPgConnection, id: &str, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+        Ok(write::set_service_deleted(conn, id, at).await?)
+    }
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+        respond_service(dir, id, status)
+    }
+}
+
+impl Patchable for ServiceResource {
+    type Valid = ValidService;
+    fn input_id(input: &ServiceInput) -> &Option<String> {
+        &input.id
+    }
+    fn validate(input: &ServiceInput, dir: &Directory, _: &ServiceRow) -> ApiResult<ValidService> {
+        input.validate(dir)
+    }
+    fn authorize(caller: &Caller, _: Grant, _: &ServiceInput, _: &ServiceInput, valid: &ValidService) -> ApiResult<()> {
+        caller.require_edit(&valid.changes.organization_id)
+    }
+    async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidService) -> ApiResult<()> {
+        Ok(write::update_service(conn, id, &valid.changes, &valid.topics, &valid.languages).await?)
+    }
+}
+
+/// Services at locations through the generic write path; owned by their location's
+/// organization.
+pub struct SalResource;
+
+impl Resource for SalResource {
+    const KIND: &'static str = "service_at_location";
+    const WORDS: &'static str = "service at location";
+    type Row = ServiceAtLocationRow;
+    type Input = ServiceAtLocationInput;
+
+    async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<ServiceAtLocationRow>> {
+        Ok(write::lock_service_at_location(conn, id).await?)
+    }
+    fn is_deleted(row: &ServiceAtLocationRow) -> bool {
+        row.deleted_at.is_some()
+    }
+    fn version(row: &ServiceAtLocationRow) -> i64 {
+        row.version
+    }
+    fn owner(row: &ServiceAtLocationRow, dir: &Directory) -> String {
+        dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default()
+    }
+    async fn input(conn: &mut AsyncPgConnection, row: &ServiceAtLocationRow) -> ApiResult<ServiceAtLocationInput> {
+        let hours =
+            write::hours_of(conn, None, Some(&row.id)).await?.and_then(|h| serde_json::from_str(&h.document).ok());
+        Ok(ServiceAtLocationInput::from_row(row, hours))
+    }
+    async fn set_deleted(conn: &mut AsyncPgConnection, id: &str, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+        Ok(write::set_service_at_location_deleted(conn, id, at).await?)
+    }
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
+        respond_sal(dir, id, status)
+    }
+}
+
+impl Patchable for SalResource {
+    type Valid = ValidServiceAtLocation;
+    fn input_id(input: &ServiceAtLocationInput) -> &Option<String> {
+        &input.id
+    }
+    fn validate(
+        input: &ServiceAtLocationInput,
+        dir: &Directory,
+        _: &ServiceAtLocationRow,
+    ) -> ApiResult<ValidServiceAtLocation> {
+        input.validate(dir)
+    }
+    fn authorize(
+        caller: &Caller,
+        _: Grant,
+        _: &ServiceAtLocationInput,
+        _: &ServiceAtLocationInput,
+        valid: &ValidServiceAtLocation,
+    ) -> ApiResult<()> {
+        caller.require_edit(&valid.organization_id)
+    }
+    async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidServiceAtLocation) -> ApiResult<()> {
+        write::update_service_at_location(conn, id, &valid.changes).await?;
+        store_sal_hours(conn, id, valid).await
+    }
 }

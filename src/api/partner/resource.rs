@@ -1,0 +1,190 @@
+//! One write path for the records partners keep: update (JSON Merge Patch), delete (soft),
+//! restore and history are written once here, over a `Resource` that says how its kind of
+//! record is locked, read in input form, validated and stored. Each resource's handlers are a
+//! few lines that name the route and call these.
+//!
+//! Every operation keeps the partner API's rules in one place: the rate limit per token,
+//! `If-Match` against the row version (412), 404 before 403 before 412, the merge patch applied
+//! to the stored record's input form (the read form accepted too), validation naming every
+//! field and tolerating gaps the stored record already had in fields the patch does not touch,
+//! rights over the record's organization as it is and as it will be, one transaction with the
+//! row locked, the change written through `db::write` with a history row naming the actor, and
+//! the snapshot refreshed before the answer.
+
+use std::future::Future;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{actor, check_id_param, check_version, if_match, json, read_body, refreshed, transaction};
+use crate::auth::Caller;
+use crate::db::write;
+use crate::directory::Directory;
+use crate::edit::{legacy_errors, merge_patch, tolerating, ReadShaped};
+use crate::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
+
+/// How the caller may change a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// The owning organization's token, or an admin token.
+    Owner,
+    /// A co-organizer the owner named as an editor (events).
+    Editor,
+}
+
+/// One kind of record partners keep: how it is locked, owned, read in input form, deleted
+/// and shown.
+pub trait Resource {
+    /// The record kind in history (`service_at_location`).
+    const KIND: &'static str;
+    /// The record in words, for 404s and 409s (`service at location`).
+    const WORDS: &'static str;
+    type Row: Send + Sync;
+    type Input: Serialize + DeserializeOwned + ReadShaped + Clone + Send + Sync;
+
+    /// The row, locked for the rest of the transaction (a deleted one too).
+    fn lock(conn: &mut AsyncPgConnection, id: &str) -> impl Future<Output = ApiResult<Option<Self::Row>>> + Send;
+    fn is_deleted(row: &Self::Row) -> bool;
+    fn version(row: &Self::Row) -> i64;
+    /// The organization that owns the stored record.
+    fn owner(row: &Self::Row, dir: &Directory) -> String;
+    /// Whether the caller may change the stored record: its owner's token (or an admin's).
+    fn grant(caller: &Caller, row: &Self::Row, dir: &Directory) -> ApiResult<Grant> {
+        caller.require_edit(&Self::owner(row, dir)).map(|_| Grant::Owner)
+    }
+    /// The stored record in input form (what a merge patch applies to, what history keeps).
+    fn input(conn: &mut AsyncPgConnection, row: &Self::Row) -> impl Future<Output = ApiResult<Self::Input>> + Send;
+    fn set_deleted(
+        conn: &mut AsyncPgConnection,
+        id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    /// The answer to a write: the record as now stored, with its ETag.
+    fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse;
+}
+
+/// A resource updated by the generic `patch`: validated and stored in one step. (Locations
+/// place a new address with the geocoder outside the transaction first: their update is their
+/// own, over the same parts.)
+pub trait Patchable: Resource {
+    type Valid: Send + Sync;
+    fn input_id(input: &Self::Input) -> &Option<String>;
+    fn validate(input: &Self::Input, dir: &Directory, row: &Self::Row) -> ApiResult<Self::Valid>;
+    /// What else the change needs, after validation: rights over the organization the record
+    /// will belong to (a record moved to another organization needs rights over both), and
+    /// what a grant allows.
+    fn authorize(
+        caller: &Caller,
+        grant: Grant,
+        before: &Self::Input,
+        after: &Self::Input,
+        valid: &Self::Valid,
+    ) -> ApiResult<()>;
+    fn update(
+        conn: &mut AsyncPgConnection,
+        id: &str,
+        valid: &Self::Valid,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+/// The live record the caller may change: 404, then 403, then 412 unless `If-Match` names the
+/// current version.
+pub fn open<R: Resource>(
+    row: Option<R::Row>,
+    id: &str,
+    caller: &Caller,
+    dir: &Directory,
+    expected: &super::IfMatch,
+) -> ApiResult<(R::Row, Grant)> {
+    let row = row.filter(|r| !R::is_deleted(r)).ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
+    let grant = R::grant(caller, &row, dir)?;
+    check_version(expected, id, R::version(&row))?;
+    Ok((row, grant))
+}
+
+/// Update with a JSON Merge Patch (RFC 7396); needs If-Match.
+pub async fn patch<R: Patchable>(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    id: &str,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    check_id_param(id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(req)?;
+    let body = read_body(req, payload, state).await?;
+    let dir = state.store.get();
+    transaction!(state, async |conn| {
+        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, &expected)?;
+        let before = R::input(conn, &row).await?;
+        let after = merge_patch(&before, &body)?;
+        super::id_unchanged(R::input_id(&before), R::input_id(&after))?;
+        let legacy = legacy_errors(R::validate(&before, &dir, &row), &body);
+        let valid = tolerating(legacy, || R::validate(&after, &dir, &row))?;
+        R::authorize(caller, grant, &before, &after, &valid)?;
+        R::update(conn, id, &valid).await?;
+        write::record(conn, R::KIND, id, "update", &actor(caller), json(&before), json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(R::respond(&*refreshed(state).await, id, StatusCode::OK))
+}
+
+/// Delete (soft: kept, and restorable by the coordinator); needs If-Match.
+pub async fn delete<R: Resource>(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<HttpResponse> {
+    check_id_param(id)?;
+    state.limiter.check(caller.token_id)?;
+    let expected = if_match(req)?;
+    let dir = state.store.get();
+    transaction!(state, async |conn| {
+        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, &expected)?;
+        if grant != Grant::Owner {
+            return Err(ApiError::forbidden(format!("only the owner {:?} may delete it", R::owner(&row, &dir))));
+        }
+        let before = R::input(conn, &row).await?;
+        R::set_deleted(conn, id, Some(Utc::now())).await?;
+        write::record(conn, R::KIND, id, "delete", &actor(caller), json(&before), None).await?;
+        Ok(())
+    })?;
+    refreshed(state).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a deleted record (admin token); 409 when it is not deleted.
+pub async fn restore<R: Resource>(state: &AppState, caller: &Caller, id: &str) -> ApiResult<HttpResponse> {
+    check_id_param(id)?;
+    caller.require_admin()?;
+    transaction!(state, async |conn| {
+        let row = R::lock(conn, id).await?.ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
+        if !R::is_deleted(&row) {
+            return Err(ApiError::conflict(format!(
+                "the {} {id:?} is not deleted: there is nothing to restore",
+                R::WORDS
+            )));
+        }
+        R::set_deleted(conn, id, None).await?;
+        let after = R::input(conn, &row).await?;
+        write::record(conn, R::KIND, id, "restore", &actor(caller), None, json(&after)).await?;
+        Ok(())
+    })?;
+    Ok(R::respond(&*refreshed(state).await, id, StatusCode::OK))
+}
+
+/// The record's history: every write, who made it, before and after (its owner's token or an
+/// admin's).
+pub async fn history<R: Resource>(state: &AppState, caller: &Caller, id: &str) -> ApiResult<HttpResponse> {
+    check_id_param(id)?;
+    let dir = state.store.get();
+    let owner = transaction!(state, async |conn| { Ok(R::lock(conn, id).await?.map(|r| R::owner(&r, &dir))) })?;
+    super::history(state, caller, R::KIND, id, owner).await
+}
