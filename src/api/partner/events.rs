@@ -8,9 +8,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::idempotency::{self, IdempotencyKey};
-use super::resource::{self, Grant, Patchable, Resource};
-use super::{actor, check_id_param, if_match, json, new_id, read_body, refreshed, transaction, written};
+use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::{actor, check_id_param, if_match, read_body, refreshed, transaction, written};
 use crate::api::events::{event_out, EventOut};
 use crate::auth::Caller;
 use crate::db::models::EventRow;
@@ -62,25 +61,7 @@ pub async fn create_event(
     caller: Caller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
-    let key = IdempotencyKey::from_request(&req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
-        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
-    }
-    let mut input: EventInput = parse_body(&body)?;
-    input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
-    caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
-    let valid = input.validate(&state.store.get(), Default::default())?;
-    let id = transaction!(state, async |conn| {
-        let id = new_id(conn, "events", &input.id, &valid.doc.title.fi).await?;
-        write::insert_event(conn, &id, &columns(&valid)?).await?;
-        let after = EventInput { id: Some(id.clone()), ..input.clone() };
-        write::record(conn, "event", &id, "create", &actor(&caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, &caller, "event", &id).await?;
-        Ok(id)
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
+    resource::create::<EventResource>(&state, &req, &caller, payload).await
 }
 
 /// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
@@ -288,5 +269,28 @@ impl Patchable for EventResource {
     }
     async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidEvent) -> ApiResult<()> {
         Ok(write::update_event(conn, id, &columns(valid)?).await?)
+    }
+}
+
+impl Creatable for EventResource {
+    const TABLE: &'static str = "events";
+    fn prepare(caller: &Caller, input: &mut EventInput, _: &Directory) -> ApiResult<()> {
+        input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
+        caller.require_edit(input.organization_id.as_deref().unwrap_or_default())
+    }
+    fn validate_new(input: &EventInput, dir: &Directory) -> ApiResult<ValidEvent> {
+        input.validate(dir, Default::default())
+    }
+    fn authorize_new(caller: &Caller, valid: &ValidEvent) -> ApiResult<()> {
+        caller.require_edit(&valid.organization_id)
+    }
+    fn id_base(valid: &ValidEvent) -> String {
+        valid.doc.title.fi.clone()
+    }
+    fn with_id(input: &EventInput, id: String) -> EventInput {
+        EventInput { id: Some(id), ..input.clone() }
+    }
+    async fn insert(conn: &mut AsyncPgConnection, id: &str, valid: &ValidEvent) -> ApiResult<()> {
+        Ok(write::insert_event(conn, id, &columns(valid)?).await?)
     }
 }

@@ -4,15 +4,13 @@ use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::idempotency::{self, IdempotencyKey};
-use super::resource::{self, Grant, Patchable, Resource};
-use super::{actor, json, new_id, read_body, refreshed, transaction, written};
+use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::written;
 use crate::auth::Caller;
 use crate::db::models::OrganizationRow;
 use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::organization::{OrganizationChanges, OrganizationInput};
-use crate::edit::parse_body;
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
 use crate::http::state::AppState;
@@ -51,23 +49,7 @@ pub async fn create_organization(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
-    let key = IdempotencyKey::from_request(&req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
-        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
-    }
-    let input: OrganizationInput = parse_body(&body)?;
-    let changes = input.validate(&state.store.get())?;
-    let id = transaction!(state, async |conn| {
-        let id = new_id(conn, "organizations", &input.id, &changes.name_fi).await?;
-        write::insert_organization(conn, &id, &changes).await?;
-        let after = OrganizationInput { id: Some(id.clone()), ..input.clone() };
-        write::record(conn, "organization", &id, "create", &actor(&caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, &caller, "organization", &id).await?;
-        Ok(id)
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
+    resource::create::<OrganizationResource>(&state, &req, &caller, payload).await
 }
 
 /// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
@@ -168,5 +150,27 @@ impl Patchable for OrganizationResource {
     }
     async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &OrganizationChanges) -> ApiResult<()> {
         Ok(write::update_organization(conn, id, valid).await?)
+    }
+}
+
+impl Creatable for OrganizationResource {
+    const TABLE: &'static str = "organizations";
+    fn prepare(caller: &Caller, _: &mut OrganizationInput, _: &Directory) -> ApiResult<()> {
+        caller.require_admin()
+    }
+    fn validate_new(input: &OrganizationInput, dir: &Directory) -> ApiResult<OrganizationChanges> {
+        input.validate(dir)
+    }
+    fn authorize_new(_: &Caller, _: &OrganizationChanges) -> ApiResult<()> {
+        Ok(())
+    }
+    fn id_base(valid: &OrganizationChanges) -> String {
+        valid.name_fi.clone()
+    }
+    fn with_id(input: &OrganizationInput, id: String) -> OrganizationInput {
+        OrganizationInput { id: Some(id), ..input.clone() }
+    }
+    async fn insert(conn: &mut AsyncPgConnection, id: &str, valid: &OrganizationChanges) -> ApiResult<()> {
+        Ok(write::insert_organization(conn, id, valid).await?)
     }
 }

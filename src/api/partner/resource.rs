@@ -20,11 +20,12 @@ use diesel_async::AsyncPgConnection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{actor, check_id_param, check_version, if_match, json, read_body, refreshed, transaction};
+use super::idempotency::{self, IdempotencyKey};
+use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction};
 use crate::auth::Caller;
 use crate::db::write;
 use crate::directory::Directory;
-use crate::edit::{legacy_errors, merge_patch, tolerating, ReadShaped};
+use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating, ReadShaped};
 use crate::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
 
@@ -187,4 +188,55 @@ pub async fn history<R: Resource>(state: &AppState, caller: &Caller, id: &str) -
     let dir = state.store.get();
     let owner = transaction!(state, async |conn| { Ok(R::lock(conn, id).await?.map(|r| R::owner(&r, &dir))) })?;
     super::history(state, caller, R::KIND, id, owner).await
+}
+
+/// A resource created by the generic `create`.
+pub trait Creatable: Patchable {
+    /// Its table (generated ids are unique in it).
+    const TABLE: &'static str;
+    /// Before validation: defaults taken from the caller (its organization when none is given)
+    /// and the scope checks that come before any field error (403 before 422).
+    fn prepare(caller: &Caller, input: &mut Self::Input, dir: &Directory) -> ApiResult<()>;
+    fn validate_new(input: &Self::Input, dir: &Directory) -> ApiResult<Self::Valid>;
+    /// After validation: rights over the organization the new record belongs to.
+    fn authorize_new(caller: &Caller, valid: &Self::Valid) -> ApiResult<()>;
+    /// The readable start of a generated id (`jns-paakirjasto-…`).
+    fn id_base(valid: &Self::Valid) -> String;
+    /// The input with its id, as history keeps it.
+    fn with_id(input: &Self::Input, id: String) -> Self::Input;
+    fn insert(
+        conn: &mut AsyncPgConnection,
+        id: &str,
+        valid: &Self::Valid,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+/// Create a record; a retried request with the same `Idempotency-Key` answers with the record
+/// the first one made.
+pub async fn create<R: Creatable>(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    state.limiter.check(caller.token_id)?;
+    let body = read_body(req, payload, state).await?;
+    let key = IdempotencyKey::from_request(req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, caller).await? {
+        return Ok(R::respond(&state.store.get(), &id, StatusCode::CREATED));
+    }
+    let mut input: R::Input = parse_body(&body)?;
+    let dir = state.store.get();
+    R::prepare(caller, &mut input, &dir)?;
+    let valid = R::validate_new(&input, &dir)?;
+    R::authorize_new(caller, &valid)?;
+    let id = transaction!(state, async |conn| {
+        let id = new_id(conn, R::TABLE, R::input_id(&input), &R::id_base(&valid)).await?;
+        R::insert(conn, &id, &valid).await?;
+        let after = R::with_id(&input, id.clone());
+        write::record(conn, R::KIND, &id, "create", &actor(caller), None, json(&after)).await?;
+        idempotency::remember(&key, conn, caller, R::KIND, &id).await?;
+        Ok(id)
+    })?;
+    Ok(R::respond(&*refreshed(state).await, &id, StatusCode::CREATED))
 }

@@ -6,14 +6,12 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::idempotency::{self, IdempotencyKey};
-use super::resource::{self, Grant, Patchable, Resource};
-use super::{actor, json, new_id, read_body, refreshed, transaction, written};
+use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::written;
 use crate::auth::Caller;
 use crate::db::models::{ServiceAtLocationRow, ServiceRow};
 use crate::db::write;
 use crate::directory::Directory;
-use crate::edit::parse_body;
 use crate::edit::service::{ServiceInput, ValidService};
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
 use crate::error::{ApiResult, WriteProblems};
@@ -63,26 +61,7 @@ pub async fn create_service(
     caller: Caller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
-    let key = IdempotencyKey::from_request(&req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
-        return Ok(respond_service(&state.store.get(), &id, StatusCode::CREATED));
-    }
-    let mut input: ServiceInput = parse_body(&body)?;
-    input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
-    caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
-    let valid = input.validate(&state.store.get())?;
-    let id = transaction!(state, async |conn| {
-        let base = format!("{}-{}", valid.changes.organization_id, super::slug(&valid.changes.name_fi));
-        let id = new_id(conn, "services", &input.id, &base).await?;
-        write::insert_service(conn, &id, &valid.changes, &valid.topics, &valid.languages).await?;
-        let after = ServiceInput { id: Some(id.clone()), ..input.clone() };
-        write::record(conn, "service", &id, "create", &actor(&caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, &caller, "service", &id).await?;
-        Ok(id)
-    })?;
-    Ok(respond_service(&*refreshed(&state).await, &id, StatusCode::CREATED))
+    resource::create::<ServiceResource>(&state, &req, &caller, payload).await
 }
 
 /// Update a service with a JSON Merge Patch. Needs If-Match.
@@ -197,35 +176,7 @@ pub async fn create_service_at_location(
     caller: Caller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
-    let key = IdempotencyKey::from_request(&req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
-        return Ok(respond_sal(&state.store.get(), &id, StatusCode::CREATED));
-    }
-    let input: ServiceAtLocationInput = parse_body(&body)?;
-    let dir = state.store.get();
-    // Scope first: a location of another organization is 403 even when the body is also invalid.
-    if let Some(loc) = input.location_id.as_deref().and_then(|l| dir.location(l)) {
-        caller.require_edit(&dir.organizations[loc.organization].id)?;
-    }
-    let valid = input.validate(&dir)?;
-    caller.require_edit(&valid.organization_id)?;
-    let id = transaction!(state, async |conn| {
-        let base = format!(
-            "{}-{}",
-            valid.changes.location_id,
-            valid.changes.service_id.rsplit('-').next().unwrap_or("service")
-        );
-        let id = new_id(conn, "services_at_locations", &input.id, &base).await?;
-        write::insert_service_at_location(conn, &id, &valid.changes).await?;
-        store_sal_hours(conn, &id, &valid).await?;
-        let after = ServiceAtLocationInput { id: Some(id.clone()), ..input.clone() };
-        write::record(conn, "service_at_location", &id, "create", &actor(&caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, &caller, "service_at_location", &id).await?;
-        Ok(id)
-    })?;
-    Ok(respond_sal(&*refreshed(&state).await, &id, StatusCode::CREATED))
+    resource::create::<SalResource>(&state, &req, &caller, payload).await
 }
 
 /// Update a service at a location (hours, booking, note) with a JSON Merge Patch. Needs If-Match.
@@ -380,6 +331,57 @@ impl Patchable for SalResource {
     }
     async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidServiceAtLocation) -> ApiResult<()> {
         write::update_service_at_location(conn, id, &valid.changes).await?;
+        store_sal_hours(conn, id, valid).await
+    }
+}
+
+impl Creatable for ServiceResource {
+    const TABLE: &'static str = "services";
+    fn prepare(caller: &Caller, input: &mut ServiceInput, _: &Directory) -> ApiResult<()> {
+        input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
+        caller.require_edit(input.organization_id.as_deref().unwrap_or_default())
+    }
+    fn validate_new(input: &ServiceInput, dir: &Directory) -> ApiResult<ValidService> {
+        input.validate(dir)
+    }
+    fn authorize_new(caller: &Caller, valid: &ValidService) -> ApiResult<()> {
+        caller.require_edit(&valid.changes.organization_id)
+    }
+    fn id_base(valid: &ValidService) -> String {
+        format!("{}-{}", valid.changes.organization_id, super::slug(&valid.changes.name_fi))
+    }
+    fn with_id(input: &ServiceInput, id: String) -> ServiceInput {
+        ServiceInput { id: Some(id), ..input.clone() }
+    }
+    async fn insert(conn: &mut AsyncPgConnection, id: &str, valid: &ValidService) -> ApiResult<()> {
+        Ok(write::insert_service(conn, id, &valid.changes, &valid.topics, &valid.languages).await?)
+    }
+}
+
+impl Creatable for SalResource {
+    const TABLE: &'static str = "services_at_locations";
+    fn prepare(caller: &Caller, input: &mut ServiceAtLocationInput, dir: &Directory) -> ApiResult<()> {
+        // Scope first: a location of another organization is 403 even when the body is also
+        // invalid.
+        match input.location_id.as_deref().and_then(|l| dir.location(l)) {
+            Some(loc) => caller.require_edit(&dir.organizations[loc.organization].id),
+            None => Ok(()),
+        }
+    }
+    fn validate_new(input: &ServiceAtLocationInput, dir: &Directory) -> ApiResult<ValidServiceAtLocation> {
+        input.validate(dir)
+    }
+    fn authorize_new(caller: &Caller, valid: &ValidServiceAtLocation) -> ApiResult<()> {
+        caller.require_edit(&valid.organization_id)
+    }
+    fn id_base(valid: &ValidServiceAtLocation) -> String {
+        format!("{}-{}", valid.changes.location_id, valid.changes.service_id.rsplit('-').next().unwrap_or("service"))
+    }
+    fn with_id(input: &ServiceAtLocationInput, id: String) -> ServiceAtLocationInput {
+        ServiceAtLocationInput { id: Some(id), ..input.clone() }
+    }
+    async fn insert(conn: &mut AsyncPgConnection, id: &str, valid: &ValidServiceAtLocation) -> ApiResult<()> {
+        write::insert_service_at_location(conn, id, &valid.changes).await?;
         store_sal_hours(conn, id, valid).await
     }
 }
