@@ -312,7 +312,6 @@ fn is_out_of_space(message: &str) -> bool {
 
 /// The problem answers every write endpoint may give, for OpenAPI.
 #[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
 pub enum WriteProblems {
     #[response(
         status = 400,

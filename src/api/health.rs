@@ -32,7 +32,7 @@ pub struct Health {
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = crate::http::schemas::Alive, example = json!({"status": "ok"}))))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+    HttpResponse::Ok().json(crate::http::schemas::Alive { status: "ok".into() })
 }
 
 /// Ready to serve: a snapshot is loaded and the database answers and accepts changes. 503

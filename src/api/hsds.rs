@@ -20,33 +20,47 @@ use crate::http::state::AppState;
 /// The HSDS query parameters (not every endpoint uses every one).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct HsdsParams {
     /// Free-text search (Finnish, Swedish or English; Finnish inflections match).
     #[param(example = "kirjasto")]
-    search: Option<String>,
+    pub search: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1, example = 1)]
-    page: Option<u32>,
+    pub page: Option<usize>,
     /// Items per page (default 20, at most 100).
     #[param(minimum = 1, maximum = 100, example = 20)]
-    per_page: Option<u32>,
+    pub per_page: Option<usize>,
     /// A taxonomy term: its UUID or its topic code.
     #[param(example = "online_public_services")]
-    taxonomy_term_id: Option<String>,
+    pub taxonomy_term_id: Option<String>,
     /// An organization: its UUID or its text id.
     #[param(example = "joensuun-kaupunginkirjasto")]
-    organization_id: Option<String>,
+    pub organization_id: Option<String>,
     /// Only records modified on or after this time (RFC 3339) or date.
     #[param(example = "2026-01-01T00:00:00Z")]
-    modified_after: Option<String>,
+    pub modified_after: Option<String>,
     /// A postal code: places in it (and remote help serving its municipality); with
     /// `proximity`, places within that many metres of its centroid.
     #[param(pattern = "^[0-9]{5}$", example = "80100")]
-    postcode: Option<String>,
+    pub postcode: Option<String>,
     /// Metres from the centroid of `postcode`.
     #[param(minimum = 0, maximum = 2000000, example = 5000)]
-    proximity: Option<f64>,
+    pub proximity: Option<f64>,
+}
+
+impl HsdsParams {
+    pub fn read(params: &Params) -> ApiResult<HsdsParams> {
+        Ok(HsdsParams {
+            search: params.one("search")?.map(str::to_owned),
+            page: params.int_in("page", 1, params::MAX_PAGE)?,
+            per_page: params.int_in("per_page", 1, params::MAX_PER_PAGE)?,
+            taxonomy_term_id: params.one("taxonomy_term_id")?.map(str::to_owned),
+            organization_id: params.one("organization_id")?.map(str::to_owned),
+            modified_after: params.one("modified_after")?.map(str::to_owned),
+            postcode: params.one("postcode")?.map(str::to_owned),
+            proximity: params.number_in("proximity", 0.0, 2_000_000.0)?,
+        })
+    }
 }
 
 /// Where places must be, from `postcode` (+ `proximity`).
@@ -68,15 +82,16 @@ struct Query {
 
 impl Query {
     fn parse(params: &Params, dir: &Directory) -> ApiResult<Query> {
-        let search = match params.one("search")? {
+        let given = HsdsParams::read(params)?;
+        let search = match given.search.as_deref() {
             Some(q) if q.chars().count() > 200 => {
                 return Err(ApiError::invalid_param("search", "must be at most 200 characters"))
             }
             Some(q) => SearchQuery::parse(q),
             None => None,
         };
-        let (page, per_page) = params::page(params)?;
-        let topic_bit = match params.one("taxonomy_term_id")? {
+        let (page, per_page) = (given.page.unwrap_or(1), given.per_page.unwrap_or(params::DEFAULT_PER_PAGE));
+        let topic_bit = match given.taxonomy_term_id.as_deref() {
             Some(t) => Some(
                 match hsds::find(dir, "taxonomy_term", t) {
                     Some(RecordRef::Topic(i)) => Some(dir.topics[i].bit),
@@ -86,7 +101,7 @@ impl Query {
             ),
             None => None,
         };
-        let organization = match params.one("organization_id")? {
+        let organization = match given.organization_id.as_deref() {
             Some(o) => Some(
                 match hsds::find(dir, "organization", o) {
                     Some(RecordRef::Organization(i)) => Some(i),
@@ -96,14 +111,14 @@ impl Query {
             ),
             None => None,
         };
-        let modified_after = match params.one("modified_after")? {
+        let modified_after = match given.modified_after.as_deref() {
             Some(s) => Some(parse_instant(s).ok_or_else(|| {
                 ApiError::invalid_param("modified_after", "must be an RFC 3339 date-time or a date (YYYY-MM-DD)")
             })?),
             None => None,
         };
-        let proximity = params.number_in("proximity", 0.0, 2_000_000.0)?;
-        let area = match (params.one("postcode")?, proximity) {
+        let proximity = given.proximity;
+        let area = match (given.postcode.as_deref(), proximity) {
             (None, Some(_)) => return Err(ApiError::invalid_param("postcode", "is required together with proximity")),
             (None, None) => None,
             (Some(code), proximity) => {

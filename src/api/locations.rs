@@ -148,28 +148,40 @@ pub struct LocationDetail {
 /// Where the nearest search starts.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct NearestParams {
     /// Latitude (WGS84), with `lon`.
     #[param(minimum = -90, maximum = 90, example = 62.6)]
-    lat: Option<f64>,
+    pub lat: Option<f64>,
     /// Longitude (WGS84), with `lat`.
     #[param(minimum = -180, maximum = 180, example = 29.76)]
-    lon: Option<f64>,
+    pub lon: Option<f64>,
     /// A North Karelian postal code: the search starts at its area's centroid.
     #[param(pattern = "^[0-9]{5}$", example = "80100")]
-    postal_code: Option<String>,
+    pub postal_code: Option<String>,
     /// A street address (e.g. `Koskikatu 25, Joensuu`): the search starts there. Needs a
     /// geocoder configured on the server; without one the answer is a 400 naming `address`.
     #[param(example = "Koskikatu 25, Joensuu", max_length = 200)]
-    address: Option<String>,
+    pub address: Option<String>,
     // `municipality` (a starting point or a filter) is documented once, in `LocationFilterParams`.
     /// How many places to return (default 10, at most 100).
     #[param(minimum = 1, maximum = 100, example = 10)]
-    limit: Option<u32>,
+    pub limit: Option<usize>,
     /// Leave out places farther than this (km).
     #[param(minimum = 0, maximum = 2000, example = 25)]
-    max_distance_km: Option<f64>,
+    pub max_distance_km: Option<f64>,
+}
+
+impl NearestParams {
+    pub fn read(params: &Params) -> ApiResult<NearestParams> {
+        Ok(NearestParams {
+            lat: params.number_in("lat", -90.0, 90.0)?,
+            lon: params.number_in("lon", -180.0, 180.0)?,
+            postal_code: params.one("postal_code")?.map(str::to_owned),
+            address: params.one("address")?.map(str::to_owned),
+            limit: params.int_in("limit", 1, params::MAX_PER_PAGE)?,
+            max_distance_km: params.number_in("max_distance_km", 0.0, 2000.0)?,
+        })
+    }
 }
 
 use serde::Deserialize;
@@ -214,15 +226,14 @@ pub async fn nearest_locations(state: web::Data<AppState>, req: HttpRequest) -> 
     }
     let lang = LangMode::from_request(&req, &params)?;
     let view = ViewParams::parse(&params)?;
-    let lat = params.number_in("lat", -90.0, 90.0)?;
-    let lon = params.number_in("lon", -180.0, 180.0)?;
-    let postal = params.one("postal_code")?;
-    let limit = params.int_in("limit", 1, params::MAX_PER_PAGE)?.unwrap_or(10);
-    let max_km = params.number_in("max_distance_km", 0.0, 2000.0)?;
+    let given = NearestParams::read(&params)?;
+    let (lat, lon, postal) = (given.lat, given.lon, given.postal_code.as_deref());
+    let limit = given.limit.unwrap_or(10);
+    let max_km = given.max_distance_km;
     let mut filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
 
-    let origin = match params.one("address")? {
+    let origin = match given.address.as_deref() {
         Some(address) => {
             if lat.is_some() || lon.is_some() || postal.is_some() {
                 return Err(ApiError::invalid_param(

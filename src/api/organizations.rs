@@ -25,14 +25,22 @@ pub struct OrganizationPage {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct OrganizationFilterParams {
     /// Organization kind, e.g. `library`, `association`, `adult_education_college`.
     #[param(example = "library")]
-    kind: Option<String>,
+    pub kind: Option<String>,
     /// Words to look for in names and descriptions.
     #[param(example = "kirjasto", max_length = 200)]
-    q: Option<String>,
+    pub q: Option<String>,
+}
+
+impl OrganizationFilterParams {
+    pub fn read(params: &Params) -> ApiResult<OrganizationFilterParams> {
+        Ok(OrganizationFilterParams {
+            kind: params.one("kind")?.map(str::to_owned),
+            q: params.one("q")?.map(str::to_owned),
+        })
+    }
 }
 
 /// List organizations in alphabetical order of their Finnish names.
@@ -51,13 +59,14 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
     let (page, per_page) = params::page(&params)?;
-    let kind = params.one("kind")?;
+    let given = OrganizationFilterParams::read(&params)?;
+    let kind = given.kind.as_deref();
     if let Some(k) = kind {
         if !dir.organizations.iter().any(|o| o.kind == k) && !crate::directory::LOCATION_KINDS.contains(&k) {
             return Err(ApiError::invalid_param("kind", format!("unknown organization kind {k:?}")));
         }
     }
-    let query = match params.one("q")? {
+    let query = match given.q.as_deref() {
         Some(q) if q.chars().count() > 200 => {
             return Err(ApiError::invalid_param("q", "must be at most 200 characters"))
         }

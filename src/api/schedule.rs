@@ -16,17 +16,26 @@ pub const MAX_DAYS: i64 = 366;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ScheduleParams {
     /// First day (Helsinki date, YYYY-MM-DD); default today.
     #[param(value_type = Option<String>, format = Date, example = "2027-03-22")]
-    from: Option<String>,
+    pub from: Option<NaiveDate>,
     /// Last day, inclusive; default `from` + 6 days. At most 366 days in all.
     #[param(value_type = Option<String>, format = Date, example = "2027-04-04")]
-    to: Option<String>,
+    pub to: Option<NaiveDate>,
     /// The id of a service at this location: its own hours instead of the building's.
     #[param(example = "jns-paakirjasto-guidance-online-services")]
-    service_at_location: Option<String>,
+    pub service_at_location: Option<String>,
+}
+
+impl ScheduleParams {
+    pub fn read(params: &Params) -> ApiResult<ScheduleParams> {
+        Ok(ScheduleParams {
+            from: date(params, "from")?,
+            to: date(params, "to")?,
+            service_at_location: params.one("service_at_location")?.map(str::to_owned),
+        })
+    }
 }
 
 /// One opening range of a day.
@@ -155,8 +164,9 @@ pub async fn location_schedule(
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
     check_id("id", &id)?;
-    let from = date(&params, "from")?.unwrap_or_else(|| hours::helsinki_date(Utc::now()));
-    let to = date(&params, "to")?.unwrap_or(from + Duration::days(6));
+    let given = ScheduleParams::read(&params)?;
+    let from = given.from.unwrap_or_else(|| hours::helsinki_date(Utc::now()));
+    let to = given.to.unwrap_or(from + Duration::days(6));
     if from > to {
         return Err(ApiError::invalid_param("from", "must not be after to"));
     }
@@ -164,7 +174,7 @@ pub async fn location_schedule(
         return Err(ApiError::invalid_param("to", format!("the range may span at most {MAX_DAYS} days")));
     }
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    let sal_id = params.one("service_at_location")?;
+    let sal_id = given.service_at_location.as_deref();
     let hours = match sal_id {
         Some(s) => {
             check_id("service_at_location", s)?;

@@ -21,27 +21,37 @@ use super::texts::{assistance_level, delivery_mode, texts};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ReferralParams {
     /// Topic code, repeatable: the slip lists the services for these needs first (all
     /// services when none is given).
     #[param(example = json!(["online_public_services"]))]
-    topic: Option<Vec<String>>,
+    pub topic: Option<Vec<String>>,
     /// An event at this place: the slip names one of its sessions (with `date`).
     #[param(example = "jns-digikahvila-kevat-2027")]
-    event: Option<String>,
+    pub event: Option<String>,
     /// The session's original date (YYYY-MM-DD, Helsinki), with `event`.
     #[param(example = "2027-02-23")]
-    date: Option<String>,
+    pub date: Option<String>,
+}
+
+impl ReferralParams {
+    pub fn read(params: &Params) -> ApiResult<ReferralParams> {
+        let topics: Vec<String> = params.all("topic").into_iter().map(str::to_owned).collect();
+        Ok(ReferralParams {
+            topic: (!topics.is_empty()).then_some(topics),
+            event: params.one("event")?.map(str::to_owned),
+            date: params.one("date")?.map(str::to_owned),
+        })
+    }
 }
 
 /// The session a slip names: `event` and `date` (its original local date), both or neither.
 fn session<'a>(
     dir: &'a crate::directory::Directory,
-    params: &Params,
+    given: &ReferralParams,
     loc_id: &str,
 ) -> ApiResult<Option<(&'a crate::directory::events::Event, crate::events::Occurrence)>> {
-    let (event, date) = (params.one("event")?, params.one("date")?);
+    let (event, date) = (given.event.as_deref(), given.date.as_deref());
     let Some(event) = event else {
         return match date {
             Some(_) => Err(ApiError::invalid_param("event", "a session's date needs the event (event=<id>)")),
@@ -112,13 +122,14 @@ pub async fn referral_slip(
     let lang = LangMode::from_request(&req, &params)?.lang();
     check_id("id", &id)?;
     let (at, _) = params::times(&params)?;
+    let given = ReferralParams::read(&params)?;
     let mut topics: Vec<String> = Vec::new();
-    for code in params.all("topic") {
+    for code in given.topic.iter().flatten() {
         dir.topic(code).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {code:?}")))?;
         topics.push(code.to_owned());
     }
     let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    let session = session(&dir, &params, &loc.id)?;
+    let session = session(&dir, &given, &loc.id)?;
     let t = texts(lang);
     let org = &dir.organizations[loc.organization];
     let today = helsinki_date(at);

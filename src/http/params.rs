@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 
 pub const MAX_PER_PAGE: usize = 100;
 pub const DEFAULT_PER_PAGE: usize = 20;
-const MAX_PAGE: usize = 100_000;
+pub const MAX_PAGE: usize = 100_000;
 const MAX_QUERY_CHARS: usize = 200;
 
 /// The decoded query string of one request.
@@ -107,36 +107,36 @@ pub fn check_id(name: &str, id: &str) -> ApiResult<()> {
 }
 
 /// Filters shared by the location list, nearest search and GeoJSON.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct LocationFilterParams {
     /// Municipality code (e.g. `167`) or name in Finnish or Swedish (e.g. `Joensuu`). On
     /// `/v1/locations/nearest` without a point (`lat`+`lon`, `postal_code` or `address`), the
     /// search starts at the municipality's centre; with a point it filters.
     #[param(example = "Joensuu")]
-    municipality: Option<String>,
+    pub municipality: Option<String>,
     /// Organization id.
     #[param(example = "joensuun-kaupunginkirjasto")]
-    organization: Option<String>,
+    pub organization: Option<String>,
     /// Location kind.
     #[param(inline, example = "library")]
-    kind: Option<LocationKindParam>,
+    pub kind: Option<LocationKindParam>,
     /// Topic code, repeatable: a location matches when it offers all of them.
     #[param(example = json!(["online_public_services"]))]
-    topic: Option<Vec<String>>,
+    pub topic: Option<Vec<String>>,
     /// ISO 639-1 code of a language of service.
     #[param(example = "fi", pattern = "^[a-z]{2}$")]
-    language: Option<String>,
+    pub language: Option<String>,
     /// Words to look for in names and descriptions; Finnish inflections and compounds match
     /// (`kirjasto` finds "Joensuun pääkirjasto").
     #[param(example = "kirjasto", max_length = 200)]
-    q: Option<String>,
+    pub q: Option<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// The kind of a place: who runs it (library, association, parish, …), or `remote` for phone
+/// and video help that serves an area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum LocationKindParam {
     Library,
     LibraryBookmobile,
@@ -149,28 +149,94 @@ pub enum LocationKindParam {
     Remote,
 }
 
+impl LocationKindParam {
+    const ALL: [LocationKindParam; 9] = [
+        LocationKindParam::Library,
+        LocationKindParam::LibraryBookmobile,
+        LocationKindParam::AdultEducationCollege,
+        LocationKindParam::Association,
+        LocationKindParam::MunicipalServicePoint,
+        LocationKindParam::Parish,
+        LocationKindParam::PublicAuthorityServicePoint,
+        LocationKindParam::Other,
+        LocationKindParam::Remote,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationKindParam::Library => "library",
+            LocationKindParam::LibraryBookmobile => "library_bookmobile",
+            LocationKindParam::AdultEducationCollege => "adult_education_college",
+            LocationKindParam::Association => "association",
+            LocationKindParam::MunicipalServicePoint => "municipal_service_point",
+            LocationKindParam::Parish => "parish",
+            LocationKindParam::PublicAuthorityServicePoint => "public_authority_service_point",
+            LocationKindParam::Other => "other",
+            LocationKindParam::Remote => "remote",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LocationKindParam> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl LocationFilterParams {
+    /// The filters as given (each at most once, `topic` repeatable), before they are checked
+    /// against the directory (`location_filter`).
+    pub fn read(params: &Params) -> ApiResult<LocationFilterParams> {
+        let kind = match params.one("kind")? {
+            Some(k) => Some(LocationKindParam::parse(k).ok_or_else(|| {
+                ApiError::invalid_param("kind", format!("must be one of {}", LOCATION_KINDS.join(", ")))
+            })?),
+            None => None,
+        };
+        let topics: Vec<String> = params.all("topic").into_iter().map(str::to_owned).collect();
+        Ok(LocationFilterParams {
+            municipality: params.one("municipality")?.map(str::to_owned),
+            organization: params.one("organization")?.map(str::to_owned),
+            kind,
+            topic: (!topics.is_empty()).then_some(topics),
+            language: params.one("language")?.map(str::to_owned),
+            q: params.one("q")?.map(str::to_owned),
+        })
+    }
+}
+
 /// When: the instant at which `open_now` and `status_now` are evaluated, and the
 /// opening-hours filters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct TimeParams {
     /// Evaluate `open_now`, `status_now` and `next_change` at this instant instead of now: RFC 3339
     /// with an offset (`2027-03-30T08:00:00+03:00`), or a local time without one (`2027-03-30T08:00`
     /// or `2027-03-30T08:00:00`) read as Europe/Helsinki wall-clock time (a time in the spring-forward
     /// gap means the first valid instant after it; an ambiguous autumn time the earlier one).
     #[param(value_type = Option<String>, example = "2027-03-30T08:00:00+03:00")]
-    at: Option<String>,
+    pub at: Option<DateTime<Utc>>,
     /// Keep only places where staffed help is available at this instant: RFC 3339 with an offset
     /// (`2027-03-30T12:00:00+03:00`), or a local time without one (`2027-03-30T12:00` or
     /// `2027-03-30T12:00:00`) read as Europe/Helsinki wall-clock time (a time in the
     /// spring-forward gap means the first valid instant after it; an ambiguous autumn time the
     /// earlier one). Where a `topic` filter matches a service with its own hours, those hours decide.
     #[param(value_type = Option<String>, example = "2027-03-30T12:00")]
-    open_at: Option<String>,
+    pub open_at: Option<DateTime<Utc>>,
     /// `true`: keep only places where staffed help is available now (or at `at`).
     #[param(example = true)]
-    open_now: Option<bool>,
+    pub open_now: Option<bool>,
+}
+
+impl TimeParams {
+    /// The instants as given, each checked.
+    pub fn read(params: &Params) -> ApiResult<TimeParams> {
+        let open_now = match params.one("open_now")? {
+            None => None,
+            Some("true") | Some("1") => Some(true),
+            Some("false") | Some("0") => Some(false),
+            Some(_) => return Err(ApiError::invalid_param("open_now", "must be true or false")),
+        };
+        Ok(TimeParams { at: instant(params, "at")?, open_at: instant(params, "open_at")?, open_now })
+    }
 }
 
 /// An instant parameter: RFC 3339 with an offset (`2027-03-30T12:00:00+03:00`), or a local
@@ -202,14 +268,9 @@ pub fn parse_instant(v: &str) -> Option<DateTime<Utc>> {
 
 /// The evaluation instant (`at` or now) and the instant the open filter asks for, if any.
 pub fn times(params: &Params) -> ApiResult<(DateTime<Utc>, Option<DateTime<Utc>>)> {
-    let at = instant(params, "at")?.unwrap_or_else(Utc::now);
-    let open_at = instant(params, "open_at")?;
-    let open_now = match params.one("open_now")? {
-        None => false,
-        Some("true") | Some("1") => true,
-        Some("false") | Some("0") => false,
-        Some(_) => return Err(ApiError::invalid_param("open_now", "must be true or false")),
-    };
+    let TimeParams { at, open_at, open_now } = TimeParams::read(params)?;
+    let at = at.unwrap_or_else(Utc::now);
+    let open_now = open_now.unwrap_or(false);
     if open_now && open_at.is_some() {
         return Err(ApiError::invalid_param("open_now", "give either open_now or open_at, not both"));
     }
@@ -219,26 +280,46 @@ pub fn times(params: &Params) -> ApiResult<(DateTime<Utc>, Option<DateTime<Utc>>
 /// Pagination of lists.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct PageParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000, example = 1)]
-    page: Option<u32>,
+    pub page: Option<usize>,
     /// Items per page, at most 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
-    per_page: Option<u32>,
+    pub per_page: Option<usize>,
+}
+
+impl PageParams {
+    pub fn read(params: &Params) -> ApiResult<PageParams> {
+        Ok(PageParams {
+            page: params.int_in("page", 1, MAX_PAGE)?,
+            per_page: params.int_in("per_page", 1, MAX_PER_PAGE)?,
+        })
+    }
 }
 
 /// Language selection.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct LangParams {
     /// One language for every text (falling back to Finnish where a text has no
     /// translation). Without it, `Accept-Language` picks one; without both, texts come as
     /// `{fi, sv, en}` objects.
     #[param(inline)]
-    lang: Option<crate::i18n::Lang>,
+    pub lang: Option<crate::i18n::Lang>,
+}
+
+impl LangParams {
+    pub fn read(params: &Params) -> ApiResult<LangParams> {
+        let lang = match params.one("lang")? {
+            Some(v) => Some(
+                crate::i18n::Lang::parse(v)
+                    .ok_or_else(|| ApiError::invalid_param("lang", "must be one of fi, sv, en"))?,
+            ),
+            None => None,
+        };
+        Ok(LangParams { lang })
+    }
 }
 
 /// How much of each location a listing gives.
@@ -275,37 +356,33 @@ impl ViewParams {
 
 /// Parses the shared location filters against the current directory.
 pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFilter> {
+    let given = LocationFilterParams::read(params)?;
     let mut filter = LocationFilter::default();
-    if let Some(m) = params.one("municipality")? {
+    if let Some(m) = &given.municipality {
         let found = dir
             .find_municipality(m)
             .ok_or_else(|| ApiError::invalid_param("municipality", format!("unknown municipality {m:?}")))?;
         filter.municipality = Some(found.code.clone());
     }
-    if let Some(o) = params.one("organization")? {
-        check_id("organization", o)?;
-        if dir.organization(o).is_none() {
+    if let Some(o) = given.organization {
+        check_id("organization", &o)?;
+        if dir.organization(&o).is_none() {
             return Err(ApiError::invalid_param("organization", format!("unknown organization {o:?}")));
         }
-        filter.organization = Some(o.to_owned());
+        filter.organization = Some(o);
     }
-    if let Some(k) = params.one("kind")? {
-        if !LOCATION_KINDS.contains(&k) {
-            return Err(ApiError::invalid_param("kind", format!("must be one of {}", LOCATION_KINDS.join(", "))));
-        }
-        filter.kind = Some(k.to_owned());
-    }
-    for t in params.all("topic") {
+    filter.kind = given.kind.map(|k| k.as_str().to_owned());
+    for t in given.topic.iter().flatten() {
         let topic = dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?;
         filter.topics |= topic.bit;
     }
-    if let Some(l) = params.one("language")? {
-        if dir.language(l).is_none() {
+    if let Some(l) = given.language {
+        if dir.language(&l).is_none() {
             return Err(ApiError::invalid_param("language", format!("unknown language code {l:?} (ISO 639-1)")));
         }
-        filter.language = Some(l.to_owned());
+        filter.language = Some(l);
     }
-    if let Some(q) = params.one("q")? {
+    if let Some(q) = &given.q {
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(ApiError::invalid_param("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
         }
@@ -316,7 +393,19 @@ pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFi
 
 /// `(page, per_page)`, 1-based.
 pub fn page(params: &Params) -> ApiResult<(usize, usize)> {
-    let page = params.int_in("page", 1, MAX_PAGE)?.unwrap_or(1);
-    let per_page = params.int_in("per_page", 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
-    Ok((page, per_page))
+    let PageParams { page, per_page } = PageParams::read(params)?;
+    Ok((page.unwrap_or(1), per_page.unwrap_or(DEFAULT_PER_PAGE)))
+}
+
+#[cfg(test)]
+mod kinds {
+    use super::*;
+
+    #[test]
+    fn the_kind_parameter_names_every_location_kind() {
+        let named: Vec<&str> = LocationKindParam::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(named, LOCATION_KINDS);
+        assert_eq!(LocationKindParam::parse("parish"), Some(LocationKindParam::Parish));
+        assert_eq!(LocationKindParam::parse("castle"), None);
+    }
 }

@@ -48,10 +48,8 @@ pub enum LangMode {
 impl LangMode {
     /// `lang` wins; otherwise `Accept-Language` picks one language; otherwise all three.
     pub fn from_request(req: &HttpRequest, params: &Params) -> ApiResult<LangMode> {
-        if let Some(v) = params.one("lang")? {
-            return Lang::parse(v)
-                .map(LangMode::One)
-                .ok_or_else(|| ApiError::invalid_param("lang", "must be one of fi, sv, en"));
+        if let Some(lang) = super::params::LangParams::read(params)?.lang {
+            return Ok(LangMode::One(lang));
         }
         match req.headers().get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()) {
             Some(h) if !h.trim().is_empty() => Ok(LangMode::One(Lang::from_accept_language(h))),

@@ -1,29 +1,27 @@
 //! Documentation-only schema types of the OpenAPI document (`crate::openapi`): answers whose
 //! Rust shape is built elsewhere (JSON values, vendored HSDS schemas). Handlers name them in
-//! `#[utoipa::path]` attributes.
+//! `#[utoipa::path]` attributes. Their fields are public: they describe public wire formats.
 
 /// One source a record's facts were taken from (documentation type of `sources` items).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 pub struct SourceRef {
     /// The source's key in the directory's source list.
     #[schema(example = "kirkanta")]
-    key: String,
+    pub key: String,
     /// What the source is, with its date where known.
     #[schema(example = "Kirkanta (Finnish library database), 2026-11-30")]
-    title: String,
+    pub title: String,
     /// Where it can be read.
     #[schema(example = "https://www.kirjastot.fi/")]
-    url: Option<String>,
+    pub url: Option<String>,
 }
 
-/// The answer of `/healthz` (documentation type).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// The answer of `/healthz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Alive {
     /// Always `ok` while the process answers.
     #[schema(example = "ok", pattern = "^ok$")]
-    status: String,
+    pub status: String,
 }
 
 /// A ZIP archive download (documentation type).
@@ -162,21 +160,20 @@ mod hsds {
         ($name:ident, $item:ident) => {
             /// One page of an HSDS 3.0 list (the envelope of HSDS's API reference).
             #[derive(utoipa::ToSchema)]
-            #[allow(dead_code)]
             pub struct $name {
                 #[schema(example = 54)]
-                total_items: i64,
+                pub total_items: i64,
                 #[schema(example = 3)]
-                total_pages: i64,
+                pub total_pages: i64,
                 #[schema(example = 1)]
-                page_number: i64,
+                pub page_number: i64,
                 /// Items on this page.
                 #[schema(example = 20)]
-                size: i64,
-                first_page: bool,
-                last_page: bool,
-                empty: bool,
-                contents: Vec<$item>,
+                pub size: i64,
+                pub first_page: bool,
+                pub last_page: bool,
+                pub empty: bool,
+                pub contents: Vec<$item>,
             }
         };
     }
@@ -189,38 +186,35 @@ mod hsds {
 
     /// The HSDS root: which HSDS version and profile this API speaks.
     #[derive(utoipa::ToSchema)]
-    #[allow(dead_code)]
     pub struct HsdsRoot {
         #[schema(example = "3.0")]
-        version: String,
+        pub version: String,
         #[schema(example = "https://github.com/openreferral/specification/tree/3.0")]
-        profile: String,
+        pub profile: String,
         /// This document.
         #[schema(example = "https://digituki.example/openapi.json")]
-        openapi_url: String,
+        pub openapi_url: String,
         /// What this directory publishes beside HSDS.
-        extensions: HsdsExtensions,
+        pub extensions: HsdsExtensions,
     }
 
     /// Publications beside HSDS 3.0.
     #[derive(utoipa::ToSchema)]
-    #[allow(dead_code)]
     pub struct HsdsExtensions {
-        events: HsdsEventsExtension,
+        pub events: HsdsEventsExtension,
     }
 
     /// Dated digital-help sessions: HSDS 3.0 has no event object (see docs/hsds.md).
     #[derive(utoipa::ToSchema)]
-    #[allow(dead_code)]
     pub struct HsdsEventsExtension {
         #[schema(example = "Dated digital-help sessions (HSDS 3.0 has no event object)")]
-        description: String,
+        pub description: String,
         #[schema(example = "https://digituki.example/v1/events")]
-        list: String,
+        pub list: String,
         #[schema(example = "https://digituki.example/v1/events/occurrences")]
-        occurrences: String,
+        pub occurrences: String,
         #[schema(example = "https://digituki.example/v1/events.ics")]
-        icalendar: String,
+        pub icalendar: String,
     }
 }
 pub use hsds::*;
