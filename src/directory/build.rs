@@ -280,7 +280,8 @@ impl Directory {
         }
 
         let verified_by: HashMap<&str, &str> = rows.verified_by.iter().map(|(l, o)| (l.as_str(), o.as_str())).collect();
-        let mut locations: Vec<Location> = rows
+        // Each place in its own shared allocation from the start (no second copy of the list).
+        let mut locations: Vec<Arc<Location>> = rows
             .locations
             .iter()
             .filter_map(|l| {
@@ -301,7 +302,7 @@ impl Directory {
                         .chain(description.iter().flat_map(|d| d.all()))
                         .chain(organizations[organization].name.all()),
                 );
-                Some(Location {
+                Some(Arc::new(Location {
                     id: l.id.clone(),
                     organization,
                     kind: interner.get(&l.kind),
@@ -361,9 +362,10 @@ impl Directory {
                     ),
                     confidence_detail: l.confidence_detail.clone(),
                     search,
-                })
+                }))
             })
             .collect();
+        locations.shrink_to_fit();
         locations.sort_by_cached_key(|l| (l.name.fi.to_lowercase(), l.id.clone()));
         for (i, l) in locations.iter().enumerate() {
             organizations[l.organization].locations.push(i);
@@ -380,7 +382,6 @@ impl Directory {
             .collect();
         let services_by_id: HashMap<String, usize> =
             services.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-        let locations: Vec<Arc<Location>> = locations.into_iter().map(Arc::new).collect();
         let (events, event_by_id) =
             events::build(&rows.events, &organization_by_id, &location_by_id, &topic_bit, |e| {
                 provenance(
