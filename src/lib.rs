@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod domain;
 pub mod edit;
 pub mod embed;
 pub mod error;

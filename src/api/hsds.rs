@@ -122,7 +122,7 @@ impl Query {
             (None, Some(_)) => return Err(ApiError::invalid_param("postcode", "is required together with proximity")),
             (None, None) => None,
             (Some(code), proximity) => {
-                if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                if !crate::domain::PostalCode::is_valid(code) {
                     return Err(ApiError::invalid_param("postcode", "must be five digits"));
                 }
                 let pc = dir
@@ -153,7 +153,7 @@ impl Query {
             None => true,
             Some(Area::Postcode { code, municipality }) => {
                 loc.address.postal_code.as_deref() == Some(code.as_str())
-                    || (&*loc.kind == "remote" && loc.served_municipalities.iter().any(|m| m == municipality))
+                    || (loc.is_remote() && loc.served_municipalities.iter().any(|m| m == municipality))
             }
             Some(Area::Near { lat, lon, metres }) => {
                 loc.coordinates.is_some_and(|(la, lo)| distance_m(*lat, *lon, la, lo) <= *metres)

@@ -150,7 +150,7 @@ pub async fn get_postal_code(
     let dir = state.store.get();
     let params = Params::from_request(&req)?;
     let lang = LangMode::from_request(&req, &params)?;
-    if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::domain::PostalCode::is_valid(&code) {
         return Err(ApiError::invalid_param("code", "must be five digits"));
     }
     let pc = dir.postal_code(&code).ok_or_else(|| ApiError::not_found("postal code", &code))?;

@@ -405,7 +405,7 @@ impl Directory {
         }
         let mut by_postal_code: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, l) in locations.iter().enumerate() {
-            if let (Some(pc), Some(_), false) = (&l.address.postal_code, l.coordinates, &*l.kind == "remote") {
+            if let (Some(pc), Some(_), false) = (&l.address.postal_code, l.coordinates, l.is_remote()) {
                 by_postal_code.entry(pc.clone()).or_default().push(i as u32);
             }
         }
@@ -420,10 +420,10 @@ impl Directory {
             locations
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| &*l.kind != "remote")
+                .filter(|(_, l)| !l.is_remote())
                 .filter_map(|(i, l)| l.coordinates.map(|(lat, lon)| (i as u32, lat, lon))),
         );
-        let remote = locations.iter().enumerate().filter(|(_, l)| &*l.kind == "remote").map(|(i, _)| i).collect();
+        let remote = locations.iter().enumerate().filter(|(_, l)| l.is_remote()).map(|(i, _)| i).collect();
         let postal_list: Vec<String> =
             postal_codes.values().filter(|p| p.centroid.is_some()).map(|p| p.code.clone()).collect();
         let postal_points = PointIndex::build(

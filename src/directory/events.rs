@@ -133,7 +133,7 @@ impl EventFilter {
         let place = ev.location.map(|i| &dir.locations[i]);
         let kind_ok = self.kind.as_deref().is_none_or(|k| match place {
             Some(l) => &*l.kind == k,
-            None => k == "remote",
+            None => k == crate::domain::REMOTE_KIND,
         });
         let within_ok = self.within.is_none_or(|(lat, lon, max)| match place {
             Some(l) => l.coordinates.is_some_and(|(la, lo)| crate::geo::distance_m(lat, lon, la, lo) <= max),

@@ -284,6 +284,11 @@ pub struct Location {
 }
 
 impl Location {
+    /// Phone or video help serving an area (`crate::domain::REMOTE_KIND`), not a place to go.
+    pub fn is_remote(&self) -> bool {
+        &*self.kind == crate::domain::REMOTE_KIND
+    }
+
     /// The state at an instant; `None` when the hours are unknown.
     pub fn status_at(&self, at: DateTime<Utc>) -> Option<Status> {
         self.hours.as_ref().map(|h| h.hours.status_at(at))

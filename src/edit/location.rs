@@ -142,7 +142,7 @@ impl LocationInput {
         let (transit_fi, transit_sv, transit_en) = e.text("transit", &self.transit, false, MAX_TEXT);
         let postal_code = e.string("postal_code", &self.postal_code, 5);
         if let Some(p) = &postal_code {
-            if p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            if !crate::domain::PostalCode::is_valid(p) {
                 e.push("postal_code", "must be five digits");
             }
         }

@@ -80,7 +80,7 @@ pub async fn fill_missing(
         let mut conn = pool.get().await.context("connecting to the database")?;
         let rows: Vec<crate::db::models::LocationRow> = locations::table
             .filter(locations::latitude.is_null())
-            .filter(locations::kind.ne("remote"))
+            .filter(locations::kind.ne(crate::domain::REMOTE_KIND))
             .filter(locations::deleted_at.is_null())
             .order(locations::id)
             .select(crate::db::models::LocationRow::as_select())

@@ -217,7 +217,7 @@ fn language(kind: &str, owner_field: &str, owner_key: &str, dir: &Directory, cod
 pub fn location(dir: &Directory, loc: &Location) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(uuid_for("location", &loc.id)));
-    o.insert("location_type".into(), json!(if &*loc.kind == "remote" { "virtual" } else { "physical" }));
+    o.insert("location_type".into(), json!(if loc.is_remote() { "virtual" } else { "physical" }));
     put(&mut o, "url", web_url(&loc.website));
     o.insert("organization_id".into(), json!(uuid_for("organization", &dir.organizations[loc.organization].id)));
     o.insert("name".into(), json!(loc.name.fi));

@@ -164,7 +164,7 @@ pub fn origin(
         }
         (None, None, Some((name, code))) => {
             let code = code.trim();
-            if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            if !crate::domain::PostalCode::is_valid(code) {
                 return Err(ApiError::invalid_param(name, "must be five digits"));
             }
             let pc = dir

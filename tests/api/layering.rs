@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("geo", 1),
     ("hours", 1),
     ("events", 1),
+    ("domain", 1),
     // 2. Data: the database (schema, rows, the one write path), the read model and what is
     //    derived from it.
     ("db", 2),

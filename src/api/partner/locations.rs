@@ -35,7 +35,7 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
 /// Whether a location needs a position found for it: it has no coordinates, and it is not
 /// remote help (which serves areas and gets none).
 fn needs_place(changes: &LocationChanges) -> bool {
-    changes.latitude.is_none() && changes.kind != "remote"
+    changes.latitude.is_none() && changes.kind != crate::domain::REMOTE_KIND
 }
 
 type AddressKey = (Option<String>, Option<String>, Option<String>);

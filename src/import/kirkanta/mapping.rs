@@ -178,8 +178,7 @@ pub async fn map_library(
             return Err(fail(format!("{field} is longer than {MAX_NAME} characters")));
         }
     }
-    let postal = clean(address.and_then(|a| a.zipcode.as_deref()))
-        .filter(|z| z.len() == 5 && z.bytes().all(|b| b.is_ascii_digit()));
+    let postal = clean(address.and_then(|a| a.zipcode.as_deref())).filter(|z| crate::domain::PostalCode::is_valid(z));
     let municipality = city.as_deref().and_then(|c| dir.find_municipality(c)).map(|m| m.code.clone());
     // The post office is the postal code's name in Posti's file; else Kirkanta's city.
     let post_office = postal.as_deref().and_then(|p| dir.postal_code(p)).map(|p| p.name.fi.clone()).or(city.clone());

@@ -198,7 +198,7 @@ pub async fn map_channel(
     });
     let postal = street.and_then(|s| s.postal_code.as_deref()).map(str::trim).map(str::to_owned);
     let postal = match postal {
-        Some(p) if p.len() == 5 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p),
+        Some(p) if crate::domain::PostalCode::is_valid(&p) => Some(p),
         Some(p) => {
             dropped.push(format!("postal code {p:?} left out: not five digits"));
             None
