@@ -43,6 +43,7 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
         .read_only()
         .run(async |conn| {
             let version = current_version(conn).await?;
+            let index = index_rows(conn).await?;
             Ok(DirectoryRows {
                 version,
                 municipalities: municipalities::table
@@ -56,18 +57,9 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                     .load(conn)
                     .await?,
                 sources: sources::table.select(SourceRow::as_select()).load(conn).await?,
-                topics: topics::table
-                    .select(TopicRow::as_select())
-                    .order((topics::sort_order, topics::code))
-                    .load(conn)
-                    .await?,
+                topics: index.topics,
                 languages: languages::table.select(LanguageRow::as_select()).order(languages::code).load(conn).await?,
-                organizations: organizations::table
-                    .filter(organizations::deleted_at.is_null())
-                    .select(OrganizationRow::as_select())
-                    .order(organizations::id)
-                    .load(conn)
-                    .await?,
+                organizations: index.organizations,
                 locations: locations::table
                     .filter(locations::deleted_at.is_null())
                     .select(LocationRow::as_select())
@@ -78,14 +70,9 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
                     .select(LocationLanguageRow::as_select())
                     .load(conn)
                     .await?,
-                services: services::table
-                    .filter(services::deleted_at.is_null())
-                    .select(ServiceRow::as_select())
-                    .order(services::id)
-                    .load(conn)
-                    .await?,
-                service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
-                service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+                services: index.services,
+                service_topics: index.service_topics,
+                service_languages: index.service_languages,
                 services_at_locations: services_at_locations::table
                     .filter(services_at_locations::deleted_at.is_null())
                     .select(ServiceAtLocationRow::as_select())
@@ -113,6 +100,41 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
             })
         })
         .await
+}
+
+/// The rows the snapshot's indices point into (topics, organizations, services with their
+/// topics and languages). A full build and a place-by-place update load them the same way, so
+/// that their order, and every index into them, is the same.
+struct IndexRows {
+    topics: Vec<TopicRow>,
+    organizations: Vec<OrganizationRow>,
+    services: Vec<ServiceRow>,
+    service_topics: Vec<ServiceTopicRow>,
+    service_languages: Vec<ServiceLanguageRow>,
+}
+
+async fn index_rows(conn: &mut AsyncPgConnection) -> QueryResult<IndexRows> {
+    Ok(IndexRows {
+        topics: topics::table
+            .select(TopicRow::as_select())
+            .order((topics::sort_order, topics::code))
+            .load(conn)
+            .await?,
+        organizations: organizations::table
+            .filter(organizations::deleted_at.is_null())
+            .select(OrganizationRow::as_select())
+            .order(organizations::id)
+            .load(conn)
+            .await?,
+        services: services::table
+            .filter(services::deleted_at.is_null())
+            .select(ServiceRow::as_select())
+            .order(services::id)
+            .load(conn)
+            .await?,
+        service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
+        service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+    })
 }
 
 /// True when the directory holds no organizations yet (a fresh database).
@@ -186,23 +208,15 @@ pub async fn load_changed_places(
                 .load(conn)
                 .await?;
             let sal_ids: Vec<&str> = sal.iter().map(|s| s.id.as_str()).collect();
+            let index = index_rows(conn).await?;
             let rows = DirectoryRows {
                 version: state.version,
                 municipalities: vec![],
                 postal_codes: vec![],
                 sources: vec![],
-                topics: topics::table
-                    .select(TopicRow::as_select())
-                    .order((topics::sort_order, topics::code))
-                    .load(conn)
-                    .await?,
+                topics: index.topics,
                 languages: vec![],
-                organizations: organizations::table
-                    .filter(organizations::deleted_at.is_null())
-                    .select(OrganizationRow::as_select())
-                    .order(organizations::id)
-                    .load(conn)
-                    .await?,
+                organizations: index.organizations,
                 locations: locations::table
                     .filter(locations::deleted_at.is_null())
                     .filter(locations::id.eq_any(&ids))
@@ -215,14 +229,9 @@ pub async fn load_changed_places(
                     .select(LocationLanguageRow::as_select())
                     .load(conn)
                     .await?,
-                services: services::table
-                    .filter(services::deleted_at.is_null())
-                    .select(ServiceRow::as_select())
-                    .order(services::id)
-                    .load(conn)
-                    .await?,
-                service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
-                service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+                services: index.services,
+                service_topics: index.service_topics,
+                service_languages: index.service_languages,
                 contacts: contacts::table
                     .filter(contacts::location_id.eq_any(&ids))
                     .select(ContactRow::as_select())

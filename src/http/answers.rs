@@ -212,22 +212,33 @@ impl Answers {
     pub fn put(&self, dir: &Directory, key: String, answer: Answer) -> Arc<Answer> {
         let answer = Arc::new(answer);
         let now = Utc::now();
+        let fresh = |c: &Option<Cache>| {
+            c.as_ref().is_some_and(|c| c.version == dir.version && c.built_at == dir.built_at && now < c.valid_until)
+        };
+        let newer = |c: &Option<Cache>| c.as_ref().is_some_and(|c| c.version > dir.version);
         let mut cache = self.cache.lock().unwrap();
-        let fresh = cache
-            .as_ref()
-            .is_some_and(|c| c.version == dir.version && c.built_at == dir.built_at && now < c.valid_until);
-        if !fresh {
-            if cache.as_ref().is_some_and(|c| c.version > dir.version) {
+        if !fresh(&cache) {
+            if newer(&cache) {
                 return answer;
             }
-            *cache = Some(Cache {
-                version: dir.version,
-                built_at: dir.built_at,
-                valid_until: next_change(dir, now),
-                entries: HashMap::new(),
-                bytes: 0,
-                seen: Default::default(),
-            });
+            // The directory's next change is worked out once per snapshot, without holding the
+            // lock that every listing request takes.
+            drop(cache);
+            let valid_until = next_change(dir, now);
+            cache = self.cache.lock().unwrap();
+            if newer(&cache) {
+                return answer;
+            }
+            if !fresh(&cache) {
+                *cache = Some(Cache {
+                    version: dir.version,
+                    built_at: dir.built_at,
+                    valid_until,
+                    entries: HashMap::new(),
+                    bytes: 0,
+                    seen: Default::default(),
+                });
+            }
         }
         let c = cache.as_mut().expect("set above");
         let hash = {

@@ -87,7 +87,8 @@ impl Fragments {
                 if self.bytes.load(Ordering::Relaxed) > MAX_TEMPLATE_BYTES {
                     return None;
                 }
-                let t = Template::new(dir, &dir.locations[index], lang);
+                // A location that cannot be templated is serialised directly each time.
+                let t = Template::new(dir, &dir.locations[index], lang)?;
                 self.bytes.fetch_add(t.bytes.len() + t.holes.len() * 24, Ordering::Relaxed);
                 Some(Arc::new(t))
             })
@@ -240,9 +241,11 @@ impl Formatter for Recorder {
             if self.stack.len() == 1 {
                 match key.as_str() {
                     "distance_m" => self.distance_start = Some(*key_start),
+                    // `distance_m` comes first (the byte-identity test holds the order).
                     "same_postal_area" => {
-                        let start = self.distance_start.take().expect("distance_m comes first");
-                        self.holes.borrow_mut().push((start, end, Hole::Distance));
+                        if let Some(start) = self.distance_start.take() {
+                            self.holes.borrow_mut().push((start, end, Hole::Distance));
+                        }
                     }
                     _ => {}
                 }
@@ -265,7 +268,7 @@ impl Formatter for Recorder {
 impl Template {
     /// Serialises the location with every optional per-request part present, recording where
     /// they are.
-    fn new(dir: &Directory, loc: &Location, lang: LangMode) -> Template {
+    fn new(dir: &Directory, loc: &Location, lang: LangMode) -> Option<Template> {
         let at = Utc::now();
         let full = Distance { metres: 0.0, approximate: false, same_postal_area: Some(false) };
         let value = views::location(dir, loc, lang, at, Some(full));
@@ -274,7 +277,7 @@ impl Template {
         let mut writer = Counting { out: Vec::with_capacity(4096), pos: pos.clone() };
         {
             let mut ser = serde_json::Serializer::with_formatter(&mut writer, Recorder::new(pos, holes.clone()));
-            value.serialize(&mut ser).expect("a location serialises");
+            value.serialize(&mut ser).ok()?;
         }
         let mut holes = holes.take();
         holes.sort_by_key(|h| h.0);
@@ -283,7 +286,7 @@ impl Template {
             Hole::ServiceStatus(i) => loc.services[i as usize].hours.is_some(),
             _ => true,
         });
-        Template { bytes: writer.out, holes }
+        Some(Template { bytes: writer.out, holes })
     }
 
     fn fill(&self, out: &mut Vec<u8>, dynamic: &LocationDynamic, distance: Option<Distance>) {

@@ -201,12 +201,6 @@ impl Resource for EventResource {
     async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<EventRow>> {
         Ok(write::lock_event(conn, id).await?)
     }
-    fn is_deleted(row: &EventRow) -> bool {
-        row.deleted_at.is_some()
-    }
-    fn version(row: &EventRow) -> i64 {
-        row.version
-    }
     fn owner(row: &EventRow, _: &Directory) -> String {
         row.organization_id.clone()
     }

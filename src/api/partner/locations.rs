@@ -319,12 +319,6 @@ impl Resource for LocationResource {
     async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<LocationRow>> {
         Ok(write::lock_location(conn, id).await?)
     }
-    fn is_deleted(row: &LocationRow) -> bool {
-        row.deleted_at.is_some()
-    }
-    fn version(row: &LocationRow) -> i64 {
-        row.version
-    }
     fn owner(row: &LocationRow, _: &Directory) -> String {
         row.organization_id.clone()
     }

@@ -79,13 +79,37 @@ pub fn check_version(m: &IfMatch, id: &str, current: i64) -> ApiResult<()> {
     }
 }
 
-/// A stored record partners edit: who owns it, its version, whether it is deleted.
-pub trait Editable {
-    const WHAT: &'static str;
-    fn owner(&self) -> &str;
+/// A stored row partners write: its version and whether it is (soft-)deleted.
+pub trait Versioned {
     fn version(&self) -> i64;
     fn is_deleted(&self) -> bool;
 }
+
+/// A stored record partners edit: also who owns it.
+pub trait Editable: Versioned {
+    const WHAT: &'static str;
+    fn owner(&self) -> &str;
+}
+
+macro_rules! versioned {
+    ($($row:ty),*) => {
+        $(impl Versioned for $row {
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn is_deleted(&self) -> bool {
+                self.deleted_at.is_some()
+            }
+        })*
+    };
+}
+versioned!(
+    crate::db::models::OrganizationRow,
+    crate::db::models::LocationRow,
+    crate::db::models::ServiceRow,
+    crate::db::models::ServiceAtLocationRow,
+    crate::db::models::EventRow
+);
 
 macro_rules! editable {
     ($row:ty, $what:literal, |$r:ident| $owner:expr) => {
@@ -94,12 +118,6 @@ macro_rules! editable {
             fn owner(&self) -> &str {
                 let $r = self;
                 $owner
-            }
-            fn version(&self) -> i64 {
-                self.version
-            }
-            fn is_deleted(&self) -> bool {
-                self.deleted_at.is_some()
             }
         }
     };

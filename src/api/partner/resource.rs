@@ -21,7 +21,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction};
+use super::{
+    actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, Versioned,
+};
 use crate::auth::Caller;
 use crate::db::write;
 use crate::directory::Directory;
@@ -45,13 +47,11 @@ pub trait Resource {
     const KIND: &'static str;
     /// The record in words, for 404s and 409s (`service at location`).
     const WORDS: &'static str;
-    type Row: Send + Sync;
+    type Row: Versioned + Send + Sync;
     type Input: Serialize + DeserializeOwned + ReadShaped + Clone + Send + Sync;
 
     /// The row, locked for the rest of the transaction (a deleted one too).
     fn lock(conn: &mut AsyncPgConnection, id: &str) -> impl Future<Output = ApiResult<Option<Self::Row>>> + Send;
-    fn is_deleted(row: &Self::Row) -> bool;
-    fn version(row: &Self::Row) -> i64;
     /// The organization that owns the stored record.
     fn owner(row: &Self::Row, dir: &Directory) -> String;
     /// Whether the caller may change the stored record: its owner's token (or an admin's).
@@ -102,9 +102,9 @@ pub fn open<R: Resource>(
     dir: &Directory,
     expected: &super::IfMatch,
 ) -> ApiResult<(R::Row, Grant)> {
-    let row = row.filter(|r| !R::is_deleted(r)).ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
+    let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
     let grant = R::grant(caller, &row, dir)?;
-    check_version(expected, id, R::version(&row))?;
+    check_version(expected, id, row.version())?;
     Ok((row, grant))
 }
 
@@ -167,7 +167,7 @@ pub async fn restore<R: Resource>(state: &AppState, caller: &Caller, id: &str) -
     caller.require_admin()?;
     transaction!(state, async |conn| {
         let row = R::lock(conn, id).await?.ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
-        if !R::is_deleted(&row) {
+        if !row.is_deleted() {
             return Err(ApiError::conflict(format!(
                 "the {} {id:?} is not deleted: there is nothing to restore",
                 R::WORDS

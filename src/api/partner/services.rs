@@ -236,12 +236,6 @@ impl Resource for ServiceResource {
     async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<ServiceRow>> {
         Ok(write::lock_service(conn, id).await?)
     }
-    fn is_deleted(row: &ServiceRow) -> bool {
-        row.deleted_at.is_some()
-    }
-    fn version(row: &ServiceRow) -> i64 {
-        row.version
-    }
     fn owner(row: &ServiceRow, _: &Directory) -> String {
         row.organization_id.clone()
     }
@@ -285,12 +279,6 @@ impl Resource for SalResource {
 
     async fn lock(conn: &mut AsyncPgConnection, id: &str) -> ApiResult<Option<ServiceAtLocationRow>> {
         Ok(write::lock_service_at_location(conn, id).await?)
-    }
-    fn is_deleted(row: &ServiceAtLocationRow) -> bool {
-        row.deleted_at.is_some()
-    }
-    fn version(row: &ServiceAtLocationRow) -> i64 {
-        row.version
     }
     fn owner(row: &ServiceAtLocationRow, dir: &Directory) -> String {
         dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default()
