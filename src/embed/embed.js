@@ -28,9 +28,9 @@
       posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
       phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
       eventsTitle: "Tulevat digitapahtumat", eventsLoading: "Haetaan tapahtumia…", eventsError: "Tapahtumien haku ei onnistunut.",
-      eventsNone: "Ei tulevia tapahtumia näillä hakuehdoilla.", eventsMore: "Näytä kaikki tapahtumat", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
+      eventsNone: "Ei tapahtumia seuraavan 30 päivän aikana näillä hakuehdoilla.", eventsMore: "Näytä kaikki tapahtumat", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
       cancelled: "Peruttu", moved: "Siirretty", originally: "alun perin", place: "Paikka", online: "Verkossa tai etänä",
-      eventAssumed: "Tapahtuman tiedot on päätelty lähteistä – tarkista ennen lähtöä", placeClosed: "Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä",
+      eventAssumed: "Tapahtumaa ei ole vahvistettu – tarkista järjestäjältä ennen lähtöä", placeClosed: "Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä",
       modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
     },
     sv: {
@@ -45,9 +45,9 @@
       posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
       phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
       eventsTitle: "Kommande digitala evenemang", eventsLoading: "Söker evenemang…", eventsError: "Det gick inte att hämta evenemangen.",
-      eventsNone: "Inga kommande evenemang med dessa sökvillkor.", eventsMore: "Visa alla evenemang", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
+      eventsNone: "Inga evenemang de närmaste 30 dagarna med dessa sökvillkor.", eventsMore: "Visa alla evenemang", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
       cancelled: "Inställt", moved: "Flyttat", originally: "ursprungligen", place: "Plats", online: "På nätet eller på distans",
-      eventAssumed: "Uppgifterna om evenemanget är härledda ur källor – kontrollera före besöket", placeClosed: "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören",
+      eventAssumed: "Evenemanget är inte bekräftat – kontrollera med arrangören innan du går", placeClosed: "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören",
       modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
     },
     en: {
@@ -62,10 +62,10 @@
       posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
       phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
       eventsTitle: "Upcoming digital-help events", eventsLoading: "Looking for events…", eventsError: "The events could not be loaded.",
-      eventsNone: "No upcoming events match the search.", eventsMore: "Show all events", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
+      eventsNone: "No events in the next 30 days match the search.", eventsMore: "Show all events", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
       cancelled: "Cancelled", moved: "Moved", originally: "originally", place: "Place", online: "Online or remote",
-      eventAssumed: "These event details are inferred from sources – check before you go", placeClosed: "The place is reported closed that day – check with the organiser",
-      modes: { drop_in: "Drop in, no appointment", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
+      eventAssumed: "This event is not confirmed – check with the organiser before going", placeClosed: "The place is reported closed that day – check with the organiser",
+      modes: { drop_in: "Drop in (no appointment)", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
     }
   };
 
@@ -109,8 +109,13 @@
     return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" }).format(new Date(iso));
   }
 
+  // "ti 12.1. klo 10.00", "tis 12.1. kl. 10.00", "Tue 12 Jan 10:00": as the pages write it.
   function when(lang, iso) {
-    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" }).format(new Date(iso));
+    var p = {};
+    new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang + "-FI", { weekday: "short", day: "numeric", month: lang === "en" ? "short" : "numeric", timeZone: "Europe/Helsinki" })
+      .formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    var day = lang === "en" ? p.weekday + " " + p.day + " " + p.month : p.weekday + " " + Number(p.day) + "." + Number(p.month) + ".";
+    return day + (lang === "fi" ? " klo " : lang === "sv" ? " kl. " : " ") + clock(lang, iso);
   }
 
   function languageName(lang, code) {

@@ -16,7 +16,6 @@ use crate::http::views::helsinki_time;
 use crate::i18n::Lang;
 
 use super::page::{self, safe_url};
-use super::texts::texts;
 
 /// The words around events, in Finnish, Swedish and English.
 pub struct EventTexts {
@@ -34,6 +33,8 @@ pub struct EventTexts {
     pub print_session: &'static str,
     pub session: &'static str,
     pub registration: &'static str,
+    /// Under an event whose confidence is `assumed` (e.g. the demo's invented examples).
+    pub unconfirmed: &'static str,
 }
 
 const FI: EventTexts = EventTexts {
@@ -51,6 +52,7 @@ const FI: EventTexts = EventTexts {
     print_session: "Tulosta ohjauslappu tähän tilaisuuteen",
     session: "Tilaisuus",
     registration: "Ilmoittautuminen",
+    unconfirmed: "Tapahtumaa ei ole vahvistettu: tarkista järjestäjältä ennen lähtöä.",
 };
 
 const SV: EventTexts = EventTexts {
@@ -68,6 +70,7 @@ const SV: EventTexts = EventTexts {
     print_session: "Skriv ut hänvisningslapp till detta tillfälle",
     session: "Tillfälle",
     registration: "Anmälan",
+    unconfirmed: "Evenemanget är inte bekräftat: kontrollera med arrangören innan du går.",
 };
 
 const EN: EventTexts = EventTexts {
@@ -85,6 +88,7 @@ const EN: EventTexts = EventTexts {
     print_session: "Print a referral slip for this session",
     session: "Session",
     registration: "Registration",
+    unconfirmed: "This event is not confirmed: check with the organiser before going.",
 };
 
 pub fn event_texts(lang: Lang) -> &'static EventTexts {
@@ -163,7 +167,6 @@ fn closed_reason(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence) -> Opt
 /// place, organiser; `extra` after it (e.g. a link to a slip).
 pub fn occurrence_item(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, heading: u8, extra: Markup) -> Markup {
     let et = event_texts(lang);
-    let t = texts(lang);
     let title = ev.doc.title.in_lang(lang);
     let class = match o.status.as_str() {
         "cancelled" => "event cancelled",
@@ -189,7 +192,7 @@ pub fn occurrence_item(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, 
             @if let Some(reason) = closed.filter(|_| o.status != "cancelled") {
                 p.hours-note { (et.place_closed) @if let Some(r) = reason { " (" (r) ")" } "." }
             }
-            @if &*ev.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
+            @if &*ev.provenance.confidence == "assumed" { p.unverified { (et.unconfirmed) } }
             (extra)
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use maud::{html, Markup, PreEscaped};
 use serde_json::{json, Value};
 
-use crate::directory::{Accuracy, Directory, Location};
+use crate::directory::{Accuracy, Directory, Location, LocationFilter};
 use crate::error::ApiResult;
 use crate::hours::{helsinki_date, RangeKind, State};
 use crate::http::nearest::{evaluation_instant, nearest_places, origin};
@@ -342,12 +342,15 @@ pub struct Selected<'a> {
     pub now: bool,
     /// The point of a nearest search (latitude, longitude).
     pub origin: Option<(f64, f64)>,
+    /// The page's filters as given (the events section follows them too).
+    pub filter: LocationFilter,
 }
 
 /// The places a list request asks for: ranked nearest first when it gives a point (see
 /// `Directory::nearest`), else in alphabetical order. Distances are present for nearest searches.
 pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>> {
-    let mut filter = params::location_filter(params, dir)?;
+    let given = params::location_filter(params, dir)?;
+    let mut filter = given.clone();
     let (at, open_at) = params::times(params)?;
     let now = params.one("at")?.is_none() && open_at.is_none_or(|t| t == at);
     let at = evaluation_instant(params, at, open_at)?;
@@ -372,7 +375,7 @@ pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>
     };
     let more = places.len() > limit;
     places.truncate(limit);
-    Ok(Selected { places, more, limit, at, now, origin: point })
+    Ok(Selected { places, more, limit, at, now, origin: point, filter: given })
 }
 
 #[get("/embed/list")]
@@ -389,7 +392,7 @@ pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     // The next 30 days of the events that pass the page's filters (for a nearest search: at
     // places no farther than the farthest place listed), and the confirmed ones among them as
     // schema.org `Event`s.
-    let mut event_filter = crate::directory::events::EventFilter::of_places(&params::location_filter(&params, &dir)?);
+    let mut event_filter = crate::directory::events::EventFilter::of_places(&selected.filter);
     if let Some((lat, lon)) = selected.origin {
         let farthest = places.iter().filter_map(|(_, d)| d.map(|d| d.metres)).fold(0.0, f64::max);
         event_filter.within = Some((lat, lon, farthest + 1.0)); // a metre for rounding

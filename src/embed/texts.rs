@@ -289,7 +289,7 @@ const EN: Texts = Texts {
     topics: "Topics",
     languages: "Languages of service",
     how_to_get_help: "How to get help",
-    drop_in: "Drop in, no appointment",
+    drop_in: "Drop in (no appointment)",
     by_appointment: "By appointment",
     booking: "Booking",
     phone_label: "Phone",
