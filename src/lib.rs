@@ -8,6 +8,7 @@ pub mod db;
 pub mod directory;
 pub mod domain;
 pub mod edit;
+pub mod editor;
 pub mod embed;
 pub mod error;
 pub mod events;

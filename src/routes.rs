@@ -91,6 +91,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::embed::list::embed_list)
         .service(crate::embed::staff::staff)
         .service(crate::openapi::docs_redirect)
+        // The partner editor (`crate::editor`): pages, forms posted back to it.
+        .app_data(web::FormConfig::default().limit(256 * 1024))
+        .configure(crate::editor::routes)
         .service(crate::openapi::swagger_ui());
 }
 

@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod load;
 pub mod models;
 pub mod schema;
+pub mod sessions;
 pub mod tokens;
 pub mod write;
 

@@ -243,6 +243,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    editor_sessions (secret_sha256) {
+        secret_sha256 -> Text,
+        token_id -> Int8,
+        csrf -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     history (id) {
         id -> Int8,
         entity_type -> Text,
@@ -258,6 +268,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(editor_sessions -> api_tokens (token_id));
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(services -> organizations (organization_id));
 diesel::joinable!(services_at_locations -> services (service_id));
@@ -278,6 +289,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     opening_hours,
     api_tokens,
+    editor_sessions,
     history,
 );
 

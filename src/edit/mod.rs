@@ -105,6 +105,12 @@ fn trimmed(v: &Option<String>) -> Option<String> {
 }
 
 impl Errors {
+    /// The messages found so far (for tests of how they are shown).
+    #[cfg(test)]
+    pub fn into_messages(self) -> Vec<String> {
+        self.0.into_iter().map(|e| e.message).collect()
+    }
+
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError { field: field.into(), message: message.into() });
     }

@@ -15,12 +15,12 @@ use crate::helpers::TestApp;
 pub(crate) const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 const LANGS: [&str; 3] = ["fi", "sv", "en"];
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Makes sure chromium and the npm packages are there (installing the packages if needed).
-fn browser_ready() {
+pub(crate) fn browser_ready() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         std::path::Path::new(&chromium).exists(),
@@ -90,7 +90,7 @@ pub(crate) fn serious(r: &Value) -> Vec<&Value> {
         .collect()
 }
 
-fn artifact(name: &str) -> String {
+pub(crate) fn artifact(name: &str) -> String {
     let dir = repo().join("test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name).display().to_string()

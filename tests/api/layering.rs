@@ -37,6 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 5. Surfaces.
     ("api", 5),
     ("embed", 5),
+    ("editor", 5),
     ("openapi", 5),
     // 6. Composition.
     ("routes", 6),

@@ -8,6 +8,7 @@ mod browser;
 mod cluster;
 mod demo_data;
 mod devex;
+mod editor;
 mod embed;
 mod events;
 mod events_pages;

@@ -85,6 +85,13 @@ pub async fn create_token(
     caller.require_admin()?;
     let body = read_body(&req, payload, &state).await?;
     let input: TokenInput = parse_body(&body)?;
+    let new = issue(&state, &input).await?;
+    Ok(written(StatusCode::CREATED, format!("t{}", new.info.id), None, &new))
+}
+
+/// A new token stored (its hash) and returned once, for the API and the partner editor alike.
+/// The caller has been checked to be an admin.
+pub async fn issue(state: &AppState, input: &TokenInput) -> ApiResult<NewToken> {
     let mut e = Errors::default();
     let org = e.id("organization_id", &input.organization_id);
     match &org {
@@ -113,7 +120,7 @@ pub async fn create_token(
         &token[..8],
     )
     .await?;
-    Ok(written(StatusCode::CREATED, format!("t{}", row.id), None, &NewToken { info: row.into(), token }))
+    Ok(NewToken { info: row.into(), token })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,8 +228,11 @@ pub struct StaleList {
 #[get("/v1/admin/stale")]
 pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let dir = state.store.get();
-    let now = Utc::now();
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(stale_list(&state.store.get(), Utc::now())))
+}
+
+/// The report itself, for the API and the partner editor alike.
+pub fn stale_list(dir: &crate::directory::Directory, now: DateTime<Utc>) -> StaleList {
     let mut items: Vec<StaleListing> = dir
         .locations
         .iter()
@@ -244,7 +254,7 @@ pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<Http
         .flat_map(|e| e.occurrences(now, now + chrono::Duration::days(366)).into_iter().map(move |o| (e, o)))
         .filter(|(_, o)| o.status != "cancelled")
         .filter_map(|(e, o)| {
-            let reason = e.place_closed_on(&dir, &o)?;
+            let reason = e.place_closed_on(dir, &o)?;
             Some(ClosedDayOccurrence {
                 event_id: e.id.clone(),
                 title: e.doc.title.fi.clone(),
@@ -257,8 +267,6 @@ pub async fn stale(state: web::Data<AppState>, caller: Caller) -> ApiResult<Http
         })
         .collect();
     closed_day_occurrences.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.event_id.cmp(&b.event_id)));
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(StaleList { items, closed_day_occurrences }))
+    StaleList { items, closed_day_occurrences }
 }
 impl crate::edit::ReadShaped for TokenInput {}

@@ -83,12 +83,7 @@ fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
     let hours: OpeningHours = serde_path_to_error::deserialize(value).map_err(|e| {
         ApiError::validation(vec![FieldError { field: e.path().to_string(), message: e.into_inner().to_string() }])
     })?;
-    let problems = hours.validate();
-    if !problems.is_empty() {
-        return Err(ApiError::validation(
-            problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect(),
-        ));
-    }
+    checked(&hours)?;
     Ok(hours)
 }
 
@@ -147,8 +142,52 @@ pub async fn put_hours(
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
     let hours = parse_hours(&body)?;
-    change_hours(&state, &caller, &id, expected, |_| Ok(hours)).await?;
-    Ok(respond(&*refreshed(&state).await, &id))
+    let dir = store_hours(&state, &caller, &id, expected, hours).await?;
+    Ok(respond(&dir, &id))
+}
+
+/// A whole hours document stored, for the API and the partner editor alike (validated first:
+/// every problem named with its path).
+pub async fn store_hours(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: super::IfMatch,
+    hours: OpeningHours,
+) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
+    checked(&hours)?;
+    change_hours(state, caller, id, expected, |_| Ok(hours)).await?;
+    Ok(refreshed(state).await)
+}
+
+/// The weekly hours (periods) and the holiday rule stored, the dated exceptions kept as they
+/// are: what the partner editor's hours form writes.
+pub async fn store_weeks(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: super::IfMatch,
+    periods: Vec<crate::hours::Period>,
+    open_on_holidays: bool,
+) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
+    change_hours(state, caller, id, expected, |current| {
+        let mut hours = current.unwrap_or_default();
+        hours.periods = periods;
+        hours.open_on_holidays = open_on_holidays;
+        checked(&hours)?;
+        Ok(hours)
+    })
+    .await?;
+    Ok(refreshed(state).await)
+}
+
+/// Every problem of an hours document, as field errors.
+fn checked(hours: &OpeningHours) -> ApiResult<()> {
+    let problems = hours.validate();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect()))
 }
 
 /// One dated exception: other ranges that day, or none (closed), and why.
@@ -197,26 +236,35 @@ pub async fn put_exception(
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
     let input: ExceptionInput = crate::edit::parse_body(&body)?;
+    let dir = set_exception(&state, &caller, &id, expected, date, input).await?;
+    Ok(respond(&dir, &id))
+}
+
+/// One day's exception stored (replacing any that day), for the API and the partner editor
+/// alike.
+pub async fn set_exception(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: super::IfMatch,
+    date: NaiveDate,
+    input: ExceptionInput,
+) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
     let mut e = Errors::default();
     let (fi, sv, en) = e.text("reason", &Some(input.reason.clone()), true, crate::edit::MAX_NAME);
     e.finish()?;
     let exception =
         Exception { date, ranges: input.ranges, reason: crate::i18n::Localized { fi: fi.unwrap_or_default(), sv, en } };
-    change_hours(&state, &caller, &id, expected, |current| {
+    change_hours(state, caller, id, expected, |current| {
         let mut hours = current.unwrap_or_default();
         hours.exceptions.retain(|x| x.date != date);
         hours.exceptions.push(exception);
         hours.exceptions.sort_by_key(|x| x.date);
-        let problems = hours.validate();
-        if !problems.is_empty() {
-            return Err(ApiError::validation(
-                problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect(),
-            ));
-        }
+        checked(&hours)?;
         Ok(hours)
     })
     .await?;
-    Ok(respond(&*refreshed(&state).await, &id))
+    Ok(refreshed(state).await)
 }
 
 /// Remove the exception of one date. Needs If-Match (the location's ETag).
@@ -245,7 +293,20 @@ pub async fn delete_exception(
     let date = date_param(&date)?;
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
-    change_hours(&state, &caller, &id, expected, |current| {
+    let dir = remove_exception(&state, &caller, &id, expected, date).await?;
+    Ok(respond(&dir, &id))
+}
+
+/// One day's exception removed (404 when there is none), for the API and the partner editor
+/// alike.
+pub async fn remove_exception(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: super::IfMatch,
+    date: NaiveDate,
+) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
+    change_hours(state, caller, id, expected, |current| {
         let mut hours = current.ok_or_else(|| ApiError::not_found("exception on", &date.to_string()))?;
         let before = hours.exceptions.len();
         hours.exceptions.retain(|x| x.date != date);
@@ -255,6 +316,6 @@ pub async fn delete_exception(
         Ok(hours)
     })
     .await?;
-    Ok(respond(&*refreshed(&state).await, &id))
+    Ok(refreshed(state).await)
 }
 impl crate::edit::ReadShaped for ExceptionInput {}

@@ -178,40 +178,53 @@ pub async fn patch_location(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(&req)?;
     let body = read_body(&req, payload, &state).await?;
+    let dir = update(&state, &caller, &id, &expected, &body).await?;
+    Ok(respond(&dir, &id, StatusCode::OK))
+}
+
+/// The update itself, for the API and the partner editor alike: the merge patch `body`
+/// applied if `expected` names the location's version; the snapshot holding it is returned.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: &super::IfMatch,
+    body: &[u8],
+) -> ApiResult<std::sync::Arc<Directory>> {
     let dir = state.store.get();
     // First, outside any transaction: the patched record from the row as it is now (read
     // without a lock, the connection given back at once), so that its new address can be
     // geocoded while nothing is held. A stale If-Match fails here already.
     let (row, languages) = {
         let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
-        let row = write::read_location(&mut conn, &id).await?;
-        (row, write::location_languages(&mut conn, &id).await?)
+        let row = write::read_location(&mut conn, id).await?;
+        (row, write::location_languages(&mut conn, id).await?)
     };
-    let row = open_for_edit(row, &id, &caller, Some(&expected))?;
+    let row = open_for_edit(row, id, caller, Some(expected))?;
     let before = LocationInput::from_row(&row, languages);
-    let after = merge_patch(&before, &body)?;
+    let after = merge_patch(&before, body)?;
     super::id_unchanged(&before.id, &after.id)?;
-    let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+    let legacy = legacy_errors(before.validate(&dir, Some(&row)), body);
     let (changes, _) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
-    let mut placed = locate_before(&state, &dir, &changes).await;
+    let mut placed = locate_before(state, &dir, &changes).await;
     // Then the write: the row locked, its version checked again, the patch applied and
     // validated again on the row as it is at that moment.
     transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, Some(&expected))?;
-        let before = LocationInput::from_row(&row, write::location_languages(conn, &id).await?);
-        let after = merge_patch(&before, &body)?;
+        let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, Some(expected))?;
+        let before = LocationInput::from_row(&row, write::location_languages(conn, id).await?);
+        let after = merge_patch(&before, body)?;
         super::id_unchanged(&before.id, &after.id)?;
-        let legacy = legacy_errors(before.validate(&dir, Some(&row)), &body);
+        let legacy = legacy_errors(before.validate(&dir, Some(&row)), body);
         let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
         check_confidence(caller.is_admin, &row.confidence, &changes.confidence)?;
         place(placed.take(), &dir, &mut changes).await;
         // Moving a location to another organization needs rights over both.
         caller.require_edit(&changes.organization_id)?;
-        write::update_location(conn, &id, &changes, &languages).await?;
-        write::record(conn, "location", &id, "update", &actor(&caller), json(&before), json(&after)).await?;
+        write::update_location(conn, id, &changes, &languages).await?;
+        write::record(conn, "location", id, "update", &actor(caller), json(&before), json(&after)).await?;
         Ok(())
     })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+    Ok(refreshed(state).await)
 }
 
 /// Delete a location (soft: an admin can restore it). Needs If-Match.
@@ -254,17 +267,23 @@ pub async fn verify_location(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     check_id_param(&id)?;
+    let dir = verify(&state, &caller, &id).await?;
+    Ok(respond(&dir, &id, StatusCode::OK))
+}
+
+/// The confirmation itself, for the API and the partner editor alike.
+pub async fn verify(state: &AppState, caller: &Caller, id: &str) -> ApiResult<std::sync::Arc<Directory>> {
     state.limiter.check(caller.token_id)?;
     transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_location(conn, &id).await?, &id, &caller, None)?;
-        write::touch_location(conn, &id, true, None).await?;
-        write::set_location_verified_by(conn, &id, &caller.organization_id).await?;
+        let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, None)?;
+        write::touch_location(conn, id, true, None).await?;
+        write::set_location_verified_by(conn, id, &caller.organization_id).await?;
         let before = serde_json::json!({"verified_at": row.verified_at});
         let after = serde_json::json!({"verified_at": Utc::now(), "verified_by": caller.organization_id});
-        write::record(conn, "location", &id, "verify", &actor(&caller), Some(before), Some(after)).await?;
+        write::record(conn, "location", id, "verify", &actor(caller), Some(before), Some(after)).await?;
         Ok(())
     })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
+    Ok(refreshed(state).await)
 }
 
 /// Restore a deleted location (admin token).

@@ -54,6 +54,8 @@ pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &App
 pub enum IfMatch {
     Any,
     Tags(Vec<String>),
+    /// The row version a form was filled in against (the partner editor's hidden field).
+    Version(i64),
 }
 
 /// PATCH, PUT and DELETE need `If-Match` (428 without it).
@@ -75,6 +77,7 @@ pub fn check_version(m: &IfMatch, id: &str, current: i64) -> ApiResult<()> {
     match m {
         IfMatch::Any => Ok(()),
         IfMatch::Tags(tags) if tags.iter().any(|t| crate::http::respond::if_match_names(t, id, current)) => Ok(()),
+        IfMatch::Version(v) if *v == current => Ok(()),
         _ => Err(ApiError::precondition_failed()),
     }
 }

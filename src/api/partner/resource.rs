@@ -120,20 +120,34 @@ pub async fn patch<R: Patchable>(
     state.limiter.check(caller.token_id)?;
     let expected = if_match(req)?;
     let body = read_body(req, payload, state).await?;
+    let dir = update::<R>(state, caller, id, &expected, &body).await?;
+    Ok(R::respond(&dir, id, StatusCode::OK))
+}
+
+/// The update itself, for the API and the partner editor alike: the merge patch `body`
+/// applied to the record if `expected` names its version; the snapshot holding the change is
+/// returned.
+pub async fn update<R: Patchable>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: &super::IfMatch,
+    body: &[u8],
+) -> ApiResult<std::sync::Arc<Directory>> {
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, &expected)?;
+        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, expected)?;
         let before = R::input(conn, &row).await?;
-        let after = merge_patch(&before, &body)?;
+        let after = merge_patch(&before, body)?;
         super::id_unchanged(R::input_id(&before), R::input_id(&after))?;
-        let legacy = legacy_errors(R::validate(&before, &dir, &row), &body);
+        let legacy = legacy_errors(R::validate(&before, &dir, &row), body);
         let valid = tolerating(legacy, || R::validate(&after, &dir, &row))?;
         R::authorize(caller, grant, &before, &after, &valid)?;
         R::update(conn, id, &valid).await?;
         write::record(conn, R::KIND, id, "update", &actor(caller), json(&before), json(&after)).await?;
         Ok(())
     })?;
-    Ok(R::respond(&*refreshed(state).await, id, StatusCode::OK))
+    Ok(refreshed(state).await)
 }
 
 /// Delete (soft: kept, and restorable by the coordinator); needs If-Match.
@@ -146,9 +160,20 @@ pub async fn delete<R: Resource>(
     check_id_param(id)?;
     state.limiter.check(caller.token_id)?;
     let expected = if_match(req)?;
+    remove::<R>(state, caller, id, &expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The deletion itself, for the API and the partner editor alike.
+pub async fn remove<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: &super::IfMatch,
+) -> ApiResult<()> {
     let dir = state.store.get();
     transaction!(state, async |conn| {
-        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, &expected)?;
+        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, expected)?;
         if grant != Grant::Owner {
             return Err(ApiError::forbidden(format!("only the owner {:?} may delete it", R::owner(&row, &dir))));
         }
@@ -158,7 +183,7 @@ pub async fn delete<R: Resource>(
         Ok(())
     })?;
     refreshed(state).await;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
 
 /// Restore a deleted record (admin token); 409 when it is not deleted.
@@ -222,10 +247,22 @@ pub async fn create<R: Creatable>(
     state.limiter.check(caller.token_id)?;
     let body = read_body(req, payload, state).await?;
     let key = IdempotencyKey::from_request(req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, caller).await? {
-        return Ok(R::respond(&state.store.get(), &id, StatusCode::CREATED));
+    let (dir, id) = insert::<R>(state, caller, &body, &key).await?;
+    Ok(R::respond(&dir, &id, StatusCode::CREATED))
+}
+
+/// The creation itself, for the API and the partner editor alike: the new record's id and the
+/// snapshot holding it.
+pub async fn insert<R: Creatable>(
+    state: &AppState,
+    caller: &Caller,
+    body: &[u8],
+    key: &Option<IdempotencyKey>,
+) -> ApiResult<(std::sync::Arc<Directory>, String)> {
+    if let Some(id) = idempotency::replayed(key, &state.pool, caller).await? {
+        return Ok((state.store.get(), id));
     }
-    let mut input: R::Input = parse_body(&body)?;
+    let mut input: R::Input = parse_body(body)?;
     let dir = state.store.get();
     R::prepare(caller, &mut input, &dir)?;
     let valid = R::validate_new(&input, &dir)?;
@@ -235,8 +272,8 @@ pub async fn create<R: Creatable>(
         R::insert(conn, &id, &valid).await?;
         let after = R::with_id(&input, id.clone());
         write::record(conn, R::KIND, &id, "create", &actor(caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, caller, R::KIND, &id).await?;
+        idempotency::remember(key, conn, caller, R::KIND, &id).await?;
         Ok(id)
     })?;
-    Ok(R::respond(&*refreshed(state).await, &id, StatusCode::CREATED))
+    Ok((refreshed(state).await, id))
 }

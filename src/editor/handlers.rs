@@ -1,0 +1,611 @@
+//! The editor's routes: each GET renders a page, each POST checks the session, the CSRF field
+//! and the origin, makes its change through the partner API's write path and answers with a
+//! redirect to the changed page (303), or with the page again showing the problems.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::forms::{parse_date, parse_time, FieldProblems, HoursForm, Posted};
+use super::pages::{self, href, Shown};
+use super::texts::{field_message, form_problem, words, FormProblem};
+use super::{lang_of, page, same_origin, same_secret, see_other, session, Session};
+use crate::api::partner::admin::{self, TokenInput};
+use crate::api::partner::hours::{self, ExceptionInput};
+use crate::api::partner::services::{SalResource, ServiceResource};
+use crate::api::partner::{locations, resource, IfMatch};
+use crate::directory::Directory;
+use crate::edit::TextInput;
+use crate::error::ApiError;
+use crate::hours::{RangeKind, TimeRange};
+use crate::http::state::AppState;
+use crate::i18n::Lang;
+
+type Form = web::Form<Vec<(String, String)>>;
+
+fn own_name(dir: &Directory, s: &Session) -> String {
+    dir.organizations.get(pages::org_of(dir, s)).map(|o| o.name.fi.clone()).unwrap_or_default()
+}
+
+/// The problem page for a failed step (no form to show again).
+fn problem(lang: Lang, status: StatusCode, s: Option<&Session>, dir: &Directory, text: &str) -> HttpResponse {
+    let own = s.map(|s| own_name(dir, s)).unwrap_or_default();
+    page(status, pages::problem_page(lang, s.map(|s| (s, own.as_str())), text))
+}
+
+/// A failure of the write path that is not about fields, in the partner's words.
+fn failure(lang: Lang, e: &ApiError) -> (StatusCode, &'static str) {
+    let w = words(lang);
+    match e.status.as_u16() {
+        403 => (StatusCode::FORBIDDEN, w.not_allowed),
+        404 | 410 => (StatusCode::NOT_FOUND, w.not_found),
+        409 | 412 => (StatusCode::CONFLICT, w.conflict),
+        429 => (StatusCode::TOO_MANY_REQUESTS, w.slow_down),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, w.failed),
+    }
+}
+
+// ---------------------------------------------------------------- signing in and out
+
+pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let lang = lang_of(&req);
+    let dir = state.store.get();
+    let s = match session(&state, &req).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let signed_out = req.query_string().contains("signed_out=1");
+            return page(StatusCode::OK, pages::sign_in_page(lang, None, signed_out));
+        }
+        Err(e) => return problem(lang, failure(lang, &e).0, None, &dir, failure(lang, &e).1),
+    };
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
+    let asked = query.iter().find(|(k, _)| k == "org").map(|(_, v)| v.as_str());
+    let org = match asked {
+        Some(id) if s.caller.may_edit(id) => dir.organization_index(id),
+        Some(_) => return problem(lang, StatusCode::FORBIDDEN, Some(&s), &dir, words(lang).not_allowed),
+        None => dir.organization_index(&s.caller.organization_id),
+    };
+    let Some(org) = org else {
+        return problem(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found);
+    };
+    page(StatusCode::OK, pages::home_page(lang, &s, &dir, org, Utc::now(), None))
+}
+
+pub async fn home_slash(req: HttpRequest) -> HttpResponse {
+    see_other(&href("/partner", lang_of(&req)))
+}
+
+pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -> HttpResponse {
+    let lang = lang_of(&req);
+    let w = words(lang);
+    let dir = state.store.get();
+    if !same_origin(&req) {
+        return problem(lang, StatusCode::FORBIDDEN, None, &dir, w.form_expired);
+    }
+    let form = Posted::new(form.into_inner());
+    let client = state.proxy.client_ip(&req);
+    let refuse = |status, text| page(status, pages::sign_in_page(lang, Some(text), false));
+    if state.auth_failures.check(client).is_err() {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, w.too_many_attempts);
+    }
+    let key = form.get("key");
+    let found = if crate::auth::well_formed(key) {
+        match state.pool.get().await {
+            Ok(mut conn) => crate::db::tokens::find_active(&mut conn, &crate::auth::sha256_hex(key)).await.ok().flatten(),
+            Err(_) => return problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed),
+        }
+    } else {
+        None
+    };
+    let Some(token) = found else {
+        state.auth_failures.failed(client);
+        return refuse(StatusCode::UNAUTHORIZED, w.bad_key);
+    };
+    match super::start_session(&state, &token.into()).await {
+        Ok(cookie) => {
+            let mut resp = see_other(&href("/partner", lang));
+            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(actix_web::http::header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(_) => problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed),
+    }
+}
+
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, form: Form) -> HttpResponse {
+    let lang = lang_of(&req);
+    // Signing out needs no CSRF field (it only ends the session), but is refused from another
+    // site.
+    let _ = form;
+    if !same_origin(&req) {
+        return problem(lang, StatusCode::FORBIDDEN, None, &state.store.get(), words(lang).form_expired);
+    }
+    let mut resp = see_other(&format!("{}&signed_out=1", href("/partner", lang)));
+    if let Ok(cookie) = super::end_session(&state, &req).await {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().insert(actix_web::http::header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// A POST's guards: the origin, a current session, its CSRF field, and the key's rate limit.
+/// Without a session, the partner is sent to sign in.
+async fn checked(state: &AppState, req: &HttpRequest, form: &Posted) -> Result<Session, HttpResponse> {
+    let lang = lang_of(req);
+    let w = words(lang);
+    let dir = state.store.get();
+    if !same_origin(req) {
+        return Err(problem(lang, StatusCode::FORBIDDEN, None, &dir, w.form_expired));
+    }
+    let s = match session(state, req).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Err(see_other(&href("/partner", lang))),
+        Err(e) => return Err(problem(lang, failure(lang, &e).0, None, &dir, failure(lang, &e).1)),
+    };
+    if !same_secret(form.get("csrf"), &s.csrf) {
+        return Err(problem(lang, StatusCode::FORBIDDEN, Some(&s), &dir, w.form_expired));
+    }
+    if state.limiter.check(s.caller.token_id).is_err() {
+        return Err(problem(lang, StatusCode::TOO_MANY_REQUESTS, Some(&s), &dir, w.slow_down));
+    }
+    Ok(s)
+}
+
+/// A GET's guard: a current session, else the sign-in page.
+async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Session, HttpResponse> {
+    let lang = lang_of(req);
+    match session(state, req).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(see_other(&href("/partner", lang))),
+        Err(e) => Err(problem(lang, failure(lang, &e).0, None, &state.store.get(), failure(lang, &e).1)),
+    }
+}
+
+// ---------------------------------------------------------------- a location
+
+/// `saved=` after a change: the section and the words saying it was done.
+fn done_of(req: &HttpRequest) -> Option<(&'static str, &'static str)> {
+    let w = words(lang_of(req));
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string()).ok()?.into_inner();
+    let saved = query.into_iter().find(|(k, _)| k == "saved")?.1;
+    let section = ["contact", "hours", "exceptions", "services", "confirm"].into_iter().find(|s| *s == saved)?;
+    Some((section, if section == "confirm" { w.thanks_confirmed } else { w.saved }))
+}
+
+/// The location page, or the problem page when the key may not edit it.
+fn location_response(lang: Lang, s: &Session, dir: &Directory, id: &str, status: StatusCode, shown: &Shown) -> HttpResponse {
+    let w = words(lang);
+    match dir.location(id) {
+        None => problem(lang, StatusCode::NOT_FOUND, Some(s), dir, w.not_found),
+        Some(loc) if !s.caller.may_edit(&dir.organizations[loc.organization].id) => {
+            problem(lang, StatusCode::FORBIDDEN, Some(s), dir, w.not_allowed)
+        }
+        Some(loc) => page(status, pages::location_page(lang, s, dir, loc, Utc::now(), shown)),
+    }
+}
+
+pub async fn location(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let shown = Shown { done: done_of(&req), ..Default::default() };
+    location_response(lang_of(&req), &s, &state.store.get(), &id, StatusCode::OK, &shown)
+}
+
+/// After a write: back to the location's section (303), or the page again with the problems
+/// next to their fields (422), or with what stopped it (someone else's change: the page as
+/// now stored).
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    state: &AppState,
+    req: &HttpRequest,
+    s: &Session,
+    id: &str,
+    section: &'static str,
+    result: Result<(), ApiError>,
+    posted: Posted,
+    place: impl Fn(&str) -> Option<String>,
+    hours: Option<HoursForm>,
+) -> HttpResponse {
+    let lang = lang_of(req);
+    let dir = state.store.get();
+    match result {
+        Ok(()) => see_other(&format!("{}&saved={section}#{section}", href(&format!("/partner/locations/{id}"), lang))),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut shown = Shown { section: Some(section), posted, hours, ..Default::default() };
+            let errors = if e.errors.is_empty() {
+                vec![crate::error::FieldError { field: e.parameter.clone().unwrap_or_default(), message: e.detail.clone() }]
+            } else {
+                e.errors.clone()
+            };
+            for fe in errors {
+                let message = field_message(lang, &fe.message);
+                match place(&fe.field) {
+                    Some(input) => shown.problems.add(input, message),
+                    None => shown.general.push(message),
+                }
+            }
+            location_response(lang, s, &dir, id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
+        }
+        Err(e) => {
+            let (status, text) = failure(lang, &e);
+            if status == StatusCode::CONFLICT {
+                let shown = Shown { problem: Some(text.to_owned()), ..Default::default() };
+                return location_response(lang, s, &dir, id, status, &shown);
+            }
+            problem(lang, status, Some(s), &dir, text)
+        }
+    }
+}
+
+/// The editor's own problems with a form (before the write path), shown next to their fields.
+fn form_problems(
+    req: &HttpRequest,
+    state: &AppState,
+    s: &Session,
+    id: &str,
+    section: &'static str,
+    posted: Posted,
+    problems: Vec<(String, FormProblem)>,
+    hours: Option<HoursForm>,
+) -> HttpResponse {
+    let lang = lang_of(req);
+    let mut shown = Shown { section: Some(section), posted, hours, problems: FieldProblems::default(), ..Default::default() };
+    for (input, p) in problems {
+        shown.problems.add(input, form_problem(lang, p));
+    }
+    location_response(lang, s, &state.store.get(), id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
+}
+
+fn version(form: &Posted) -> IfMatch {
+    // A missing or garbled version can never match: the write answers 412.
+    IfMatch::Version(form.get("version").parse().unwrap_or(-1))
+}
+
+fn drop_dir<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
+    r.map(|_| ())
+}
+
+pub async fn post_contact(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let value = |name: &str| match form.get(name) {
+        "" => serde_json::Value::Null,
+        v => serde_json::Value::String(v.to_owned()),
+    };
+    let body = serde_json::json!({"phone": value("phone"), "email": value("email"), "website": value("website")});
+    let result = locations::update(&state, &s.caller, &id, &version(&form), body.to_string().as_bytes()).await;
+    let place = |field: &str| ["phone", "email", "website"].contains(&field).then(|| field.to_owned());
+    answer(&state, &req, &s, &id, "contact", drop_dir(result), form, place, None)
+}
+
+pub async fn post_hours(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let hours_form = HoursForm::from_posted(&form);
+    let (periods, places, problems) = hours_form.periods();
+    if !problems.is_empty() {
+        // What could be read is checked too, so that every problem shows at once.
+        let lang = lang_of(&req);
+        let readable = crate::hours::OpeningHours { periods, ..Default::default() };
+        let mut shown = Shown { section: Some("hours"), posted: form, ..Default::default() };
+        for (input, p) in problems {
+            shown.problems.add(input, form_problem(lang, p));
+        }
+        for p in readable.validate() {
+            match places.input_for(&p.field) {
+                Some(input) => shown.problems.add(input, field_message(lang, &p.message)),
+                None => shown.general.push(field_message(lang, &p.message)),
+            }
+        }
+        shown.hours = Some(hours_form);
+        return location_response(lang, &s, &state.store.get(), &id, StatusCode::UNPROCESSABLE_ENTITY, &shown);
+    }
+    let result =
+        hours::store_weeks(&state, &s.caller, &id, version(&form), periods, hours_form.open_on_holidays).await;
+    answer(&state, &req, &s, &id, "hours", drop_dir(result), form, |f| places.input_for(f), Some(hours_form))
+}
+
+pub async fn post_exception(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: Form,
+) -> HttpResponse {
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let mut problems = Vec::new();
+    let date = match form.get("ex-date") {
+        "" => {
+            problems.push(("ex-date".to_owned(), FormProblem::DateRequired));
+            None
+        }
+        d => {
+            let parsed = parse_date(d);
+            if parsed.is_none() {
+                problems.push(("ex-date".to_owned(), FormProblem::Date));
+            }
+            parsed
+        }
+    };
+    let mut ranges = Vec::new();
+    let mut rows = Vec::new();
+    if form.get("ex-closed") == "open" {
+        for r in 0..2 {
+            let (start, end) = (form.get(&format!("ex-{r}-start")), form.get(&format!("ex-{r}-end")));
+            if start.is_empty() && end.is_empty() {
+                continue;
+            }
+            if start.is_empty() || end.is_empty() {
+                let missing = if start.is_empty() { "start" } else { "end" };
+                problems.push((format!("ex-{r}-{missing}"), FormProblem::BothTimes));
+                continue;
+            }
+            let (a, b) = (parse_time(start, false), parse_time(end, true));
+            if a.is_none() {
+                problems.push((format!("ex-{r}-start"), FormProblem::Time));
+            }
+            if b.is_none() {
+                problems.push((format!("ex-{r}-end"), FormProblem::Time));
+            }
+            let kind = if form.get(&format!("ex-{r}-kind")) == "self_service" { RangeKind::SelfService } else { RangeKind::Staffed };
+            if let (Some(start), Some(end)) = (a, b) {
+                ranges.push(TimeRange { start, end, kind });
+                rows.push(r);
+            }
+        }
+        if ranges.is_empty() && problems.iter().all(|(f, _)| f == "ex-date") {
+            problems.push(("ex-open".to_owned(), FormProblem::HoursOrClosed));
+        }
+    }
+    let (Some(date), true) = (date, problems.is_empty()) else {
+        return form_problems(&req, &state, &s, &id, "exceptions", form, problems, None);
+    };
+    let opt = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
+    let input = ExceptionInput {
+        ranges,
+        reason: TextInput { fi: opt("ex-reason-fi"), sv: opt("ex-reason-sv"), en: opt("ex-reason-en") },
+    };
+    let result = hours::set_exception(&state, &s.caller, &id, version(&form), date, input).await;
+    // `reason.fi` (the text check) or `exceptions[k].reason.fi` / `exceptions[k].ranges[j]`
+    // (the hours check: only the new day can be at fault, the others were valid).
+    let place = |field: &str| {
+        let field = match field.strip_prefix("exceptions[") {
+            Some(rest) => rest.split_once("].").map(|(_, f)| f)?,
+            None => field,
+        };
+        if let Some(l) = field.strip_prefix("reason.") {
+            return Some(format!("ex-reason-{l}"));
+        }
+        let j: usize = field.strip_prefix("ranges[")?.strip_suffix(']')?.parse().ok()?;
+        rows.get(j).map(|r| format!("ex-{r}-start"))
+    };
+    answer(&state, &req, &s, &id, "exceptions", drop_dir(result), form, place, None)
+}
+
+pub async fn remove_exception(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: Form,
+) -> HttpResponse {
+    let (id, date) = path.into_inner();
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let result = match parse_date(&date) {
+        Some(date) => drop_dir(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
+        None => Err(ApiError::not_found("exception on", &date)),
+    };
+    answer(&state, &req, &s, &id, "exceptions", result, form, |_| None, None)
+}
+
+pub async fn add_service(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    if form.get("service").is_empty() {
+        let problems = vec![("add-service".to_owned(), FormProblem::ChooseService)];
+        return form_problems(&req, &state, &s, &id, "services", form, problems, None);
+    }
+    let body = serde_json::json!({"service_id": form.get("service"), "location_id": *id});
+    let result = resource::insert::<SalResource>(&state, &s.caller, body.to_string().as_bytes(), &None).await;
+    let place = |field: &str| (field == "service_id").then(|| "add-service".to_owned());
+    answer(&state, &req, &s, &id, "services", drop_dir(result), form, place, None)
+}
+
+pub async fn remove_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: Form,
+) -> HttpResponse {
+    let (id, sal) = path.into_inner();
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    // Only a service offered at this location is removed from it here.
+    let dir: Arc<Directory> = state.store.get();
+    let result = match dir.service_at_location(&sal) {
+        Some((loc, _)) if loc.id == *id => resource::remove::<SalResource>(&state, &s.caller, &sal, &version(&form)).await,
+        _ => Err(ApiError::not_found("service at location", &sal)),
+    };
+    answer(&state, &req, &s, &id, "services", result, form, |_| None, None)
+}
+
+pub async fn post_level(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: Form,
+) -> HttpResponse {
+    let (id, service) = path.into_inner();
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let body = serde_json::json!({"assistance_level": form.get("level")});
+    let result = resource::update::<ServiceResource>(&state, &s.caller, &service, &version(&form), body.to_string().as_bytes()).await;
+    let input = format!("level-{service}");
+    let place = move |field: &str| (field == "assistance_level").then(|| input.clone());
+    answer(&state, &req, &s, &id, "services", drop_dir(result), form, place, None)
+}
+
+pub async fn confirm(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let result = locations::verify(&state, &s.caller, &id).await;
+    answer(&state, &req, &s, &id, "confirm", drop_dir(result), form, |_| None, None)
+}
+
+// ---------------------------------------------------------------- the coordinator
+
+pub async fn stale(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let lang = lang_of(&req);
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let dir = state.store.get();
+    if !s.caller.is_admin {
+        return problem(lang, StatusCode::FORBIDDEN, Some(&s), &dir, words(lang).not_allowed);
+    }
+    let report = admin::stale_list(&dir, Utc::now());
+    page(StatusCode::OK, pages::stale_page(lang, &s, &dir, &report))
+}
+
+async fn keys_response(
+    state: &AppState,
+    req: &HttpRequest,
+    s: &Session,
+    status: StatusCode,
+    new_key: Option<&str>,
+    posted: &Posted,
+    problems: &FieldProblems,
+) -> HttpResponse {
+    let lang = lang_of(req);
+    let dir = state.store.get();
+    let keys = match state.pool.get().await {
+        Ok(mut conn) => crate::db::tokens::list(&mut conn).await.ok(),
+        Err(_) => None,
+    };
+    let Some(keys) = keys else {
+        return problem(lang, StatusCode::SERVICE_UNAVAILABLE, Some(s), &dir, words(lang).failed);
+    };
+    let keys: Vec<admin::TokenOut> = keys.into_iter().map(Into::into).collect();
+    let done = req.query_string().contains("saved=revoked").then_some(words(lang).saved);
+    page(status, pages::keys_page(lang, s, &dir, &keys, new_key, posted, problems, done))
+}
+
+async fn admin_session(state: &AppState, req: &HttpRequest, s: Session) -> Result<Session, HttpResponse> {
+    let lang = lang_of(req);
+    if s.caller.is_admin {
+        Ok(s)
+    } else {
+        Err(problem(lang, StatusCode::FORBIDDEN, Some(&s), &state.store.get(), words(lang).not_allowed))
+    }
+}
+
+pub async fn keys(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match signed_in(&state, &req).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let s = match admin_session(&state, &req, s).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    keys_response(&state, &req, &s, StatusCode::OK, None, &Posted::default(), &FieldProblems::default()).await
+}
+
+pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, form: Form) -> HttpResponse {
+    let lang = lang_of(&req);
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let s = match admin_session(&state, &req, s).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let input = TokenInput {
+        organization_id: Some(form.get("key-org").to_owned()),
+        name: Some(form.get("key-name").to_owned()),
+        admin: form.has("key-admin"),
+    };
+    match admin::issue(&state, &input).await {
+        Ok(new) => {
+            keys_response(&state, &req, &s, StatusCode::CREATED, Some(&new.token), &Posted::default(), &FieldProblems::default())
+                .await
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut problems = FieldProblems::default();
+            for fe in &e.errors {
+                let input = if fe.field == "name" { "key-name" } else { "key-org" };
+                problems.add(input, key_message(lang, &fe.message));
+            }
+            keys_response(&state, &req, &s, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &problems).await
+        }
+        Err(e) => problem(lang, failure(lang, &e).0, Some(&s), &state.store.get(), failure(lang, &e).1),
+    }
+}
+
+/// The key name's messages (`auth::token_name`), in the coordinator's language.
+fn key_message(lang: Lang, message: &str) -> String {
+    match (lang, message.starts_with("is required")) {
+        (Lang::Fi, true) => "Anna avaimelle nimi, josta näkee, kuka sitä käyttää.".into(),
+        (Lang::Sv, true) => "Ge nyckeln ett namn som visar vem som använder den.".into(),
+        _ => field_message(lang, message),
+    }
+}
+
+pub async fn revoke_key(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
+    let lang = lang_of(&req);
+    let form = Posted::new(form.into_inner());
+    let s = match checked(&state, &req, &form).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let s = match admin_session(&state, &req, s).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let dir = state.store.get();
+    let Ok(key_id) = id.parse::<i64>() else {
+        return problem(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found);
+    };
+    let revoked = match state.pool.get().await {
+        Ok(mut conn) => crate::db::tokens::revoke(&mut conn, key_id).await.ok(),
+        Err(_) => None,
+    };
+    match revoked {
+        Some(true) => see_other(&format!("{}&saved=revoked", href("/partner/keys", lang))),
+        Some(false) => problem(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found),
+        None => problem(lang, StatusCode::SERVICE_UNAVAILABLE, Some(&s), &dir, words(lang).failed),
+    }
+}
