@@ -449,11 +449,22 @@ pub async fn lock_service_at_location(
         .optional()
 }
 
+/// A new service at a location. A link of the same service and location removed before (soft
+/// deleted) gives way to it, so that a removed service can be offered there again: the old row
+/// (and its own hours) goes, its history stays under its id.
 pub async fn insert_service_at_location(
     conn: &mut AsyncPgConnection,
     id: &str,
     c: &ServiceAtLocationChanges,
 ) -> QueryResult<()> {
+    diesel::delete(
+        services_at_locations::table
+            .filter(services_at_locations::service_id.eq(&c.service_id))
+            .filter(services_at_locations::location_id.eq(&c.location_id))
+            .filter(services_at_locations::deleted_at.is_not_null()),
+    )
+    .execute(conn)
+    .await?;
     diesel::insert_into(services_at_locations::table)
         .values((services_at_locations::id.eq(id), services_at_locations::source.eq("manual"), c))
         .execute(conn)

@@ -333,6 +333,90 @@ async fn the_coordinator_sees_every_organisation_the_report_and_the_keys() {
     assert_eq!(stored, "1");
 }
 
+#[tokio::test]
+async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
+    let app = TestApp::spawn().await;
+    let token = app.token("pksotu", false).await;
+    let b = &app.base;
+    let r = steps(
+        1000,
+        json!([
+            {"goto": format!("{b}/partner?lang=fi")},
+            {"fill": {"#key": token}},
+            {"click": "form.staff button[type=submit]"},
+            {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
+            // The empty last period is for a new season.
+            {"fill": {"#p1-from": "1.6.2027", "#p1-to": "15.8.2027", "#p1-name-fi": "Kesäaukiolo", "#p1-name-en": "Summer hours",
+                      "#p1-mon-0-start": "12", "#p1-mon-0-end": "16"}},
+            {"click": "#hours button[type=submit]"},
+            {"record": "season"},
+            {"select": {"#level-pksotu-guidance-online-services": "information_only"}},
+            {"click": "form[action*='/services/pksotu-guidance-online-services/level'] button"},
+            {"record": "level"},
+            {"click": "button:has-text('Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus')"},
+            {"record": "removed"},
+            {"select": {"#add-service": "pksotu-peer-support"}},
+            {"click": "form[action*='/services?'] button"},
+            {"record": "added", "axe": true},
+        ]),
+    )
+    .await;
+    let season = rec(&r, "season");
+    assert_eq!(season["notices"], json!(["Tallennettu."]), "{}", season["errors"]);
+    assert_eq!(season["values"]["p1-from"], "2027-06-01");
+    assert_eq!(season["values"]["p1-name-fi"], "Kesäaukiolo");
+    assert!(text(season).contains("Kausi 1"), "the stored season is shown as one");
+    let monday = app.json(&format!("/v1/locations/{KANSALAISTALO}/schedule?from=2027-06-07&to=2027-06-07")).await;
+    let range = &monday["days"][0]["ranges"][0];
+    assert_eq!((&range["start"], &range["end"], &range["kind"]), (&json!("12:00"), &json!("16:00"), &json!("staffed")), "{monday}");
+    assert_eq!(monday["days"][0]["period"]["fi"], "Kesäaukiolo", "{monday}");
+
+    assert_eq!(rec(&r, "level")["notices"], json!(["Tallennettu."]));
+    assert_eq!(rec(&r, "level")["values"]["level-pksotu-guidance-online-services"], "information_only");
+    let service = app.json("/v1/services/pksotu-guidance-online-services").await;
+    assert_eq!(service["assistance_level"], "information_only");
+
+    let removed = rec(&r, "removed");
+    assert_eq!(removed["notices"], json!(["Tallennettu."]));
+    assert!(!text(removed).contains("Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus"));
+    let added = rec(&r, "added");
+    assert_eq!(added["notices"], json!(["Tallennettu."]));
+    assert!(text(added).contains("Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus"));
+    accessible(added);
+    let loc = app.json(&format!("/v1/locations/{KANSALAISTALO}")).await;
+    let offered: Vec<&str> = loc["services"].as_array().unwrap().iter().map(|s| s["service_id"].as_str().unwrap()).collect();
+    assert!(offered.contains(&"pksotu-peer-support"), "{offered:?}");
+
+    // A season is removed with its box ticked.
+    let again = steps(
+        1000,
+        json!([
+            {"goto": format!("{b}/partner?lang=fi")},
+            {"fill": {"#key": token}},
+            {"click": "form.staff button[type=submit]"},
+            {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
+            {"check": "#p1-remove"},
+            {"click": "#hours button[type=submit]"},
+            {"record": "season-removed"},
+        ]),
+    )
+    .await;
+    assert_eq!(rec(&again, "season-removed")["notices"], json!(["Tallennettu."]));
+    let hours = app.json(&format!("/v1/locations/{KANSALAISTALO}/hours")).await;
+    assert_eq!(hours["hours"]["periods"].as_array().unwrap().len(), 1, "{hours}");
+
+    // Each through the write path, in history, naming the key.
+    let count = |kind: &str, action: &str| {
+        format!(
+            "SELECT count(*) FROM history WHERE entity_type = '{kind}' AND action = '{action}' AND token_name = 'test token of pksotu'"
+        )
+    };
+    assert_eq!(app.scalar(&count("location", "hours")).await, "2");
+    assert_eq!(app.scalar(&count("service", "update")).await, "1");
+    assert_eq!(app.scalar(&count("service_at_location", "delete")).await, "1");
+    assert_eq!(app.scalar(&count("service_at_location", "create")).await, "1");
+}
+
 // ---------------------------------------------------------------- guards, over plain HTTP
 
 struct Browser<'a> {
