@@ -147,7 +147,9 @@ impl HoursForm {
                         from: p.valid_from.map(|d| d.to_string()).unwrap_or_default(),
                         to: p.valid_to.map(|d| d.to_string()).unwrap_or_default(),
                         name: match &p.name {
-                            Some(n) => [n.fi.clone(), n.sv.clone().unwrap_or_default(), n.en.clone().unwrap_or_default()],
+                            Some(n) => {
+                                [n.fi.clone(), n.sv.clone().unwrap_or_default(), n.en.clone().unwrap_or_default()]
+                            }
                             None => Default::default(),
                         },
                         remove: false,
@@ -187,7 +189,8 @@ impl HoursForm {
                 remove: f.has(&period_id(p, "remove")),
                 new: f.has(&period_id(p, "new")),
                 days: std::array::from_fn(|d| {
-                    let rows = f.get(&format!("p{p}-{}-rows", WeekHours::key(WEEKDAYS[d]))).parse().unwrap_or(0).min(20);
+                    let rows =
+                        f.get(&format!("p{p}-{}-rows", WeekHours::key(WEEKDAYS[d]))).parse().unwrap_or(0).min(20);
                     (0..rows)
                         .map(|r| RangeRow {
                             start: f.get(&range_id(p, d, r, "start")).to_owned(),
@@ -348,7 +351,8 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(periods, hours.periods);
         // Posted back as the page sends it.
-        let mut pairs: Vec<(String, String)> = vec![("periods".into(), "3".into()), ("open_on_holidays".into(), "on".into())];
+        let mut pairs: Vec<(String, String)> =
+            vec![("periods".into(), "3".into()), ("open_on_holidays".into(), "on".into())];
         for (p, rows) in form.periods.iter().enumerate() {
             pairs.push((period_id(p, "from"), rows.from.clone()));
             pairs.push((period_id(p, "to"), rows.to.clone()));

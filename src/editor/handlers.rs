@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use chrono::Utc;
 
 use super::forms::{parse_date, parse_time, FieldProblems, HoursForm, Posted};
+use super::guard::{failure, Posting, Refusal, SignedIn};
 use super::pages::{self, href, Shown};
 use super::texts::{field_message, form_problem, words, FormProblem};
-use super::{lang_of, page, same_origin, same_secret, see_other, session, Session};
+use super::{lang_of, page, same_origin, see_other, session, Session};
 use crate::api::partner::admin::{self, TokenInput};
 use crate::api::partner::hours::{self, ExceptionInput};
 use crate::api::partner::services::{SalResource, ServiceResource};
@@ -25,26 +26,9 @@ use crate::i18n::Lang;
 
 type Form = web::Form<Vec<(String, String)>>;
 
-fn own_name(dir: &Directory, s: &Session) -> String {
-    dir.organizations.get(pages::org_of(dir, s)).map(|o| o.name.fi.clone()).unwrap_or_default()
-}
-
 /// The problem page for a failed step (no form to show again).
 fn problem(lang: Lang, status: StatusCode, s: Option<&Session>, dir: &Directory, text: &str) -> HttpResponse {
-    let own = s.map(|s| own_name(dir, s)).unwrap_or_default();
-    page(status, pages::problem_page(lang, s.map(|s| (s, own.as_str())), text))
-}
-
-/// A failure of the write path that is not about fields, in the partner's words.
-fn failure(lang: Lang, e: &ApiError) -> (StatusCode, &'static str) {
-    let w = words(lang);
-    match e.status.as_u16() {
-        403 => (StatusCode::FORBIDDEN, w.not_allowed),
-        404 | 410 => (StatusCode::NOT_FOUND, w.not_found),
-        409 | 412 => (StatusCode::CONFLICT, w.conflict),
-        429 => (StatusCode::TOO_MANY_REQUESTS, w.slow_down),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, w.failed),
-    }
+    Refusal::page(lang, status, s, dir, text).error_response()
 }
 
 // ---------------------------------------------------------------- signing in and out
@@ -58,9 +42,10 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
             let signed_out = req.query_string().contains("signed_out=1");
             return page(StatusCode::OK, pages::sign_in_page(lang, None, signed_out));
         }
-        Err(e) => return problem(lang, failure(lang, &e).0, None, &dir, failure(lang, &e).1),
+        Err(e) => return Refusal::failed(lang, None, &dir, &e).error_response(),
     };
-    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
+    let query =
+        web::Query::<Vec<(String, String)>>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let asked = query.iter().find(|(k, _)| k == "org").map(|(_, v)| v.as_str());
     let org = match asked {
         Some(id) if s.caller.may_edit(id) => dir.organization_index(id),
@@ -93,7 +78,9 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -
     let key = form.get("key");
     let found = if crate::auth::well_formed(key) {
         match state.pool.get().await {
-            Ok(mut conn) => crate::db::tokens::find_active(&mut conn, &crate::auth::sha256_hex(key)).await.ok().flatten(),
+            Ok(mut conn) => {
+                crate::db::tokens::find_active(&mut conn, &crate::auth::sha256_hex(key)).await.ok().flatten()
+            }
             Err(_) => return problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed),
         }
     } else {
@@ -132,39 +119,6 @@ pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, form: Form) 
     resp
 }
 
-/// A POST's guards: the origin, a current session, its CSRF field, and the key's rate limit.
-/// Without a session, the partner is sent to sign in.
-async fn checked(state: &AppState, req: &HttpRequest, form: &Posted) -> Result<Session, HttpResponse> {
-    let lang = lang_of(req);
-    let w = words(lang);
-    let dir = state.store.get();
-    if !same_origin(req) {
-        return Err(problem(lang, StatusCode::FORBIDDEN, None, &dir, w.form_expired));
-    }
-    let s = match session(state, req).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Err(see_other(&href("/partner", lang))),
-        Err(e) => return Err(problem(lang, failure(lang, &e).0, None, &dir, failure(lang, &e).1)),
-    };
-    if !same_secret(form.get("csrf"), &s.csrf) {
-        return Err(problem(lang, StatusCode::FORBIDDEN, Some(&s), &dir, w.form_expired));
-    }
-    if state.limiter.check(s.caller.token_id).is_err() {
-        return Err(problem(lang, StatusCode::TOO_MANY_REQUESTS, Some(&s), &dir, w.slow_down));
-    }
-    Ok(s)
-}
-
-/// A GET's guard: a current session, else the sign-in page.
-async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<Session, HttpResponse> {
-    let lang = lang_of(req);
-    match session(state, req).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(see_other(&href("/partner", lang))),
-        Err(e) => Err(problem(lang, failure(lang, &e).0, None, &state.store.get(), failure(lang, &e).1)),
-    }
-}
-
 // ---------------------------------------------------------------- a location
 
 /// `saved=` after a change: the section and the words saying it was done.
@@ -177,7 +131,14 @@ fn done_of(req: &HttpRequest) -> Option<(&'static str, &'static str)> {
 }
 
 /// The location page, or the problem page when the key may not edit it.
-fn location_response(lang: Lang, s: &Session, dir: &Directory, id: &str, status: StatusCode, shown: &Shown) -> HttpResponse {
+fn location_response(
+    lang: Lang,
+    s: &Session,
+    dir: &Directory,
+    id: &str,
+    status: StatusCode,
+    shown: &Shown,
+) -> HttpResponse {
     let w = words(lang);
     match dir.location(id) {
         None => problem(lang, StatusCode::NOT_FOUND, Some(s), dir, w.not_found),
@@ -188,11 +149,13 @@ fn location_response(lang: Lang, s: &Session, dir: &Directory, id: &str, status:
     }
 }
 
-pub async fn location(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn location(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    signed: SignedIn,
+) -> HttpResponse {
+    let s = signed.session;
     let shown = Shown { done: done_of(&req), ..Default::default() };
     location_response(lang_of(&req), &s, &state.store.get(), &id, StatusCode::OK, &shown)
 }
@@ -219,7 +182,10 @@ fn answer(
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut shown = Shown { section: Some(section), posted, hours, ..Default::default() };
             let errors = if e.errors.is_empty() {
-                vec![crate::error::FieldError { field: e.parameter.clone().unwrap_or_default(), message: e.detail.clone() }]
+                vec![crate::error::FieldError {
+                    field: e.parameter.clone().unwrap_or_default(),
+                    message: e.detail.clone(),
+                }]
             } else {
                 e.errors.clone()
             };
@@ -255,7 +221,8 @@ fn form_problems(
     hours: Option<HoursForm>,
 ) -> HttpResponse {
     let lang = lang_of(req);
-    let mut shown = Shown { section: Some(section), posted, hours, problems: FieldProblems::default(), ..Default::default() };
+    let mut shown =
+        Shown { section: Some(section), posted, hours, problems: FieldProblems::default(), ..Default::default() };
     for (input, p) in problems {
         shown.problems.add(input, form_problem(lang, p));
     }
@@ -271,12 +238,13 @@ fn drop_dir<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
     r.map(|_| ())
 }
 
-pub async fn post_contact(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn post_contact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    post: Posting,
+) -> HttpResponse {
+    let Posting { session: s, form, .. } = post;
     let value = |name: &str| match form.get(name) {
         "" => serde_json::Value::Null,
         v => serde_json::Value::String(v.to_owned()),
@@ -287,12 +255,13 @@ pub async fn post_contact(state: web::Data<AppState>, req: HttpRequest, id: web:
     answer(&state, &req, &s, &id, "contact", drop_dir(result), form, place, None)
 }
 
-pub async fn post_hours(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn post_hours(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    post: Posting,
+) -> HttpResponse {
+    let Posting { session: s, form, .. } = post;
     let hours_form = HoursForm::from_posted(&form);
     let (periods, places, problems) = hours_form.periods();
     if !problems.is_empty() {
@@ -312,8 +281,7 @@ pub async fn post_hours(state: web::Data<AppState>, req: HttpRequest, id: web::P
         shown.hours = Some(hours_form);
         return location_response(lang, &s, &state.store.get(), &id, StatusCode::UNPROCESSABLE_ENTITY, &shown);
     }
-    let result =
-        hours::store_weeks(&state, &s.caller, &id, version(&form), periods, hours_form.open_on_holidays).await;
+    let result = hours::store_weeks(&state, &s.caller, &id, version(&form), periods, hours_form.open_on_holidays).await;
     answer(&state, &req, &s, &id, "hours", drop_dir(result), form, |f| places.input_for(f), Some(hours_form))
 }
 
@@ -321,13 +289,9 @@ pub async fn post_exception(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-    form: Form,
+    post: Posting,
 ) -> HttpResponse {
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+    let Posting { session: s, form, .. } = post;
     let mut problems = Vec::new();
     let date = match form.get("ex-date") {
         "" => {
@@ -362,7 +326,11 @@ pub async fn post_exception(
             if b.is_none() {
                 problems.push((format!("ex-{r}-end"), FormProblem::Time));
             }
-            let kind = if form.get(&format!("ex-{r}-kind")) == "self_service" { RangeKind::SelfService } else { RangeKind::Staffed };
+            let kind = if form.get(&format!("ex-{r}-kind")) == "self_service" {
+                RangeKind::SelfService
+            } else {
+                RangeKind::Staffed
+            };
             if let (Some(start), Some(end)) = (a, b) {
                 ranges.push(TimeRange { start, end, kind });
                 rows.push(r);
@@ -401,14 +369,10 @@ pub async fn remove_exception(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: Form,
+    post: Posting,
 ) -> HttpResponse {
     let (id, date) = path.into_inner();
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+    let Posting { session: s, form, .. } = post;
     let result = match parse_date(&date) {
         Some(date) => drop_dir(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
         None => Err(ApiError::not_found("exception on", &date)),
@@ -416,12 +380,13 @@ pub async fn remove_exception(
     answer(&state, &req, &s, &id, "exceptions", result, form, |_| None, None)
 }
 
-pub async fn add_service(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn add_service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    post: Posting,
+) -> HttpResponse {
+    let Posting { session: s, form, .. } = post;
     if form.get("service").is_empty() {
         let problems = vec![("add-service".to_owned(), FormProblem::ChooseService)];
         return form_problems(&req, &state, &s, &id, "services", form, problems, None);
@@ -436,18 +401,16 @@ pub async fn remove_service(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: Form,
+    post: Posting,
 ) -> HttpResponse {
     let (id, sal) = path.into_inner();
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+    let Posting { session: s, form, .. } = post;
     // Only a service offered at this location is removed from it here.
     let dir: Arc<Directory> = state.store.get();
     let result = match dir.service_at_location(&sal) {
-        Some((loc, _)) if loc.id == *id => resource::remove::<SalResource>(&state, &s.caller, &sal, &version(&form)).await,
+        Some((loc, _)) if loc.id == *id => {
+            resource::remove::<SalResource>(&state, &s.caller, &sal, &version(&form)).await
+        }
         _ => Err(ApiError::not_found("service at location", &sal)),
     };
     answer(&state, &req, &s, &id, "services", result, form, |_| None, None)
@@ -457,48 +420,41 @@ pub async fn post_level(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: Form,
+    post: Posting,
 ) -> HttpResponse {
     let (id, service) = path.into_inner();
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+    let Posting { session: s, form, .. } = post;
     let body = serde_json::json!({"assistance_level": form.get("level")});
-    let result = resource::update::<ServiceResource>(&state, &s.caller, &service, &version(&form), body.to_string().as_bytes()).await;
+    let result =
+        resource::update::<ServiceResource>(&state, &s.caller, &service, &version(&form), body.to_string().as_bytes())
+            .await;
     let input = format!("level-{service}");
     let place = move |field: &str| (field == "assistance_level").then(|| input.clone());
     answer(&state, &req, &s, &id, "services", drop_dir(result), form, place, None)
 }
 
-pub async fn confirm(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    post: Posting,
+) -> HttpResponse {
+    let Posting { session: s, form, .. } = post;
     let result = locations::verify(&state, &s.caller, &id).await;
     answer(&state, &req, &s, &id, "confirm", drop_dir(result), form, |_| None, None)
 }
 
 // ---------------------------------------------------------------- the coordinator
 
-pub async fn stale(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let lang = lang_of(&req);
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn stale(state: web::Data<AppState>, signed: SignedIn) -> Result<HttpResponse, Refusal> {
     let dir = state.store.get();
-    if !s.caller.is_admin {
-        return problem(lang, StatusCode::FORBIDDEN, Some(&s), &dir, words(lang).not_allowed);
-    }
+    let SignedIn { session: s, lang } = signed.coordinator(&dir)?;
     let report = admin::stale_list(&dir, Utc::now());
-    page(StatusCode::OK, pages::stale_page(lang, &s, &dir, &report))
+    Ok(page(StatusCode::OK, pages::stale_page(lang, &s, &dir, &report)))
 }
 
-async fn keys_response(
+/// The keys page: the list (and a new key, shown once), or the form again with its problems.
+async fn keys_page(
     state: &AppState,
     req: &HttpRequest,
     s: &Session,
@@ -506,53 +462,28 @@ async fn keys_response(
     new_key: Option<&str>,
     posted: &Posted,
     problems: &FieldProblems,
-) -> HttpResponse {
+) -> Result<HttpResponse, Refusal> {
     let lang = lang_of(req);
     let dir = state.store.get();
     let keys = match state.pool.get().await {
         Ok(mut conn) => crate::db::tokens::list(&mut conn).await.ok(),
         Err(_) => None,
     };
-    let Some(keys) = keys else {
-        return problem(lang, StatusCode::SERVICE_UNAVAILABLE, Some(s), &dir, words(lang).failed);
-    };
+    let keys =
+        keys.ok_or_else(|| Refusal::page(lang, StatusCode::SERVICE_UNAVAILABLE, Some(s), &dir, words(lang).failed))?;
     let keys: Vec<admin::TokenOut> = keys.into_iter().map(Into::into).collect();
     let done = req.query_string().contains("saved=revoked").then_some(words(lang).saved);
-    page(status, pages::keys_page(lang, s, &dir, &keys, new_key, posted, problems, done))
+    Ok(page(status, pages::keys_page(lang, s, &dir, &keys, new_key, posted, problems, done)))
 }
 
-async fn admin_session(state: &AppState, req: &HttpRequest, s: Session) -> Result<Session, HttpResponse> {
-    let lang = lang_of(req);
-    if s.caller.is_admin {
-        Ok(s)
-    } else {
-        Err(problem(lang, StatusCode::FORBIDDEN, Some(&s), &state.store.get(), words(lang).not_allowed))
-    }
+pub async fn keys(state: web::Data<AppState>, req: HttpRequest, signed: SignedIn) -> Result<HttpResponse, Refusal> {
+    let s = signed.coordinator(&state.store.get())?.session;
+    keys_page(&state, &req, &s, StatusCode::OK, None, &Posted::default(), &FieldProblems::default()).await
 }
 
-pub async fn keys(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let s = match signed_in(&state, &req).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
-    let s = match admin_session(&state, &req, s).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
-    keys_response(&state, &req, &s, StatusCode::OK, None, &Posted::default(), &FieldProblems::default()).await
-}
-
-pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, form: Form) -> HttpResponse {
-    let lang = lang_of(&req);
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
-    let s = match admin_session(&state, &req, s).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, post: Posting) -> Result<HttpResponse, Refusal> {
+    let dir = state.store.get();
+    let Posting { session: s, form, lang } = post.coordinator(&dir)?;
     let input = TokenInput {
         organization_id: Some(form.get("key-org").to_owned()),
         name: Some(form.get("key-name").to_owned()),
@@ -560,8 +491,8 @@ pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, form: Form
     };
     match admin::issue(&state, &input).await {
         Ok(new) => {
-            keys_response(&state, &req, &s, StatusCode::CREATED, Some(&new.token), &Posted::default(), &FieldProblems::default())
-                .await
+            let none = FieldProblems::default();
+            keys_page(&state, &req, &s, StatusCode::CREATED, Some(&new.token), &Posted::default(), &none).await
         }
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut problems = FieldProblems::default();
@@ -569,9 +500,9 @@ pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, form: Form
                 let input = if fe.field == "name" { "key-name" } else { "key-org" };
                 problems.add(input, key_message(lang, &fe.message));
             }
-            keys_response(&state, &req, &s, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &problems).await
+            keys_page(&state, &req, &s, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &problems).await
         }
-        Err(e) => problem(lang, failure(lang, &e).0, Some(&s), &state.store.get(), failure(lang, &e).1),
+        Err(e) => Err(Refusal::failed(lang, Some(&s), &dir, &e)),
     }
 }
 
@@ -584,28 +515,22 @@ fn key_message(lang: Lang, message: &str) -> String {
     }
 }
 
-pub async fn revoke_key(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>, form: Form) -> HttpResponse {
-    let lang = lang_of(&req);
-    let form = Posted::new(form.into_inner());
-    let s = match checked(&state, &req, &form).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
-    let s = match admin_session(&state, &req, s).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    post: Posting,
+) -> Result<HttpResponse, Refusal> {
     let dir = state.store.get();
-    let Ok(key_id) = id.parse::<i64>() else {
-        return problem(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found);
-    };
+    let Posting { session: s, lang, .. } = post.coordinator(&dir)?;
+    let not_found = || Refusal::page(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found);
+    let key_id = id.parse::<i64>().map_err(|_| not_found())?;
     let revoked = match state.pool.get().await {
         Ok(mut conn) => crate::db::tokens::revoke(&mut conn, key_id).await.ok(),
         Err(_) => None,
     };
     match revoked {
-        Some(true) => see_other(&format!("{}&saved=revoked", href("/partner/keys", lang))),
-        Some(false) => problem(lang, StatusCode::NOT_FOUND, Some(&s), &dir, words(lang).not_found),
-        None => problem(lang, StatusCode::SERVICE_UNAVAILABLE, Some(&s), &dir, words(lang).failed),
+        Some(true) => Ok(see_other(&format!("{}&saved=revoked", href("/partner/keys", lang)))),
+        Some(false) => Err(not_found()),
+        None => Err(Refusal::page(lang, StatusCode::SERVICE_UNAVAILABLE, Some(&s), &dir, words(lang).failed)),
     }
 }

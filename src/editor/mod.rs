@@ -15,6 +15,7 @@
 //! secret, and a POST whose `Origin` names another site is refused.
 
 mod forms;
+mod guard;
 mod handlers;
 mod pages;
 mod texts;
@@ -69,14 +70,13 @@ pub struct Session {
 /// The page's language: `?lang=`, else the browser's preference.
 pub fn lang_of(req: &HttpRequest) -> Lang {
     let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string()).map(|q| q.into_inner());
-    query
-        .ok()
-        .and_then(|q| q.into_iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v)))
-        .unwrap_or_else(|| {
+    query.ok().and_then(|q| q.into_iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))).unwrap_or_else(
+        || {
             Lang::from_accept_language(
                 req.headers().get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).unwrap_or(""),
             )
-        })
+        },
+    )
 }
 
 /// The session the request's cookie names, if it is current and its key is not revoked.
@@ -100,10 +100,7 @@ pub async fn start_session(state: &AppState, caller: &Caller) -> ApiResult<Strin
     let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
     sessions::create(&mut conn, &sha256_hex(&secret), caller.token_id, &csrf, expires).await?;
-    Ok(format!(
-        "{COOKIE}={secret}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_HOURS * 3600
-    ))
+    Ok(format!("{COOKIE}={secret}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}", SESSION_HOURS * 3600))
 }
 
 /// Ends the request's session: the `Set-Cookie` value that removes the cookie.

@@ -263,7 +263,13 @@ pub fn home_page(
         }
         @if !events.is_empty() { p.hint { (w.events_note) } }
     };
-    frame(lang, "/partner", o.name.in_lang(lang), Some((session, &dir.organizations[org_of(dir, session)].name.fi)), body)
+    frame(
+        lang,
+        "/partner",
+        o.name.in_lang(lang),
+        Some((session, &dir.organizations[org_of(dir, session)].name.fi)),
+        body,
+    )
 }
 
 /// The organisation of the signed-in key (its index).
@@ -596,14 +602,24 @@ fn exceptions_section(
     }
 }
 
-fn services_section(lang: Lang, session: &Session, dir: &Directory, loc: &Location, base: &str, shown: &Shown) -> Markup {
+fn services_section(
+    lang: Lang,
+    session: &Session,
+    dir: &Directory,
+    loc: &Location,
+    base: &str,
+    shown: &Shown,
+) -> Markup {
     let w = words(lang);
     let (problems, general, _) = shown.of("services");
     let here: Vec<usize> = loc.services.iter().map(|s| s.service).collect();
     let addable: Vec<_> = dir
         .services
         .iter()
-        .filter(|s| s.organization == loc.organization && !here.contains(&dir.service(&s.id).map(|(i, _)| i).unwrap_or(usize::MAX)))
+        .filter(|s| {
+            s.organization == loc.organization
+                && !here.contains(&dir.service(&s.id).map(|(i, _)| i).unwrap_or(usize::MAX))
+        })
         .collect();
     html! {
         section #services aria-labelledby="services-h" {
@@ -657,7 +673,8 @@ fn services_section(lang: Lang, session: &Session, dir: &Directory, loc: &Locati
 /// The coordinator's report of listings to confirm.
 pub fn stale_page(lang: Lang, session: &Session, dir: &Directory, report: &StaleList) -> Markup {
     let w = words(lang);
-    let org_name = |id: &str| dir.organization(id).map(|o| o.name.in_lang(lang).to_owned()).unwrap_or_else(|| id.to_owned());
+    let org_name =
+        |id: &str| dir.organization(id).map(|o| o.name.in_lang(lang).to_owned()).unwrap_or_else(|| id.to_owned());
     let body = html! {
         h1 { (w.stale_report) }
         p { (w.stale_intro) }

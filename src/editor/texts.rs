@@ -521,7 +521,10 @@ pub fn field_message(lang: Lang, message: &str) -> String {
     } else if m.starts_with("must not contain control characters") {
         known("Teksti ei saa sisältää ohjausmerkkejä.", "Texten får inte innehålla styrtecken.")
     } else if m.starts_with("must not contain bidirectional") {
-        known("Teksti ei saa sisältää kirjoitussuuntaa ohjaavia merkkejä.", "Texten får inte innehålla tecken som styr skrivriktningen.")
+        known(
+            "Teksti ei saa sisältää kirjoitussuuntaa ohjaavia merkkejä.",
+            "Texten får inte innehålla tecken som styr skrivriktningen.",
+        )
     } else if m == "a Finnish text is required" || m == "an exception needs a reason in Finnish" {
         known("Kirjoita teksti suomeksi.", "Skriv texten på finska.")
     } else if m.starts_with("zero-length range") {
@@ -601,6 +604,9 @@ mod tests {
             }
         }
         assert_eq!(field_message(Lang::Fi, "must be at most 40 characters"), "Enintään 40 merkkiä.");
-        assert_eq!(field_message(Lang::En, "must be an e-mail address like name@example.fi"), "Must be an e-mail address like name@example.fi");
+        assert_eq!(
+            field_message(Lang::En, "must be an e-mail address like name@example.fi"),
+            "Must be an e-mail address like name@example.fi"
+        );
     }
 }

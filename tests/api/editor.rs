@@ -125,7 +125,11 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
     ] {
         let page = rec(&r, name);
         assert_eq!(page["status"], 200, "{name}");
-        assert!(page["url"].as_str().unwrap().ends_with(&format!("&saved={section}#{section}")), "{name}: {}", page["url"]);
+        assert!(
+            page["url"].as_str().unwrap().ends_with(&format!("&saved={section}#{section}")),
+            "{name}: {}",
+            page["url"]
+        );
         assert_eq!(page["notices"], json!([said]), "{name}");
         assert_eq!(page["errors"], json!([]), "{name}");
     }
@@ -134,7 +138,11 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
     assert_eq!(tuesday["values"]["p0-tue-0-end"], "16:00");
     let confirmed = rec(&r, "confirmed");
     assert_eq!(confirmed["values"]["phone"], "+358 40 123 4567");
-    assert!(text(confirmed).contains(&format!("Vahvistettu: {} (PKSOTU)", finnish_date(today()))), "{}", text(confirmed));
+    assert!(
+        text(confirmed).contains(&format!("Vahvistettu: {} (PKSOTU)", finnish_date(today()))),
+        "{}",
+        text(confirmed)
+    );
     assert!(text(confirmed).contains("Henkilökunnan koulutus"), "the new closed day is listed");
     for name in ["sign-in", "home", "location", "confirmed"] {
         accessible(rec(&r, name));
@@ -169,8 +177,14 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
     assert_eq!(actions, ["update", "hours", "hours", "verify"], "{items:#?}");
     assert_eq!(mine[0]["after"]["phone"], "+358 40 123 4567");
     assert_ne!(mine[0]["before"]["phone"], "+358 40 123 4567");
-    assert_eq!(mine[1]["after"]["periods"][0]["week"]["tue"], json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}]));
-    assert_eq!(mine[2]["after"]["exceptions"].as_array().unwrap().len(), mine[1]["after"]["exceptions"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        mine[1]["after"]["periods"][0]["week"]["tue"],
+        json!([{"start": "10:00", "end": "16:00", "kind": "staffed"}])
+    );
+    assert_eq!(
+        mine[2]["after"]["exceptions"].as_array().unwrap().len(),
+        mine[1]["after"]["exceptions"].as_array().unwrap().len() + 1
+    );
 }
 
 #[tokio::test]
@@ -221,7 +235,11 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
     let hours = rec(&r, "hours");
     assert_eq!(hours["status"], 422);
     assert_eq!(error_at(hours, "p0-thu-0-start"), "Fel: Ange en tid som 10.00 eller 10:00.");
-    assert!(error_at(hours, "p0-wed-0-start").starts_with("Fel: Tiden slutar innan den börjar."), "{}", hours["errors"]);
+    assert!(
+        error_at(hours, "p0-wed-0-start").starts_with("Fel: Tiden slutar innan den börjar."),
+        "{}",
+        hours["errors"]
+    );
     assert_eq!(hours["values"]["p0-wed-0-start"], "16:00", "what was typed is kept");
 
     let exception = rec(&r, "exception");
@@ -237,7 +255,10 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
 
     // Nothing was written.
     assert_eq!(app.scalar(&format!("SELECT version FROM locations WHERE id = '{KANSALAISTALO}'")).await, version);
-    assert_eq!(app.scalar(&format!("SELECT coalesce(phone, '-') FROM locations WHERE id = '{KANSALAISTALO}'")).await, phone);
+    assert_eq!(
+        app.scalar(&format!("SELECT coalesce(phone, '-') FROM locations WHERE id = '{KANSALAISTALO}'")).await,
+        phone
+    );
     assert_eq!(app.scalar("SELECT count(*) FROM history WHERE token_name = 'test token of pksotu'").await, "0");
 }
 
@@ -326,10 +347,15 @@ async fn the_coordinator_sees_every_organisation_the_report_and_the_keys() {
         accessible(rec(&r, name));
     }
     // The key shown works on the API for its organisation … until it is revoked.
-    let resp = app.write(reqwest::Method::GET, &format!("/v1/locations/{KANSALAISTALO}/history"), &key).send().await.unwrap();
+    let resp =
+        app.write(reqwest::Method::GET, &format!("/v1/locations/{KANSALAISTALO}/history"), &key).send().await.unwrap();
     assert_eq!(resp.status(), 401, "the key was revoked in the browser");
     assert_eq!(rec(&r, "revoked")["notices"], json!(["Tallennettu."]));
-    let stored = app.scalar("SELECT count(*) FROM api_tokens WHERE name = 'Kansalaistalon vapaaehtoiset' AND revoked_at IS NOT NULL").await;
+    let stored = app
+        .scalar(
+            "SELECT count(*) FROM api_tokens WHERE name = 'Kansalaistalon vapaaehtoiset' AND revoked_at IS NOT NULL",
+        )
+        .await;
     assert_eq!(stored, "1");
 }
 
@@ -368,7 +394,11 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     assert!(text(season).contains("Kausi 1"), "the stored season is shown as one");
     let monday = app.json(&format!("/v1/locations/{KANSALAISTALO}/schedule?from=2027-06-07&to=2027-06-07")).await;
     let range = &monday["days"][0]["ranges"][0];
-    assert_eq!((&range["start"], &range["end"], &range["kind"]), (&json!("12:00"), &json!("16:00"), &json!("staffed")), "{monday}");
+    assert_eq!(
+        (&range["start"], &range["end"], &range["kind"]),
+        (&json!("12:00"), &json!("16:00"), &json!("staffed")),
+        "{monday}"
+    );
     assert_eq!(monday["days"][0]["period"]["fi"], "Kesäaukiolo", "{monday}");
 
     assert_eq!(rec(&r, "level")["notices"], json!(["Tallennettu."]));
@@ -384,7 +414,8 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     assert!(text(added).contains("Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus"));
     accessible(added);
     let loc = app.json(&format!("/v1/locations/{KANSALAISTALO}")).await;
-    let offered: Vec<&str> = loc["services"].as_array().unwrap().iter().map(|s| s["service_id"].as_str().unwrap()).collect();
+    let offered: Vec<&str> =
+        loc["services"].as_array().unwrap().iter().map(|s| s["service_id"].as_str().unwrap()).collect();
     assert!(offered.contains(&"pksotu-peer-support"), "{offered:?}");
 
     // A season is removed with its box ticked.
@@ -519,9 +550,17 @@ async fn sessions_are_guarded_by_cookie_csrf_origin_scope_and_revocation() {
     let contact = format!("/partner/locations/{KANSALAISTALO}/contact?lang=fi");
     let resp = b.post(&contact, None, &[("version", &version), ("phone", "013 111 2222")]).await;
     assert_eq!(resp.status(), 403, "no CSRF field");
-    let resp = b.post(&contact, None, &[("csrf", "x".repeat(32).as_str()), ("version", &version), ("phone", "013 111 2222")]).await;
+    let resp = b
+        .post(&contact, None, &[("csrf", "x".repeat(32).as_str()), ("version", &version), ("phone", "013 111 2222")])
+        .await;
     assert_eq!(resp.status(), 403, "a wrong CSRF field");
-    let resp = b.post(&contact, Some("http://evil.example"), &[("csrf", &csrf), ("version", &version), ("phone", "013 111 2222")]).await;
+    let resp = b
+        .post(
+            &contact,
+            Some("http://evil.example"),
+            &[("csrf", &csrf), ("version", &version), ("phone", "013 111 2222")],
+        )
+        .await;
     assert_eq!(resp.status(), 403, "posted from another site");
     let resp = b.post(&contact, Some(&own), &[("csrf", &csrf), ("version", "1"), ("phone", "013 111 2222")]).await;
     assert_eq!(resp.status(), 409, "an old version");
@@ -536,7 +575,13 @@ async fn sessions_are_guarded_by_cookie_csrf_origin_scope_and_revocation() {
     assert_eq!(status, 403);
     let other = stored(&app, "jns-paakirjasto").await;
     let v = other.split(' ').next().unwrap().to_owned();
-    let resp = b.post("/partner/locations/jns-paakirjasto/contact", None, &[("csrf", &csrf), ("version", &v), ("phone", "013 111 2222")]).await;
+    let resp = b
+        .post(
+            "/partner/locations/jns-paakirjasto/contact",
+            None,
+            &[("csrf", &csrf), ("version", &v), ("phone", "013 111 2222")],
+        )
+        .await;
     assert_eq!(resp.status(), 403);
     assert_eq!(stored(&app, "jns-paakirjasto").await, other);
     assert_eq!(b.get("/partner/keys").await.0, 403);
