@@ -28,14 +28,6 @@ fn day_of(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&chrono_tz::Europe::Helsinki).date_naive()
 }
 
-fn lang_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fi => "Suomeksi",
-        Lang::Sv => "På svenska",
-        Lang::En => "In English",
-    }
-}
-
 /// The frame of every editor page. `path` is this page's own address (for the language
 /// switch; a page shown after a POST names the page it belongs to).
 pub fn frame(lang: Lang, path: &str, title: &str, session: Option<(&Session, &str)>, body: Markup) -> Markup {
@@ -72,19 +64,7 @@ pub fn frame(lang: Lang, path: &str, title: &str, session: Option<(&Session, &st
                             button type="submit" { (w.sign_out) }
                         }
                     }
-                    nav.langs aria-label=(crate::embed::texts::texts(lang).language_switch) {
-                        ul {
-                            @for l in Lang::ALL {
-                                li {
-                                    @if l == lang {
-                                        span aria-current="true" lang=(l.code()) { (lang_name(l)) }
-                                    } @else {
-                                        a href=(href(path, l)) lang=(l.code()) hreflang=(l.code()) { (lang_name(l)) }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (crate::embed::page::language_switch(lang, |l| href(path, l)))
                 }
                 main #main { (body) }
             }

@@ -93,6 +93,25 @@ fn lang_name(lang: Lang) -> &'static str {
     }
 }
 
+/// Links to this page in the other languages (`href` gives a language's address).
+pub fn language_switch(lang: Lang, href: impl Fn(Lang) -> String) -> Markup {
+    html! {
+        nav.langs aria-label=(texts(lang).language_switch) {
+            ul {
+                @for l in Lang::ALL {
+                    li {
+                        @if l == lang {
+                            span aria-current="true" lang=(l.code()) { (lang_name(l)) }
+                        } @else {
+                            a href=(href(l)) lang=(l.code()) hreflang=(l.code()) { (lang_name(l)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The frame of every page.
 pub fn layout(req: &HttpRequest, lang: Lang, title: &str, head: Markup, body: Markup) -> Markup {
     let t = texts(lang);
@@ -108,19 +127,7 @@ pub fn layout(req: &HttpRequest, lang: Lang, title: &str, head: Markup, body: Ma
             }
             body {
                 a.skip href="#main" { (t.skip_to_content) }
-                nav.langs aria-label=(t.language_switch) {
-                    ul {
-                        @for l in Lang::ALL {
-                            li {
-                                @if l == lang {
-                                    span aria-current="true" lang=(l.code()) { (lang_name(l)) }
-                                } @else {
-                                    a href=(with_lang(req, l)) lang=(l.code()) hreflang=(l.code()) { (lang_name(l)) }
-                                }
-                            }
-                        }
-                    }
-                }
+                (language_switch(lang, |l| with_lang(req, l)))
                 main #main { (body) }
             }
         }
