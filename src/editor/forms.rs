@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::texts::FormProblem;
 use crate::hours::{OpeningHours, Period, RangeKind, TimeRange, WeekHours, WEEKDAYS};
-use crate::i18n::Localized;
+use crate::i18n::{Lang, Localized};
 
 /// A posted form (`application/x-www-form-urlencoded`), first value of each name.
 #[derive(Debug, Default, Clone)]
@@ -77,8 +77,21 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y")).ok()
 }
 
-fn hhmm(t: NaiveTime) -> String {
-    t.format("%H:%M").to_string()
+/// A time as the partner's language writes it: `9.00` in Finnish and Swedish, `09:00` in
+/// English; midnight as an end is `24.00`.
+fn clock(lang: Lang, t: NaiveTime, end: bool) -> String {
+    let midnight = end && t == NaiveTime::MIN;
+    match (lang, midnight) {
+        (Lang::En, true) => "24:00".into(),
+        (_, true) => "24.00".into(),
+        (Lang::En, false) => t.format("%H:%M").to_string(),
+        (_, false) => t.format("%-H.%M").to_string(),
+    }
+}
+
+/// A date as the partner's language writes it (`1.6.2027`; the form reads ISO dates too).
+fn day(d: NaiveDate) -> String {
+    d.format("%-d.%-m.%Y").to_string()
 }
 
 /// One row of a day: as shown or as posted.
@@ -91,13 +104,12 @@ pub struct RangeRow {
 }
 
 impl RangeRow {
-    fn of(r: &TimeRange) -> Self {
-        let end = if r.end == NaiveTime::MIN { "24:00".to_owned() } else { hhmm(r.end) };
+    fn of(r: &TimeRange, lang: Lang) -> Self {
         let kind = match r.kind {
             RangeKind::Staffed => "staffed",
             RangeKind::SelfService => "self_service",
         };
-        RangeRow { start: hhmm(r.start), end, kind: kind.into() }
+        RangeRow { start: clock(lang, r.start, false), end: clock(lang, r.end, true), kind: kind.into() }
     }
 
     fn is_blank(&self) -> bool {
@@ -138,14 +150,14 @@ const NAME_LANGS: [&str; 3] = ["fi", "sv", "en"];
 
 impl HoursForm {
     /// The form for a stored document (none: one empty regular period).
-    pub fn from_hours(hours: Option<&OpeningHours>) -> Self {
+    pub fn from_hours(hours: Option<&OpeningHours>, lang: Lang) -> Self {
         let mut periods: Vec<PeriodRows> = hours
             .map(|h| {
                 h.periods
                     .iter()
                     .map(|p| PeriodRows {
-                        from: p.valid_from.map(|d| d.to_string()).unwrap_or_default(),
-                        to: p.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+                        from: p.valid_from.map(day).unwrap_or_default(),
+                        to: p.valid_to.map(day).unwrap_or_default(),
                         name: match &p.name {
                             Some(n) => {
                                 [n.fi.clone(), n.sv.clone().unwrap_or_default(), n.en.clone().unwrap_or_default()]
@@ -154,7 +166,9 @@ impl HoursForm {
                         },
                         remove: false,
                         new: false,
-                        days: std::array::from_fn(|d| p.week.get(WEEKDAYS[d]).iter().map(RangeRow::of).collect()),
+                        days: std::array::from_fn(|d| {
+                            p.week.get(WEEKDAYS[d]).iter().map(|r| RangeRow::of(r, lang)).collect()
+                        }),
                     })
                     .collect()
             })
@@ -343,10 +357,16 @@ mod tests {
             "exceptions": [], "open_on_holidays": true
         }))
         .unwrap();
-        let form = HoursForm::from_hours(Some(&hours));
+        let form = HoursForm::from_hours(Some(&hours), Lang::Fi);
         assert_eq!(form.periods.len(), 3, "two stored periods and one for a new season");
         assert!(form.periods[2].new);
         assert_eq!(form.periods[0].days[1].len(), 3, "two ranges and an empty row");
+        assert_eq!(
+            form.periods[0].days[1][0],
+            RangeRow { start: "8.00".into(), end: "10.00".into(), kind: "self_service".into() }
+        );
+        assert_eq!(form.periods[0].days[5][0].end, "24.00");
+        assert_eq!((form.periods[1].from.as_str(), form.periods[1].to.as_str()), ("1.6.2027", "15.8.2027"));
         let (periods, _, problems) = form.periods();
         assert!(problems.is_empty());
         assert_eq!(periods, hours.periods);

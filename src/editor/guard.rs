@@ -57,7 +57,8 @@ impl Refusal {
 
     /// Back to signing in.
     pub fn sign_in(lang: Lang) -> Refusal {
-        Refusal { status: StatusCode::SEE_OTHER, redirect: Some(href("/partner", lang)), page: String::new() }
+        let to = format!("{}&first=1", href("/partner", lang));
+        Refusal { status: StatusCode::SEE_OTHER, redirect: Some(to), page: String::new() }
     }
 
     /// A failure of the write path that is not about fields, in the partner's words.

@@ -39,8 +39,15 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     let s = match session(&state, &req).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            let signed_out = req.query_string().contains("signed_out=1");
-            return page(StatusCode::OK, pages::sign_in_page(lang, None, signed_out));
+            let query = req.query_string();
+            let said = if query.contains("signed_out=1") {
+                Some(words(lang).signed_out)
+            } else if query.contains("first=1") {
+                Some(words(lang).sign_in_first)
+            } else {
+                None
+            };
+            return page(StatusCode::OK, pages::sign_in_page(lang, None, said));
         }
         Err(e) => return Refusal::failed(lang, None, &dir, &e).error_response(),
     };
@@ -71,11 +78,14 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -
     }
     let form = Posted::new(form.into_inner());
     let client = state.proxy.client_ip(&req);
-    let refuse = |status, text| page(status, pages::sign_in_page(lang, Some(text), false));
+    let refuse = |status, text| page(status, pages::sign_in_page(lang, Some(text), None));
     if state.auth_failures.check(client).is_err() {
         return refuse(StatusCode::TOO_MANY_REQUESTS, w.too_many_attempts);
     }
     let key = form.get("key");
+    if key.is_empty() {
+        return page(StatusCode::UNPROCESSABLE_ENTITY, pages::sign_in_page(lang, Some(w.key_required), None));
+    }
     let found = if crate::auth::well_formed(key) {
         match state.pool.get().await {
             Ok(mut conn) => {
@@ -126,8 +136,17 @@ fn done_of(req: &HttpRequest) -> Option<(&'static str, &'static str)> {
     let w = words(lang_of(req));
     let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string()).ok()?.into_inner();
     let saved = query.into_iter().find(|(k, _)| k == "saved")?.1;
-    let section = ["contact", "hours", "exceptions", "services", "confirm"].into_iter().find(|s| *s == saved)?;
-    Some((section, if section == "confirm" { w.thanks_confirmed } else { w.saved }))
+    let (done, removed) = match saved.strip_suffix("-removed") {
+        Some(section) => (section, true),
+        None => (saved.as_str(), false),
+    };
+    let section = ["contact", "hours", "exceptions", "services", "confirm"].into_iter().find(|s| *s == done)?;
+    let said = match (section, removed) {
+        ("confirm", _) => w.thanks_confirmed,
+        (_, true) => w.removed,
+        _ => w.saved,
+    };
+    Some((section, said))
 }
 
 /// The location page, or the problem page when the key may not edit it.
@@ -160,6 +179,13 @@ pub async fn location(
     location_response(lang_of(&req), &s, &state.store.get(), &id, StatusCode::OK, &shown)
 }
 
+/// What a form did to a section of the location page.
+#[derive(Clone, Copy)]
+enum Change {
+    Save(&'static str),
+    Removal(&'static str),
+}
+
 /// After a write: back to the location's section (303), or the page again with the problems
 /// next to their fields (422), or with what stopped it (someone else's change: the page as
 /// now stored).
@@ -169,7 +195,7 @@ fn answer(
     req: &HttpRequest,
     s: &Session,
     id: &str,
-    section: &'static str,
+    change: Change,
     result: Result<(), ApiError>,
     posted: Posted,
     place: impl Fn(&str) -> Option<String>,
@@ -177,8 +203,15 @@ fn answer(
 ) -> HttpResponse {
     let lang = lang_of(req);
     let dir = state.store.get();
+    let (section, removal) = match change {
+        Change::Save(section) => (section, false),
+        Change::Removal(section) => (section, true),
+    };
     match result {
-        Ok(()) => see_other(&format!("{}&saved={section}#{section}", href(&format!("/partner/locations/{id}"), lang))),
+        Ok(()) => {
+            let saved = if removal { format!("{section}-removed") } else { section.to_owned() };
+            see_other(&format!("{}&saved={saved}#{section}", href(&format!("/partner/locations/{id}"), lang)))
+        }
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut shown = Shown { section: Some(section), posted, hours, ..Default::default() };
             let errors = if e.errors.is_empty() {
@@ -252,7 +285,7 @@ pub async fn post_contact(
     let body = serde_json::json!({"phone": value("phone"), "email": value("email"), "website": value("website")});
     let result = locations::update(&state, &s.caller, &id, &version(&form), body.to_string().as_bytes()).await;
     let place = |field: &str| ["phone", "email", "website"].contains(&field).then(|| field.to_owned());
-    answer(&state, &req, &s, &id, "contact", drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("contact"), drop_dir(result), form, place, None)
 }
 
 pub async fn post_hours(
@@ -282,7 +315,17 @@ pub async fn post_hours(
         return location_response(lang, &s, &state.store.get(), &id, StatusCode::UNPROCESSABLE_ENTITY, &shown);
     }
     let result = hours::store_weeks(&state, &s.caller, &id, version(&form), periods, hours_form.open_on_holidays).await;
-    answer(&state, &req, &s, &id, "hours", drop_dir(result), form, |f| places.input_for(f), Some(hours_form))
+    answer(
+        &state,
+        &req,
+        &s,
+        &id,
+        Change::Save("hours"),
+        drop_dir(result),
+        form,
+        |f| places.input_for(f),
+        Some(hours_form),
+    )
 }
 
 pub async fn post_exception(
@@ -300,8 +343,11 @@ pub async fn post_exception(
         }
         d => {
             let parsed = parse_date(d);
-            if parsed.is_none() {
-                problems.push(("ex-date".to_owned(), FormProblem::Date));
+            let today = Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive();
+            match parsed {
+                None => problems.push(("ex-date".to_owned(), FormProblem::Date)),
+                Some(day) if day < today => problems.push(("ex-date".to_owned(), FormProblem::PastDate)),
+                Some(_) => {}
             }
             parsed
         }
@@ -362,7 +408,7 @@ pub async fn post_exception(
         let j: usize = field.strip_prefix("ranges[")?.strip_suffix(']')?.parse().ok()?;
         rows.get(j).map(|r| format!("ex-{r}-start"))
     };
-    answer(&state, &req, &s, &id, "exceptions", drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("exceptions"), drop_dir(result), form, place, None)
 }
 
 pub async fn remove_exception(
@@ -377,7 +423,7 @@ pub async fn remove_exception(
         Some(date) => drop_dir(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
         None => Err(ApiError::not_found("exception on", &date)),
     };
-    answer(&state, &req, &s, &id, "exceptions", result, form, |_| None, None)
+    answer(&state, &req, &s, &id, Change::Removal("exceptions"), result, form, |_| None, None)
 }
 
 pub async fn add_service(
@@ -394,7 +440,7 @@ pub async fn add_service(
     let body = serde_json::json!({"service_id": form.get("service"), "location_id": *id});
     let result = resource::insert::<SalResource>(&state, &s.caller, body.to_string().as_bytes(), &None).await;
     let place = |field: &str| (field == "service_id").then(|| "add-service".to_owned());
-    answer(&state, &req, &s, &id, "services", drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("services"), drop_dir(result), form, place, None)
 }
 
 pub async fn remove_service(
@@ -413,7 +459,7 @@ pub async fn remove_service(
         }
         _ => Err(ApiError::not_found("service at location", &sal)),
     };
-    answer(&state, &req, &s, &id, "services", result, form, |_| None, None)
+    answer(&state, &req, &s, &id, Change::Removal("services"), result, form, |_| None, None)
 }
 
 pub async fn post_level(
@@ -430,7 +476,7 @@ pub async fn post_level(
             .await;
     let input = format!("level-{service}");
     let place = move |field: &str| (field == "assistance_level").then(|| input.clone());
-    answer(&state, &req, &s, &id, "services", drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("services"), drop_dir(result), form, place, None)
 }
 
 pub async fn confirm(
@@ -441,7 +487,7 @@ pub async fn confirm(
 ) -> HttpResponse {
     let Posting { session: s, form, .. } = post;
     let result = locations::verify(&state, &s.caller, &id).await;
-    answer(&state, &req, &s, &id, "confirm", drop_dir(result), form, |_| None, None)
+    answer(&state, &req, &s, &id, Change::Save("confirm"), drop_dir(result), form, |_| None, None)
 }
 
 // ---------------------------------------------------------------- the coordinator

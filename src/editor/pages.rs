@@ -47,12 +47,13 @@ pub fn frame(lang: Lang, path: &str, title: &str, session: Option<(&Session, &st
                     p.brand { a href=(href("/partner", lang)) { (w.title) } }
                     @if let Some((s, org_name)) = session {
                         p.who {
-                            (w.signed_in_as) ": " (org_name) " (" (s.caller.token_name) ")"
-                            @if s.caller.is_admin { " – " (w.coordinator) }
+                            (w.signed_in_as) ": "
+                            @if s.caller.is_admin { (w.coordinator) } @else { (org_name) }
+                            " (" (w.key.to_lowercase()) " ”" (s.caller.token_name) "”)"
                         }
                         nav aria-label=(w.title) {
                             ul.links {
-                                li { a href=(href("/partner", lang)) { (w.own_listings) } }
+                                li { a href=(href("/partner", lang)) { @if s.caller.is_admin { (w.all_organizations) } @else { (w.own_listings) } } }
                                 @if s.caller.is_admin {
                                     li { a href=(href("/partner/stale", lang)) { (w.stale_report) } }
                                     li { a href=(href("/partner/keys", lang)) { (w.keys) } }
@@ -83,11 +84,11 @@ pub fn notice(text: &str, ok: bool) -> Markup {
     }
 }
 
-pub fn sign_in_page(lang: Lang, problem: Option<&str>, signed_out: bool) -> Markup {
+pub fn sign_in_page(lang: Lang, problem: Option<&str>, said: Option<&str>) -> Markup {
     let w = words(lang);
     let body = html! {
         h1 { (w.sign_in) }
-        @if signed_out { (notice(w.signed_out, true)) }
+        @if let Some(t) = said { (notice(t, true)) }
         p { (w.sign_in_intro) }
         form.staff method="post" action=(href("/partner/sign-in", lang)) novalidate {
             (field(lang, "key", w.key, Some(w.key_hint), &problems_of("key", problem), |described| html! {
@@ -156,8 +157,13 @@ fn summary(lang: Lang, problems: &FieldProblems, general: &[String]) -> Markup {
                 h3 { (w.errors_title) }
                 ul {
                     @for m in general { li { (m) } }
-                    @for (id, list) in &problems.0 {
-                        li { a href=(format!("#{id}")) { (list.join(" ")) } }
+                    @for (id, list) in in_page_order(problems) {
+                        li {
+                            a href=(format!("#{id}")) {
+                                @if let Some(label) = row_label(lang, id) { (label) ": " }
+                                (list.join(" "))
+                            }
+                        }
                     }
                 }
             }
@@ -192,7 +198,7 @@ pub fn home_page(
                 div.field {
                     label for="org" { (w.organization) }
                     select #org name="org" {
-                        @for other in &dir.organizations {
+                        @for other in by_name(dir, lang) {
                             option value=(other.id) selected[other.id == o.id] { (other.name.in_lang(lang)) }
                         }
                     }
@@ -217,7 +223,7 @@ pub fn home_page(
             @for s in &services {
                 li {
                     h3 { (s.name.in_lang(lang)) }
-                    p { (w.level) ": " (crate::embed::texts::assistance_level(lang, &s.assistance_level)) }
+                    p { (w.level) ": " (level_name(lang, &s.assistance_level)) }
                     (currency(lang, dir, &s.provenance, None, now))
                 }
             }
@@ -345,7 +351,7 @@ pub fn location_page(
         }
         @if let Some(p) = &shown.problem { (notice(p, false)) }
         (contact_section(lang, session, loc, &base, version, shown))
-        (hours_section(lang, session, loc, &base, version, shown))
+        (hours_section(lang, session, loc, &base, version, day_of(now), shown))
         (exceptions_section(lang, session, loc, &base, version, now, shown))
         (services_section(lang, session, dir, loc, &base, shown))
         section #confirm aria-labelledby="confirm-h" {
@@ -399,34 +405,43 @@ fn range_row(lang: Lang, w: &Words, ids: [String; 3], label: &str, row: &RangeRo
     let err = |id: &str| problems.get(id).map(|_| format!("err-{id}"));
     let kinds = [("staffed", w.staffed), ("self_service", w.self_service)];
     html! {
+        @for id in &ids { (errors_for(lang, id, problems.get(id))) }
         div.range {
             span.range-label { (label) }
-            label.visually-hidden for=(ids[0]) { (label) ": " (w.opens) }
+            label.visually-hidden for=(ids[0]) { (label) ", " (w.opens) }
             input id=(ids[0]) name=(ids[0]) type="text" inputmode="numeric" size="5" value=(row.start)
                 aria-describedby=[describedby(&[err(&ids[0])])] aria-invalid=[err(&ids[0]).map(|_| "true")];
             span aria-hidden="true" { "–" }
-            label.visually-hidden for=(ids[1]) { (label) ": " (w.closes) }
+            label.visually-hidden for=(ids[1]) { (label) ", " (w.closes) }
             input id=(ids[1]) name=(ids[1]) type="text" inputmode="numeric" size="5" value=(row.end)
                 aria-describedby=[describedby(&[err(&ids[1])])] aria-invalid=[err(&ids[1]).map(|_| "true")];
-            label.visually-hidden for=(ids[2]) { (label) ": " (w.kind) }
+            label.visually-hidden for=(ids[2]) { (label) ", " (w.kind) }
             select id=(ids[2]) name=(ids[2]) {
                 @for (value, text) in kinds {
                     option value=(value) selected[row.kind == value] { (text) }
                 }
             }
         }
-        @for id in &ids { (errors_for(lang, id, problems.get(id))) }
     }
 }
 
-fn hours_section(lang: Lang, session: &Session, loc: &Location, base: &str, version: i64, shown: &Shown) -> Markup {
+#[allow(clippy::too_many_arguments)]
+fn hours_section(
+    lang: Lang,
+    session: &Session,
+    loc: &Location,
+    base: &str,
+    version: i64,
+    today: NaiveDate,
+    shown: &Shown,
+) -> Markup {
     let w = words(lang);
     let (problems, general, _) = shown.of("hours");
     let stored;
     let form = match (&shown.hours, shown.section == Some("hours")) {
         (Some(f), true) => f,
         _ => {
-            stored = HoursForm::from_hours(loc.hours.as_ref().map(|h| &h.hours));
+            stored = HoursForm::from_hours(loc.hours.as_ref().map(|h| &h.hours), lang);
             &stored
         }
     };
@@ -444,7 +459,7 @@ fn hours_section(lang: Lang, session: &Session, loc: &Location, base: &str, vers
                 p.hint { (w.ranges_hint) }
                 @for (p, rows) in form.periods.iter().enumerate() {
                     @let regular = !rows.new && rows.from.is_empty() && rows.to.is_empty();
-                    @let title = if rows.new { w.new_season.to_owned() } else if regular { w.regular_hours.to_owned() } else { season += 1; format!("{} {season}", w.season) };
+                    @let title = if rows.new { w.new_season.to_owned() } else if regular { w.regular_hours.to_owned() } else { season += 1; season_title(lang, season, rows, today) };
                     fieldset.period id=(period_id(p, "set")) {
                         legend { (title) }
                         @if rows.new {
@@ -528,7 +543,7 @@ fn exceptions_section(
                 @for e in &upcoming {
                     li {
                         p {
-                            strong { (crate::embed::page::day_label(lang, e.date)) " " (e.date.format("%Y")) }
+                            strong { (weekday_date(lang, e.date)) }
                             ": "
                             @if e.ranges.is_empty() { (w.closed) } @else {
                                 (e.ranges.iter().map(|r| crate::embed::page::range_text(lang, r)).collect::<Vec<_>>().join(", "))
@@ -542,7 +557,7 @@ fn exceptions_section(
                     }
                 }
             }
-            @if past > 0 { p.hint { (w.past_exceptions) " (" (past) ")." } }
+            @if past > 0 { p.hint { (w.past_exceptions) ": " (past) } }
             h3 #add-exception { (w.add_exception) }
             (summary(lang, problems, general))
             form.staff method="post" action=(href(&format!("{base}/exceptions"), lang)) novalidate {
@@ -566,7 +581,7 @@ fn exceptions_section(
                     @for r in 0..2 {
                         @let ids = [format!("ex-{r}-start"), format!("ex-{r}-end"), format!("ex-{r}-kind")];
                         @let row = RangeRow { start: get(&ids[0]), end: get(&ids[1]), kind: get(&ids[2]) };
-                        (range_row(lang, w, ids, &format!("{} {}", w.range, r + 1), &row, problems))
+                        (range_row(lang, w, ids, &capitalised(&format!("{} {}", w.range, r + 1)), &row, problems))
                     }
                 }
                 @for (l, label) in [("fi", w.reason_fi), ("sv", w.reason_sv), ("en", w.reason_en)] {
@@ -607,6 +622,12 @@ fn services_section(
             @if let Some(t) = shown.done_in("services") { (notice(t, true)) }
             (summary(lang, problems, general))
             p.hint { (w.level_note) }
+            dl.levels {
+                @for level in ASSISTANCE_LEVELS {
+                    dt { (level_name(lang, level)) }
+                    dd { (crate::embed::texts::assistance_level(lang, level)) }
+                }
+            }
             @if loc.services.is_empty() { p { (w.no_services_here) } }
             ul.listing {
                 @for sal in &loc.services {
@@ -620,7 +641,7 @@ fn services_section(
                                 select id=(id) name="level" aria-describedby=[(!d.is_empty()).then_some(d)] {
                                     @for level in ASSISTANCE_LEVELS {
                                         option value=(level) selected[*level == s.assistance_level] {
-                                            (crate::embed::texts::assistance_level(lang, level))
+                                            (level_name(lang, level))
                                         }
                                     }
                                 }
@@ -629,7 +650,7 @@ fn services_section(
                         }
                         form.inline method="post" action=(href(&format!("{base}/services/{}/remove", sal.id), lang)) {
                             (hidden(session, sal.provenance.version))
-                            button type="submit" { (w.remove_from_location) ": " (s.name.in_lang(lang)) }
+                            button.secondary type="submit" { (w.remove_from_location) span.visually-hidden { ": " (s.name.in_lang(lang)) } }
                         }
                     }
                 }
@@ -675,8 +696,10 @@ pub fn stale_page(lang: Lang, session: &Session, dir: &Directory, report: &Stale
         ul.listing {
             @for o in &report.closed_day_occurrences {
                 li {
-                    h3 { (o.title) }
-                    p { (date_text(lang, o.date)) " · " (org_name(&o.organization_id)) " · "
+                    @let title = dir.events.iter().find(|e| e.id == o.event_id).map(|e| e.doc.title.in_lang(lang).to_owned()).unwrap_or_else(|| o.title.clone());
+                    @let start = chrono::DateTime::parse_from_rfc3339(&o.start).map(|t| crate::embed::page::when(lang, t.with_timezone(&Utc))).unwrap_or_else(|_| date_text(lang, o.date));
+                    h3 { (title) }
+                    p { (start) " · " (org_name(&o.organization_id)) " · "
                         (dir.location(&o.location_id).map(|l| l.name.in_lang(lang).to_owned()).unwrap_or_else(|| o.location_id.clone()))
                         @if let Some(r) = &o.reason { " (" (r.in_lang(lang)) ")" } }
                 }
@@ -715,7 +738,7 @@ pub fn keys_page(
             input type="hidden" name="csrf" value=(session.csrf);
             (field(lang, "key-org", w.organization, None, problems, |d| html! {
                 select #key-org name="key-org" aria-describedby=[(!d.is_empty()).then_some(d)] {
-                    @for o in &dir.organizations {
+                    @for o in by_name(dir, lang) {
                         option value=(o.id) selected[posted.get("key-org") == o.id] { (o.name.in_lang(lang)) }
                     }
                 }
@@ -730,13 +753,13 @@ pub fn keys_page(
             }
             button type="submit" { (w.create_key) }
         }
-        h2 { (w.keys) }
+        h2 { (w.keys_in_use) }
         ul.listing {
             @for k in keys {
                 li {
                     h3 { (k.name) }
                     p {
-                        (w.organization) ": " (k.organization_id)
+                        (w.organization) ": " (dir.organization(&k.organization_id).map(|o| o.name.in_lang(lang)).unwrap_or(&k.organization_id))
                         @if k.admin { " – " (w.coordinator) }
                         " · " (w.key_start) ": " code { (k.prefix) }
                     }
@@ -773,4 +796,82 @@ pub fn problem_page(lang: Lang, session: Option<(&Session, &str)>, text: &str) -
             p { a href=(href("/partner", lang)) { (w.back) } }
         },
     )
+}
+
+/// Organisations in the order of their names as shown.
+fn by_name(dir: &Directory, lang: Lang) -> Vec<&crate::directory::Organization> {
+    let mut all: Vec<_> = dir.organizations.iter().collect();
+    all.sort_by_key(|o| o.name.in_lang(lang).to_lowercase());
+    all
+}
+
+/// A level of help in a word or two (its meaning is written out next to the choice).
+pub fn level_name(lang: Lang, level: &str) -> &'static str {
+    match (lang, level) {
+        (Lang::Fi, "guidance") => "Opastus",
+        (Lang::Sv, "guidance") => "Handledning",
+        (Lang::En, "guidance") => "Guidance",
+        (Lang::Fi, "authorized_assistance") => "Valtuutettu asiointi",
+        (Lang::Sv, "authorized_assistance") => "Ärenden med fullmakt",
+        (Lang::En, "authorized_assistance") => "Authorised assistance",
+        (Lang::Fi, "information_only") => "Neuvonta",
+        (Lang::Sv, "information_only") => "Rådgivning",
+        (Lang::En, "information_only") => "Information only",
+        (Lang::Fi, _) => "ei tiedossa",
+        (Lang::Sv, _) => "inte känd",
+        (Lang::En, _) => "not known",
+    }
+}
+
+/// `pe 24.12.2027` / `fre 24.12.2027` / `Fri 24 Dec 2027`.
+fn weekday_date(lang: Lang, d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let wd = crate::embed::texts::weekdays(lang)[d.weekday().num_days_from_monday() as usize];
+    format!("{wd} {}", date_text(lang, d))
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A season's legend: its name and dates (`Kesäaukiolo (1.6.2027–15.8.2027)`), and whether it
+/// has ended.
+fn season_title(lang: Lang, n: usize, rows: &super::forms::PeriodRows, today: NaiveDate) -> String {
+    let w = words(lang);
+    let name = rows.name[match lang {
+        Lang::Fi => 0,
+        Lang::Sv => 1,
+        Lang::En => 2,
+    }]
+    .clone();
+    let name = if name.is_empty() { rows.name[0].clone() } else { name };
+    let name = if name.is_empty() { format!("{} {n}", w.season) } else { format!("{}: {name}", w.season) };
+    let ended = super::forms::parse_date(&rows.to).is_some_and(|to| to < today);
+    format!("{name} ({}–{}){}", rows.from, rows.to, if ended { format!(", {}", w.ended) } else { String::new() })
+}
+
+/// The problems in the order of the page: the hours form's by season, weekday and row; the
+/// others as found.
+fn in_page_order(problems: &FieldProblems) -> Vec<&(String, Vec<String>)> {
+    let mut all: Vec<_> = problems.0.iter().enumerate().collect();
+    all.sort_by_key(|(i, (id, _))| (row_place(id).unwrap_or((usize::MAX, 0, 0)), *i));
+    all.into_iter().map(|(_, x)| x).collect()
+}
+
+/// Where an hours-form input stands: `p1-tue-0-start` → (1, 1, 0).
+fn row_place(id: &str) -> Option<(usize, usize, usize)> {
+    let mut parts = id.split('-');
+    let p: usize = parts.next()?.strip_prefix('p')?.parse().ok()?;
+    let day = parts.next()?;
+    let d = WEEKDAYS.iter().position(|&w| WeekHours::key(w) == day)?;
+    let r: usize = parts.next()?.parse().ok()?;
+    Some((p, d, r))
+}
+
+/// The words for an hours-form row in the error list: `Tiistai, aika 1`.
+fn row_label(lang: Lang, id: &str) -> Option<String> {
+    let w = words(lang);
+    let (_, d, r) = row_place(id)?;
+    Some(format!("{}, {} {}", w.weekdays[d], w.range, r + 1))
 }

@@ -121,7 +121,7 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
         ("phone", "contact", "Tallennettu."),
         ("tuesday", "hours", "Tallennettu."),
         ("closed-day", "exceptions", "Tallennettu."),
-        ("confirmed", "confirm", "Kiitos! Tiedot on vahvistettu ajan tasalla oleviksi."),
+        ("confirmed", "confirm", "Kiitos! Toimipisteen tiedot on merkitty tarkistetuiksi."),
     ] {
         let page = rec(&r, name);
         assert_eq!(page["status"], 200, "{name}");
@@ -134,8 +134,8 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
         assert_eq!(page["errors"], json!([]), "{name}");
     }
     let tuesday = rec(&r, "tuesday");
-    assert_eq!(tuesday["values"]["p0-tue-0-start"], "10:00");
-    assert_eq!(tuesday["values"]["p0-tue-0-end"], "16:00");
+    assert_eq!(tuesday["values"]["p0-tue-0-start"], "10.00", "times as Finnish writes them");
+    assert_eq!(tuesday["values"]["p0-tue-0-end"], "16.00");
     let confirmed = rec(&r, "confirmed");
     assert_eq!(confirmed["values"]["phone"], "+358 40 123 4567");
     assert!(
@@ -215,6 +215,9 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
             {"check": "#ex-closed"},
             {"click": "#exceptions form.staff button[type=submit]"},
             {"record": "no-finnish-reason"},
+            {"fill": {"#ex-date": "1.1.2020", "#ex-reason-fi": "Koulutus"}},
+            {"click": "#exceptions form.staff button[type=submit]"},
+            {"record": "past-day"},
         ]),
     )
     .await;
@@ -234,21 +237,33 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
 
     let hours = rec(&r, "hours");
     assert_eq!(hours["status"], 422);
-    assert_eq!(error_at(hours, "p0-thu-0-start"), "Fel: Ange en tid som 10.00 eller 10:00.");
+    assert_eq!(
+        error_at(hours, "p0-thu-0-start"),
+        "Fel: Detta är inte ett klockslag. Ange en tid mellan 0.00 och 24.00, till exempel 10.00."
+    );
     assert!(
         error_at(hours, "p0-wed-0-start").starts_with("Fel: Tiden slutar innan den börjar."),
         "{}",
         hours["errors"]
     );
     assert_eq!(hours["values"]["p0-wed-0-start"], "16:00", "what was typed is kept");
+    let listed: Vec<&str> = hours["summary"].as_array().unwrap().iter().map(|l| l["text"].as_str().unwrap()).collect();
+    assert!(
+        listed.len() == 2 && listed[0].starts_with("Onsdag, tid 1: ") && listed[1].starts_with("Torsdag, tid 1: "),
+        "the error list names the day, in the page's order: {listed:?}"
+    );
 
     let exception = rec(&r, "exception");
     assert_eq!(exception["status"], 422);
     assert_eq!(error_at(exception, "ex-date"), "Fel: Ange datum.");
-    assert_eq!(error_at(exception, "ex-open"), "Fel: Ange dagens öppettid eller välj ”Stängt hela dagen”.");
+    assert_eq!(error_at(exception, "ex-open"), "Fel: Ange öppettiderna för dagen eller välj ”Stängt hela dagen”.");
     let no_finnish = rec(&r, "no-finnish-reason");
     assert_eq!(no_finnish["status"], 422);
     assert_eq!(error_at(no_finnish, "ex-reason-fi"), "Fel: Skriv texten på finska.");
+    assert_eq!(
+        error_at(rec(&r, "past-day"), "ex-date"),
+        "Fel: Dagen har redan varit. Ange i dag eller ett senare datum."
+    );
     for name in ["contact", "hours", "exception"] {
         accessible(rec(&r, name));
     }
@@ -296,7 +311,7 @@ async fn the_editor_works_by_keyboard_alone_on_a_narrow_screen() {
     }
     assert_eq!(rec(&r, "home")["h1"], "Pohjois-Karjalan Sosiaaliturvayhdistys ry (PKSOTU)");
     assert_eq!(rec(&r, "saved")["notices"], json!(["Saved."]));
-    assert_eq!(rec(&r, "confirmed")["notices"], json!(["Thank you! The details are confirmed as up to date."]));
+    assert_eq!(rec(&r, "confirmed")["notices"], json!(["Thank you! The location's details are marked as checked."]));
     accessible(rec(&r, "home"));
     accessible(rec(&r, "location"));
     let loc = app.json(&format!("/v1/locations/{KANSALAISTALO}")).await;
@@ -333,7 +348,7 @@ async fn the_coordinator_sees_every_organisation_the_report_and_the_keys() {
     .await;
     let library = rec(&r, "library");
     assert_eq!(library["h1"], "Joensuun kaupunginkirjasto (Joensuun seutukirjasto)", "{}", text(library));
-    assert!(text(library).contains("Vahvista tiedot: yli 180 päivää edellisestä vahvistuksesta"), "{}", text(library));
+    assert!(text(library).contains("Vahvistamatta yli 180 päivää"), "{}", text(library));
     let stale = rec(&r, "stale");
     assert_eq!(stale["h1"], "Vahvistamatta jääneet tiedot");
     assert!(text(stale).contains("Päiviä vahvistamatta: 200"), "{}", text(stale));
@@ -379,7 +394,7 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
             {"select": {"#level-pksotu-guidance-online-services": "information_only"}},
             {"click": "form[action*='/services/pksotu-guidance-online-services/level'] button"},
             {"record": "level"},
-            {"click": "button:has-text('Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus')"},
+            {"click": "form[action^='/partner/locations/pksotu-kansalaistalo/services/pksotu-kansalaistalo-peer-support/remove'] button"},
             {"record": "removed"},
             {"select": {"#add-service": "pksotu-peer-support"}},
             {"click": "form[action*='/services?'] button"},
@@ -389,9 +404,9 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     .await;
     let season = rec(&r, "season");
     assert_eq!(season["notices"], json!(["Tallennettu."]), "{}", season["errors"]);
-    assert_eq!(season["values"]["p1-from"], "2027-06-01");
+    assert_eq!(season["values"]["p1-from"], "1.6.2027");
     assert_eq!(season["values"]["p1-name-fi"], "Kesäaukiolo");
-    assert!(text(season).contains("Kausi 1"), "the stored season is shown as one");
+    assert!(text(season).contains("Kausi: Kesäaukiolo (1.6.2027–15.8.2027)"), "the stored season is shown by name");
     let monday = app.json(&format!("/v1/locations/{KANSALAISTALO}/schedule?from=2027-06-07&to=2027-06-07")).await;
     let range = &monday["days"][0]["ranges"][0];
     assert_eq!(
@@ -406,12 +421,23 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     let service = app.json("/v1/services/pksotu-guidance-online-services").await;
     assert_eq!(service["assistance_level"], "information_only");
 
+    let removals = |page: &Value| {
+        page["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| {
+                let a = a.as_str().unwrap();
+                a.contains("/services/") && a.contains("/remove?")
+            })
+            .count()
+    };
     let removed = rec(&r, "removed");
-    assert_eq!(removed["notices"], json!(["Tallennettu."]));
-    assert!(!text(removed).contains("Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus"));
+    assert_eq!(removed["notices"], json!(["Poistettu."]));
+    assert_eq!(removals(removed), 3, "three services left here");
     let added = rec(&r, "added");
     assert_eq!(added["notices"], json!(["Tallennettu."]));
-    assert!(text(added).contains("Poista palvelu tästä toimipisteestä: Vertais- tai vapaaehtoisohjaus"));
+    assert_eq!(removals(added), 4, "four again");
     accessible(added);
     let loc = app.json(&format!("/v1/locations/{KANSALAISTALO}")).await;
     let offered: Vec<&str> =
@@ -593,7 +619,7 @@ async fn sessions_are_guarded_by_cookie_csrf_origin_scope_and_revocation() {
     assert_eq!(resp.status(), 303);
     assert!(resp.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     let (status, location) = b.get(&format!("/partner/locations/{KANSALAISTALO}?lang=fi")).await;
-    assert_eq!((status, location.as_str()), (303, "/partner?lang=fi"), "signed out: back to signing in");
+    assert_eq!((status, location.as_str()), (303, "/partner?lang=fi&first=1"), "signed out: back to signing in");
     let resp = b.post(&contact, Some(&own), &[("csrf", &csrf), ("version", &version), ("phone", "013 999 9999")]).await;
     assert_eq!(resp.status(), 303);
     assert!(!stored(&app, KANSALAISTALO).await.ends_with("013 999 9999"));

@@ -17,7 +17,7 @@
 // A record has the page's url, status (of the last navigation), title, h1, lang, text (the
 // visible text), errors (every .field-error: its id, text and the ids of the inputs that name it
 // in aria-describedby), summary (the links of the error list), notices (role=status and
-// role=alert texts), overflow (page wider than the window), values (of inputs with an id), cookies (name, secure, httpOnly,
+// role=alert texts), overflow (page wider than the window), values (of inputs with an id), actions (of the page's forms), cookies (name, secure, httpOnly,
 // sameSite), axe (violations), tabs.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -95,6 +95,7 @@ try {
         summary: [...document.querySelectorAll("[role=alert] a")].map((a) => ({ href: a.getAttribute("href"), text: a.textContent.trim() })),
         notices: [...document.querySelectorAll("[role=status], [role=alert]")].map((e) => e.textContent.trim()),
         overflow: document.documentElement.scrollWidth > window.innerWidth + 1,
+        actions: [...document.forms].map((f) => f.getAttribute("action")),
         values: Object.fromEntries([...document.querySelectorAll("input[id], select[id]")].map((i) => [i.id, (i.type === "checkbox" || i.type === "radio") ? i.checked : i.value])),
       }));
       r.name = step.record;
