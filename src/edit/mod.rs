@@ -268,14 +268,13 @@ impl Errors {
     /// An id chosen by the writer: lower-case letters, digits and hyphens.
     pub fn id(&mut self, field: &str, v: &Option<String>) -> Option<String> {
         let v = trimmed(v)?;
-        let ok = v.len() <= 64
-            && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !v.starts_with('-');
-        if !ok {
-            self.push(field, "must be 1-64 lower-case letters, digits and hyphens");
-            return None;
+        match crate::domain::RecordId::parse_new(&v) {
+            Some(id) => Some(id.into_string()),
+            None => {
+                self.push(field, "must be 1-64 lower-case letters, digits and hyphens");
+                None
+            }
         }
-        Some(v)
     }
 }
 

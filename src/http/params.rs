@@ -95,11 +95,7 @@ impl Params {
 
 /// Checks an id taken from the path: lower-case letters, digits and hyphens.
 pub fn check_id(name: &str, id: &str) -> ApiResult<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-');
-    if ok {
+    if crate::domain::RecordId::parse(id).is_some() {
         Ok(())
     } else {
         Err(ApiError::invalid_param(name, "must be an id of lower-case letters, digits and hyphens (at most 128)"))

@@ -1,12 +1,13 @@
 //! The coordinator's endpoints (admin token): tokens and the stale-listing report.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{read_body, written};
+use super::extract::Body;
+use super::written;
 use crate::auth::{self, Caller};
 use crate::db::tokens::{self, TokenRow};
 use crate::edit::{parse_body, Errors};
@@ -76,14 +77,8 @@ pub struct TokenInput {
     )
 )]
 #[post("/v1/admin/tokens")]
-pub async fn create_token(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
-) -> ApiResult<HttpResponse> {
+pub async fn create_token(state: web::Data<AppState>, caller: Caller, Body(body): Body) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let body = read_body(&req, payload, &state).await?;
     let input: TokenInput = parse_body(&body)?;
     let new = issue(&state, &input).await?;
     Ok(written(StatusCode::CREATED, format!("t{}", new.info.id), None, &new))

@@ -5,18 +5,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+use super::extract::{Body, PathDate, Typed, Writer};
 use super::resource::{self, Creatable, Grant, Patchable, Resource};
-use super::{actor, check_id_param, if_match, read_body, refreshed, transaction, written};
+use super::IfMatch;
+use super::{actor, refreshed, transaction, written};
 use crate::api::events::{event_out, EventOut};
 use crate::auth::Caller;
 use crate::db::models::EventRow;
 use crate::db::write::{self, EventColumns};
 use crate::directory::Directory;
+use crate::domain::RecordId;
 use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
-use crate::edit::parse_body;
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::{LangMode, RowTag};
 use crate::http::state::AppState;
@@ -58,10 +60,10 @@ fn columns(valid: &ValidEvent) -> ApiResult<EventColumns<'_>> {
 pub async fn create_event(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::create::<EventResource>(&state, &req, &caller, payload).await
+    resource::create::<EventResource>(&state, &req, &caller, &body).await
 }
 
 /// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
@@ -78,12 +80,12 @@ pub async fn create_event(
 #[patch("/v1/events/{id}")]
 pub async fn patch_event(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::patch::<EventResource>(&state, &req, &caller, &id, payload).await
+    resource::patch::<EventResource>(&state, &caller, &id, &expected, &body).await
 }
 
 /// Delete an event (soft). Needs If-Match.
@@ -96,11 +98,11 @@ pub async fn patch_event(
 #[delete("/v1/events/{id}")]
 pub async fn delete_event(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    resource::delete::<EventResource>(&state, &req, &caller, &id).await
+    resource::delete::<EventResource>(&state, &caller, &id, &expected).await
 }
 
 /// Cancel, move or restore one occurrence of a recurring event (by its original local date).
@@ -119,19 +121,13 @@ pub async fn delete_event(
 #[put("/v1/events/{id}/occurrences/{date}")]
 pub async fn put_occurrence(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    PathDate(date): PathDate,
+    expected: IfMatch,
+    Typed(input): Typed<OccurrenceInput>,
 ) -> ApiResult<HttpResponse> {
-    let (id, date) = path.into_inner();
-    check_id_param(&id)?;
-    let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let change = parse_body::<OccurrenceInput>(&body)?.validate()?;
+    let change = input.validate()?;
     let dir = state.store.get();
     transaction!(state, async |conn| {
         let (row, _) =
@@ -179,11 +175,7 @@ pub async fn put_occurrence(
     responses((status = 200, description = "Oldest first", body = super::HistoryList), WriteProblems)
 )]
 #[get("/v1/events/{id}/history")]
-pub async fn event_history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn event_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::history::<EventResource>(&state, &caller, &id).await
 }
 

@@ -8,9 +8,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{check_id_param, if_match, open_for_edit, read_body, refreshed, transaction, written};
+use super::extract::{Body, PathDate, Typed, Writer};
+use super::IfMatch;
+use super::{check_id_param, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::write;
+use crate::domain::RecordId;
 use crate::edit::{Errors, TextInput};
 use crate::error::{ApiError, ApiResult, FieldError, WriteProblems};
 use crate::hours::{Exception, OpeningHours, TimeRange};
@@ -132,15 +135,11 @@ async fn change_hours(
 #[put("/v1/locations/{id}/hours")]
 pub async fn put_hours(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
     let hours = parse_hours(&body)?;
     let dir = store_hours(&state, &caller, &id, expected, hours).await?;
     Ok(respond(&dir, &id))
@@ -201,11 +200,6 @@ pub struct ExceptionInput {
     pub reason: TextInput,
 }
 
-fn date_param(date: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))
-}
-
 /// Set the exception of one date (replacing any). Needs If-Match (the location's ETag).
 #[utoipa::path(
     tag = "partner",
@@ -224,18 +218,12 @@ fn date_param(date: &str) -> ApiResult<NaiveDate> {
 #[put("/v1/locations/{id}/exceptions/{date}")]
 pub async fn put_exception(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    PathDate(date): PathDate,
+    expected: IfMatch,
+    Typed(input): Typed<ExceptionInput>,
 ) -> ApiResult<HttpResponse> {
-    let (id, date) = path.into_inner();
-    check_id_param(&id)?;
-    let date = date_param(&date)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
-    let input: ExceptionInput = crate::edit::parse_body(&body)?;
     let dir = set_exception(&state, &caller, &id, expected, date, input).await?;
     Ok(respond(&dir, &id))
 }
@@ -284,15 +272,11 @@ pub async fn set_exception(
 #[delete("/v1/locations/{id}/exceptions/{date}")]
 pub async fn delete_exception(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    path: web::Path<(String, String)>,
+    Writer(caller): Writer,
+    id: RecordId,
+    PathDate(date): PathDate,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let (id, date) = path.into_inner();
-    check_id_param(&id)?;
-    let date = date_param(&date)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
     let dir = remove_exception(&state, &caller, &id, expected, date).await?;
     Ok(respond(&dir, &id))
 }

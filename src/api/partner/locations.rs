@@ -6,13 +6,16 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+use super::extract::{Body, Writer};
 use super::idempotency::{self, IdempotencyKey};
 use super::resource::{self, Resource};
-use super::{actor, check_id_param, if_match, json, new_id, open_for_edit, read_body, refreshed, transaction, written};
+use super::IfMatch;
+use super::{actor, json, new_id, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::models::LocationRow;
 use crate::db::write;
 use crate::directory::Directory;
+use crate::domain::RecordId;
 use crate::edit::location::{check_confidence, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
@@ -125,11 +128,9 @@ async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, change
 pub async fn create_location(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
     let key = IdempotencyKey::from_request(&req, &body)?;
     if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
         return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
@@ -169,15 +170,11 @@ pub async fn create_location(
 #[patch("/v1/locations/{id}")]
 pub async fn patch_location(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(&req)?;
-    let body = read_body(&req, payload, &state).await?;
     let dir = update(&state, &caller, &id, &expected, &body).await?;
     Ok(respond(&dir, &id, StatusCode::OK))
 }
@@ -188,7 +185,7 @@ pub async fn update(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    expected: &super::IfMatch,
+    expected: &IfMatch,
     body: &[u8],
 ) -> ApiResult<std::sync::Arc<Directory>> {
     let dir = state.store.get();
@@ -240,11 +237,11 @@ pub async fn update(
 #[delete("/v1/locations/{id}")]
 pub async fn delete_location(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    resource::delete::<LocationResource>(&state, &req, &caller, &id).await
+    resource::delete::<LocationResource>(&state, &caller, &id, &expected).await
 }
 
 /// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
@@ -263,17 +260,15 @@ pub async fn delete_location(
 #[post("/v1/locations/{id}/verify")]
 pub async fn verify_location(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
+    Writer(caller): Writer,
+    id: RecordId,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(&id)?;
     let dir = verify(&state, &caller, &id).await?;
     Ok(respond(&dir, &id, StatusCode::OK))
 }
 
 /// The confirmation itself, for the API and the partner editor alike.
 pub async fn verify(state: &AppState, caller: &Caller, id: &str) -> ApiResult<std::sync::Arc<Directory>> {
-    state.limiter.check(caller.token_id)?;
     transaction!(state, async |conn| {
         let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, None)?;
         write::touch_location(conn, id, true, None).await?;
@@ -297,11 +292,7 @@ pub async fn verify(state: &AppState, caller: &Caller, id: &str) -> ApiResult<st
     )
 )]
 #[post("/v1/locations/{id}/restore")]
-pub async fn restore_location(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::restore::<LocationResource>(&state, &caller, &id).await
 }
 
@@ -316,11 +307,7 @@ pub async fn restore_location(
     )
 )]
 #[get("/v1/locations/{id}/history")]
-pub async fn location_history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn location_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::history::<LocationResource>(&state, &caller, &id).await
 }
 

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod events;
+pub mod extract;
 pub mod hours;
 pub mod idempotency;
 pub mod locations;

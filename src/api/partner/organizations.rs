@@ -4,12 +4,15 @@ use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
+use super::extract::{Body, Writer};
 use super::resource::{self, Creatable, Grant, Patchable, Resource};
 use super::written;
+use super::IfMatch;
 use crate::auth::Caller;
 use crate::db::models::OrganizationRow;
 use crate::db::write;
 use crate::directory::Directory;
+use crate::domain::RecordId;
 use crate::edit::organization::{OrganizationChanges, OrganizationInput};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
@@ -45,11 +48,11 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
 pub async fn create_organization(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    resource::create::<OrganizationResource>(&state, &req, &caller, payload).await
+    resource::create::<OrganizationResource>(&state, &req, &caller, &body).await
 }
 
 /// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
@@ -69,12 +72,12 @@ pub async fn create_organization(
 #[patch("/v1/organizations/{id}")]
 pub async fn patch_organization(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::patch::<OrganizationResource>(&state, &req, &caller, &id, payload).await
+    resource::patch::<OrganizationResource>(&state, &caller, &id, &expected, &body).await
 }
 
 /// The history of an organization's record: every write, who made it, before and after.
@@ -88,11 +91,7 @@ pub async fn patch_organization(
     )
 )]
 #[get("/v1/organizations/{id}/history")]
-pub async fn organization_history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn organization_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::history::<OrganizationResource>(&state, &caller, &id).await
 }
 

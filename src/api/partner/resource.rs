@@ -3,8 +3,9 @@
 //! record is locked, read in input form, validated and stored. Each resource's handlers are a
 //! few lines that name the route and call these.
 //!
-//! Every operation keeps the partner API's rules in one place: the rate limit per token,
-//! `If-Match` against the row version (412), 404 before 403 before 412, the merge patch applied
+//! Every operation keeps the partner API's rules in one place (what the request brings, the
+//! token within its rate limit, the path's id, `If-Match` and the body, is taken by the
+//! extractors of `super::extract`): `If-Match` against the row version (412), 404 before 403 before 412, the merge patch applied
 //! to the stored record's input form (the read form accepted too), validation naming every
 //! field and tolerating gaps the stored record already had in fields the patch does not touch,
 //! rights over the record's organization as it is and as it will be, one transaction with the
@@ -14,16 +15,14 @@
 use std::future::Future;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::idempotency::{self, IdempotencyKey};
-use super::{
-    actor, check_id_param, check_version, if_match, json, new_id, read_body, refreshed, transaction, Versioned,
-};
+use super::{actor, check_version, json, new_id, refreshed, transaction, IfMatch, Versioned};
 use crate::auth::Caller;
 use crate::db::write;
 use crate::directory::Directory;
@@ -100,7 +99,7 @@ pub fn open<R: Resource>(
     id: &str,
     caller: &Caller,
     dir: &Directory,
-    expected: &super::IfMatch,
+    expected: &IfMatch,
 ) -> ApiResult<(R::Row, Grant)> {
     let row = row.filter(|r| !r.is_deleted()).ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
     let grant = R::grant(caller, &row, dir)?;
@@ -111,16 +110,12 @@ pub fn open<R: Resource>(
 /// Update with a JSON Merge Patch (RFC 7396); needs If-Match.
 pub async fn patch<R: Patchable>(
     state: &AppState,
-    req: &HttpRequest,
     caller: &Caller,
     id: &str,
-    payload: web::Payload,
+    expected: &IfMatch,
+    body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    check_id_param(id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(req)?;
-    let body = read_body(req, payload, state).await?;
-    let dir = update::<R>(state, caller, id, &expected, &body).await?;
+    let dir = update::<R>(state, caller, id, expected, body).await?;
     Ok(R::respond(&dir, id, StatusCode::OK))
 }
 
@@ -131,7 +126,7 @@ pub async fn update<R: Patchable>(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    expected: &super::IfMatch,
+    expected: &IfMatch,
     body: &[u8],
 ) -> ApiResult<std::sync::Arc<Directory>> {
     let dir = state.store.get();
@@ -153,24 +148,16 @@ pub async fn update<R: Patchable>(
 /// Delete (soft: kept, and restorable by the coordinator); needs If-Match.
 pub async fn delete<R: Resource>(
     state: &AppState,
-    req: &HttpRequest,
     caller: &Caller,
     id: &str,
+    expected: &IfMatch,
 ) -> ApiResult<HttpResponse> {
-    check_id_param(id)?;
-    state.limiter.check(caller.token_id)?;
-    let expected = if_match(req)?;
-    remove::<R>(state, caller, id, &expected).await?;
+    remove::<R>(state, caller, id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The deletion itself, for the API and the partner editor alike.
-pub async fn remove<R: Resource>(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: &super::IfMatch,
-) -> ApiResult<()> {
+pub async fn remove<R: Resource>(state: &AppState, caller: &Caller, id: &str, expected: &IfMatch) -> ApiResult<()> {
     let dir = state.store.get();
     transaction!(state, async |conn| {
         let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, expected)?;
@@ -188,7 +175,6 @@ pub async fn remove<R: Resource>(
 
 /// Restore a deleted record (admin token); 409 when it is not deleted.
 pub async fn restore<R: Resource>(state: &AppState, caller: &Caller, id: &str) -> ApiResult<HttpResponse> {
-    check_id_param(id)?;
     caller.require_admin()?;
     transaction!(state, async |conn| {
         let row = R::lock(conn, id).await?.ok_or_else(|| ApiError::not_found(R::WORDS, id))?;
@@ -209,7 +195,6 @@ pub async fn restore<R: Resource>(state: &AppState, caller: &Caller, id: &str) -
 /// The record's history: every write, who made it, before and after (its owner's token or an
 /// admin's).
 pub async fn history<R: Resource>(state: &AppState, caller: &Caller, id: &str) -> ApiResult<HttpResponse> {
-    check_id_param(id)?;
     let dir = state.store.get();
     let owner = transaction!(state, async |conn| { Ok(R::lock(conn, id).await?.map(|r| R::owner(&r, &dir))) })?;
     super::history(state, caller, R::KIND, id, owner).await
@@ -242,12 +227,10 @@ pub async fn create<R: Creatable>(
     state: &AppState,
     req: &HttpRequest,
     caller: &Caller,
-    payload: web::Payload,
+    body: &[u8],
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(req, payload, state).await?;
-    let key = IdempotencyKey::from_request(req, &body)?;
-    let (dir, id) = insert::<R>(state, caller, &body, &key).await?;
+    let key = IdempotencyKey::from_request(req, body)?;
+    let (dir, id) = insert::<R>(state, caller, body, &key).await?;
     Ok(R::respond(&dir, &id, StatusCode::CREATED))
 }
 

@@ -6,12 +6,15 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+use super::extract::{Body, Writer};
 use super::resource::{self, Creatable, Grant, Patchable, Resource};
 use super::written;
+use super::IfMatch;
 use crate::auth::Caller;
 use crate::db::models::{ServiceAtLocationRow, ServiceRow};
 use crate::db::write;
 use crate::directory::Directory;
+use crate::domain::RecordId;
 use crate::edit::service::{ServiceInput, ValidService};
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
 use crate::error::{ApiResult, WriteProblems};
@@ -58,10 +61,10 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
 pub async fn create_service(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::create::<ServiceResource>(&state, &req, &caller, payload).await
+    resource::create::<ServiceResource>(&state, &req, &caller, &body).await
 }
 
 /// Update a service with a JSON Merge Patch. Needs If-Match.
@@ -81,12 +84,12 @@ pub async fn create_service(
 #[patch("/v1/services/{id}")]
 pub async fn patch_service(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::patch::<ServiceResource>(&state, &req, &caller, &id, payload).await
+    resource::patch::<ServiceResource>(&state, &caller, &id, &expected, &body).await
 }
 
 /// Delete a service (soft). Needs If-Match.
@@ -102,11 +105,11 @@ pub async fn patch_service(
 #[delete("/v1/services/{id}")]
 pub async fn delete_service(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    resource::delete::<ServiceResource>(&state, &req, &caller, &id).await
+    resource::delete::<ServiceResource>(&state, &caller, &id, &expected).await
 }
 
 /// Restore a deleted service (admin token).
@@ -120,11 +123,7 @@ pub async fn delete_service(
     )
 )]
 #[post("/v1/services/{id}/restore")]
-pub async fn restore_service(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::restore::<ServiceResource>(&state, &caller, &id).await
 }
 
@@ -139,11 +138,7 @@ pub async fn restore_service(
     )
 )]
 #[get("/v1/services/{id}/history")]
-pub async fn service_history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn service_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
     resource::history::<ServiceResource>(&state, &caller, &id).await
 }
 
@@ -173,10 +168,10 @@ async fn store_sal_hours(
 pub async fn create_service_at_location(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::create::<SalResource>(&state, &req, &caller, payload).await
+    resource::create::<SalResource>(&state, &req, &caller, &body).await
 }
 
 /// Update a service at a location (hours, booking, note) with a JSON Merge Patch. Needs If-Match.
@@ -196,12 +191,12 @@ pub async fn create_service_at_location(
 #[patch("/v1/services-at-locations/{id}")]
 pub async fn patch_service_at_location(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
-    payload: web::Payload,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
+    Body(body): Body,
 ) -> ApiResult<HttpResponse> {
-    resource::patch::<SalResource>(&state, &req, &caller, &id, payload).await
+    resource::patch::<SalResource>(&state, &caller, &id, &expected, &body).await
 }
 
 /// Stop offering a service at a location (soft delete). Needs If-Match.
@@ -217,11 +212,11 @@ pub async fn patch_service_at_location(
 #[delete("/v1/services-at-locations/{id}")]
 pub async fn delete_service_at_location(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    Writer(caller): Writer,
+    id: RecordId,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    resource::delete::<SalResource>(&state, &req, &caller, &id).await
+    resource::delete::<SalResource>(&state, &caller, &id, &expected).await
 }
 
 /// Services through the generic write path (`super::resource`).
