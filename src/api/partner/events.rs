@@ -4,12 +4,12 @@
 //! 422, history, rate limit.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{put, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::extract::{Body, PathDate, Typed, Writer};
-use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::extract::{PathDate, Typed, Writer};
+use super::resource::{self, partner_routes, Creatable, Grant, Patchable, Resource};
 use super::IfMatch;
 use super::{actor, refreshed, transaction, written};
 use crate::api::events::{event_out, EventOut};
@@ -45,64 +45,17 @@ fn columns(valid: &ValidEvent) -> ApiResult<EventColumns<'_>> {
     })
 }
 
-/// Create an event of the caller's organization (admin: any organization).
-#[utoipa::path(
-    tag = "partner",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made")),
-    request_body(content = EventInput, content_type = "application/json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = EventOut, headers(("ETag" = String), ("Location" = String))),
-        WriteProblems,
-    )
-)]
-#[post("/v1/events")]
-pub async fn create_event(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    Writer(caller): Writer,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::create::<EventResource>(&state, &req, &caller, &body).await
-}
-
-/// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
-/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-/// every member of the wrong type is named at once, in plain words.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Event id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/events/{id}")),
-    request_body(content = EventInput, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses((status = 200, description = "Updated", body = EventOut, headers(("ETag" = String))), WriteProblems)
-)]
-#[patch("/v1/events/{id}")]
-pub async fn patch_event(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::patch::<EventResource>(&state, &caller, &id, &expected, &body).await
-}
-
-/// Delete an event (soft). Needs If-Match.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Event id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/events/{id}")),
-    security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), WriteProblems)
-)]
-#[delete("/v1/events/{id}")]
-pub async fn delete_event(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-) -> ApiResult<HttpResponse> {
-    resource::delete::<EventResource>(&state, &caller, &id, &expected).await
+partner_routes! {
+    EventResource, id: "Event id", etag: "The ETag from GET /v1/events/{id}",
+    input: EventInput, output: EventOut;
+    /// Create an event of the caller's organization (admin: any organization).
+    create create_event "/v1/events";
+    /// Update an event with a JSON Merge Patch (RFC 7396). Needs If-Match.
+    patch patch_event "/v1/events/{id}";
+    /// Delete an event (soft). Needs If-Match.
+    delete delete_event "/v1/events/{id}";
+    /// The history of an event: every write, who made it, before and after.
+    history event_history "/v1/events/{id}/history";
 }
 
 /// Cancel, move or restore one occurrence of a recurring event (by its original local date).
@@ -165,18 +118,6 @@ pub async fn put_occurrence(
         Ok(())
     })?;
     Ok(respond(&*refreshed(&state).await, &id, StatusCode::OK))
-}
-
-/// The history of an event: every write, who made it, before and after.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Event id")),
-    security(("bearer" = [])),
-    responses((status = 200, description = "Oldest first", body = super::HistoryList), WriteProblems)
-)]
-#[get("/v1/events/{id}/history")]
-pub async fn event_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::history::<EventResource>(&state, &caller, &id).await
 }
 
 /// Events through the generic write path (`super::resource`): the owner's token, or a

@@ -2,13 +2,13 @@
 
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
 use super::extract::{Body, Writer};
 use super::idempotency::{self, IdempotencyKey};
-use super::resource::{self, Resource};
+use super::resource::{partner_routes, Resource};
 use super::IfMatch;
 use super::{actor, json, new_id, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
@@ -224,26 +224,6 @@ pub async fn update(
     Ok(refreshed(state).await)
 }
 
-/// Delete a location (soft: an admin can restore it). Needs If-Match.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/locations/{id}")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        WriteProblems,
-    )
-)]
-#[delete("/v1/locations/{id}")]
-pub async fn delete_location(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-) -> ApiResult<HttpResponse> {
-    resource::delete::<LocationResource>(&state, &caller, &id, &expected).await
-}
-
 /// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
 /// organization), shown on every page as "Tarkistettu 1.12.2026 (PKSOTU)". It does not
 /// change `confidence` (only the coordinator raises that). Listings unconfirmed for 180 days
@@ -281,34 +261,15 @@ pub async fn verify(state: &AppState, caller: &Caller, id: &str) -> ApiResult<st
     Ok(refreshed(state).await)
 }
 
-/// Restore a deleted location (admin token).
-#[utoipa::path(
-    tag = "admin",
-    params(("id" = String, Path, description = "Location id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Restored", body = LocationOut),
-        WriteProblems,
-    )
-)]
-#[post("/v1/locations/{id}/restore")]
-pub async fn restore_location(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::restore::<LocationResource>(&state, &caller, &id).await
-}
-
-/// The history of a location: every write, who made it, before and after.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Location id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Oldest first", body = super::HistoryList),
-        WriteProblems,
-    )
-)]
-#[get("/v1/locations/{id}/history")]
-pub async fn location_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::history::<LocationResource>(&state, &caller, &id).await
+partner_routes! {
+    LocationResource, id: "Location id", etag: "The ETag from GET /v1/locations/{id}",
+    input: LocationInput, output: LocationOut;
+    /// Delete a location (soft: an admin can restore it). Needs If-Match.
+    delete delete_location "/v1/locations/{id}";
+    /// Restore a deleted location (admin token).
+    restore restore_location "/v1/locations/{id}/restore";
+    /// The history of a location: every write, who made it, before and after.
+    history location_history "/v1/locations/{id}/history";
 }
 
 /// Locations through the generic delete, restore and history (`super::resource`). Their

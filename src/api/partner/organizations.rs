@@ -2,17 +2,15 @@
 
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::extract::{Body, Writer};
-use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::resource::{self, partner_routes, Creatable, Grant, Patchable, Resource};
 use super::written;
-use super::IfMatch;
 use crate::auth::Caller;
 use crate::db::models::OrganizationRow;
 use crate::db::write;
 use crate::directory::Directory;
-use crate::domain::RecordId;
 use crate::edit::organization::{OrganizationChanges, OrganizationInput};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
@@ -55,44 +53,13 @@ pub async fn create_organization(
     resource::create::<OrganizationResource>(&state, &req, &caller, &body).await
 }
 
-/// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
-/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-/// every member of the wrong type is named at once, in plain words.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Organization id"), ("If-Match" = String, Header, description = "The ETag from GET")),
-    request_body(content = OrganizationInput, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Updated", body = OrganizationOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
-)]
-#[patch("/v1/organizations/{id}")]
-pub async fn patch_organization(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::patch::<OrganizationResource>(&state, &caller, &id, &expected, &body).await
-}
-
-/// The history of an organization's record: every write, who made it, before and after.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Organization id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Oldest first", body = super::HistoryList),
-        WriteProblems,
-    )
-)]
-#[get("/v1/organizations/{id}/history")]
-pub async fn organization_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::history::<OrganizationResource>(&state, &caller, &id).await
+partner_routes! {
+    OrganizationResource, id: "Organization id", etag: "The ETag from GET /v1/organizations/{id}",
+    input: OrganizationInput, output: OrganizationOut;
+    /// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
+    patch patch_organization "/v1/organizations/{id}";
+    /// The history of an organization's record: every write, who made it, before and after.
+    history organization_history "/v1/organizations/{id}/history";
 }
 
 /// Organizations through the generic write path (`super::resource`); an organization owns

@@ -260,3 +260,145 @@ pub async fn insert<R: Creatable>(
     })?;
     Ok((refreshed(state).await, id))
 }
+
+/// The routes of a resource on the generic write path, each with its OpenAPI description and
+/// its call into this module; a resource module lists the ones it has:
+///
+/// ```ignore
+/// partner_routes! {
+///     ServiceResource, id: "Service id", etag: "The ETag from GET /v1/services/{id}",
+///     input: ServiceInput, output: ServiceOut;
+///     /// Create a service of the caller's organization (admin: any).
+///     create create_service "/v1/services";
+///     /// Update a service with a JSON Merge Patch. Needs If-Match.
+///     patch patch_service "/v1/services/{id}";
+///     /// Delete a service (soft). Needs If-Match.
+///     delete delete_service "/v1/services/{id}";
+///     /// Restore a deleted service (admin token).
+///     restore restore_service "/v1/services/{id}/restore";
+///     /// The history of a service.
+///     history service_history "/v1/services/{id}/history";
+/// }
+/// ```
+///
+/// The handlers take what the request brings through `super::extract` (token and rate limit,
+/// id, `If-Match`, body) and hand it to `create`, `patch`, `delete`, `restore` or `history`.
+macro_rules! partner_routes {
+    (
+        $R:ident, id: $id:tt, etag: $etag:tt, input: $Input:ident, output: $Out:ident;
+        $( $(#[$doc:meta])* $kind:ident $name:ident $path:tt; )*
+    ) => {
+        $( $crate::api::partner::resource::partner_routes!(@$kind [$(#[$doc])*] $name $path $R $id $etag $Input $Out); )*
+    };
+    (@create [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "partner",
+            params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
+            request_body(content = $Input, content_type = "application/json"),
+            security(("bearer" = [])),
+            responses(
+                (status = 201, description = "Created", body = $Out, headers(("ETag" = String), ("Location" = String))),
+                $crate::error::WriteProblems,
+            )
+        )]
+        #[actix_web::post($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<$crate::http::state::AppState>,
+            req: actix_web::HttpRequest,
+            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
+            $crate::api::partner::extract::Body(body): $crate::api::partner::extract::Body,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::partner::resource::create::<$R>(&state, &req, &caller, &body).await
+        }
+    };
+    (@patch [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $(#[$doc])*
+        /// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+        /// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+        /// every member of the wrong type is named at once, in plain words.
+        #[utoipa::path(
+            patch,
+            path = $path,
+            tag = "partner",
+            params(("id" = String, Path, description = $id), ("If-Match" = String, Header, description = $etag)),
+            request_body(content = $Input, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "Updated", body = $Out, headers(("ETag" = String))),
+                $crate::error::WriteProblems,
+            )
+        )]
+        #[actix_web::patch($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<$crate::http::state::AppState>,
+            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
+            id: $crate::domain::RecordId,
+            expected: $crate::api::partner::IfMatch,
+            $crate::api::partner::extract::Body(body): $crate::api::partner::extract::Body,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::partner::resource::patch::<$R>(&state, &caller, &id, &expected, &body).await
+        }
+    };
+    (@delete [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            delete,
+            path = $path,
+            tag = "partner",
+            params(("id" = String, Path, description = $id), ("If-Match" = String, Header, description = $etag)),
+            security(("bearer" = [])),
+            responses((status = 204, description = "Deleted"), $crate::error::WriteProblems)
+        )]
+        #[actix_web::delete($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<$crate::http::state::AppState>,
+            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
+            id: $crate::domain::RecordId,
+            expected: $crate::api::partner::IfMatch,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::partner::resource::delete::<$R>(&state, &caller, &id, &expected).await
+        }
+    };
+    (@restore [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "admin",
+            params(("id" = String, Path, description = $id)),
+            security(("bearer" = [])),
+            responses((status = 200, description = "Restored", body = $Out), $crate::error::WriteProblems)
+        )]
+        #[actix_web::post($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<$crate::http::state::AppState>,
+            caller: $crate::auth::Caller,
+            id: $crate::domain::RecordId,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::partner::resource::restore::<$R>(&state, &caller, &id).await
+        }
+    };
+    (@history [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "partner",
+            params(("id" = String, Path, description = $id)),
+            security(("bearer" = [])),
+            responses((status = 200, description = "Oldest first", body = $crate::api::partner::HistoryList), $crate::error::WriteProblems)
+        )]
+        #[actix_web::get($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<$crate::http::state::AppState>,
+            caller: $crate::auth::Caller,
+            id: $crate::domain::RecordId,
+        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            $crate::api::partner::resource::history::<$R>(&state, &caller, &id).await
+        }
+    };
+}
+pub(crate) use partner_routes;

@@ -2,24 +2,20 @@
 
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::extract::{Body, Writer};
-use super::resource::{self, Creatable, Grant, Patchable, Resource};
+use super::resource::{partner_routes, Creatable, Grant, Patchable, Resource};
 use super::written;
-use super::IfMatch;
 use crate::auth::Caller;
 use crate::db::models::{ServiceAtLocationRow, ServiceRow};
 use crate::db::write;
 use crate::directory::Directory;
-use crate::domain::RecordId;
 use crate::edit::service::{ServiceInput, ValidService};
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
-use crate::error::{ApiResult, WriteProblems};
+use crate::error::ApiResult;
 use crate::http::respond::LangMode;
-use crate::http::state::AppState;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
 fn respond_service(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
@@ -46,100 +42,31 @@ fn respond_sal(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
     }
 }
 
-/// Create a service of the caller's organization (admin: any).
-#[utoipa::path(
-    tag = "partner",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
-    request_body(content = ServiceInput, content_type = "application/json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = ServiceOut, headers(("ETag" = String), ("Location" = String))),
-        WriteProblems,
-    )
-)]
-#[post("/v1/services")]
-pub async fn create_service(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    Writer(caller): Writer,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::create::<ServiceResource>(&state, &req, &caller, &body).await
+partner_routes! {
+    ServiceResource, id: "Service id", etag: "The ETag from GET /v1/services/{id}",
+    input: ServiceInput, output: ServiceOut;
+    /// Create a service of the caller's organization (admin: any).
+    create create_service "/v1/services";
+    /// Update a service with a JSON Merge Patch. Needs If-Match.
+    patch patch_service "/v1/services/{id}";
+    /// Delete a service (soft). Needs If-Match.
+    delete delete_service "/v1/services/{id}";
+    /// Restore a deleted service (admin token).
+    restore restore_service "/v1/services/{id}/restore";
+    /// The history of a service.
+    history service_history "/v1/services/{id}/history";
 }
 
-/// Update a service with a JSON Merge Patch. Needs If-Match.
-/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-/// every member of the wrong type is named at once, in plain words.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Service id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services/{id}")),
-    request_body(content = ServiceInput, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Updated", body = ServiceOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
-)]
-#[patch("/v1/services/{id}")]
-pub async fn patch_service(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::patch::<ServiceResource>(&state, &caller, &id, &expected, &body).await
-}
-
-/// Delete a service (soft). Needs If-Match.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Service id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services/{id}")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        WriteProblems,
-    )
-)]
-#[delete("/v1/services/{id}")]
-pub async fn delete_service(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-) -> ApiResult<HttpResponse> {
-    resource::delete::<ServiceResource>(&state, &caller, &id, &expected).await
-}
-
-/// Restore a deleted service (admin token).
-#[utoipa::path(
-    tag = "admin",
-    params(("id" = String, Path, description = "Service id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Restored", body = ServiceOut),
-        WriteProblems,
-    )
-)]
-#[post("/v1/services/{id}/restore")]
-pub async fn restore_service(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::restore::<ServiceResource>(&state, &caller, &id).await
-}
-
-/// The history of a service.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Service id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Oldest first", body = super::HistoryList),
-        WriteProblems,
-    )
-)]
-#[get("/v1/services/{id}/history")]
-pub async fn service_history(state: web::Data<AppState>, caller: Caller, id: RecordId) -> ApiResult<HttpResponse> {
-    resource::history::<ServiceResource>(&state, &caller, &id).await
+partner_routes! {
+    SalResource, id: "Service-at-location id", etag: "The ETag from GET /v1/services-at-locations/{id}",
+    input: ServiceAtLocationInput, output: ServiceAtLocationDetail;
+    /// Offer a service at a location (both of the caller's organization), optionally with its own
+    /// hours and booking instructions.
+    create create_service_at_location "/v1/services-at-locations";
+    /// Update a service at a location (hours, booking, note) with a JSON Merge Patch. Needs If-Match.
+    patch patch_service_at_location "/v1/services-at-locations/{id}";
+    /// Stop offering a service at a location (soft delete). Needs If-Match.
+    delete delete_service_at_location "/v1/services-at-locations/{id}";
 }
 
 async fn store_sal_hours(
@@ -150,73 +77,6 @@ async fn store_sal_hours(
     let doc = valid.hours.as_ref().map(|h| serde_json::to_value(h).unwrap_or_default());
     write::put_hours(conn, None, Some(id), doc, &valid.changes.confidence).await?;
     Ok(())
-}
-
-/// Offer a service at a location (both of the caller's organization), optionally with its own
-/// hours and booking instructions.
-#[utoipa::path(
-    tag = "partner",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
-    request_body(content = ServiceAtLocationInput, content_type = "application/json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = ServiceAtLocationDetail, headers(("ETag" = String), ("Location" = String))),
-        WriteProblems,
-    )
-)]
-#[post("/v1/services-at-locations")]
-pub async fn create_service_at_location(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    Writer(caller): Writer,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::create::<SalResource>(&state, &req, &caller, &body).await
-}
-
-/// Update a service at a location (hours, booking, note) with a JSON Merge Patch. Needs If-Match.
-/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-/// every member of the wrong type is named at once, in plain words.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Service-at-location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services-at-locations/{id}")),
-    request_body(content = ServiceAtLocationInput, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Updated", body = ServiceAtLocationDetail, headers(("ETag" = String))),
-        WriteProblems,
-    )
-)]
-#[patch("/v1/services-at-locations/{id}")]
-pub async fn patch_service_at_location(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    resource::patch::<SalResource>(&state, &caller, &id, &expected, &body).await
-}
-
-/// Stop offering a service at a location (soft delete). Needs If-Match.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Service-at-location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/services-at-locations/{id}")),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        WriteProblems,
-    )
-)]
-#[delete("/v1/services-at-locations/{id}")]
-pub async fn delete_service_at_location(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-) -> ApiResult<HttpResponse> {
-    resource::delete::<SalResource>(&state, &caller, &id, &expected).await
 }
 
 /// Services through the generic write path (`super::resource`).
