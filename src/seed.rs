@@ -238,11 +238,12 @@ fn service_kind(code: &str) -> anyhow::Result<ServiceKind> {
     })
 }
 
+/// How sure a level is, surest highest (`domain::Confidence` is ordered surest first); a word
+/// that is not a level counts as the least sure.
 fn confidence_rank(c: &str) -> u8 {
-    match c {
-        "verified" => 2,
-        "approximate" => 1,
-        _ => 0,
+    match c.parse::<crate::domain::Confidence>() {
+        Ok(level) => 3 - level as u8,
+        Err(_) => 0,
     }
 }
 
@@ -795,7 +796,7 @@ mod tests {
         let count = |c: &str| data.locations.iter().filter(|l| l.confidence == c).count();
         assert_eq!((count("verified"), count("approximate"), count("assumed")), (4, 33, 4));
         // Every confidence is one the database accepts (the data qualifies some in words).
-        let levels = ["verified", "approximate", "assumed"];
+        let levels = <crate::domain::Confidence as crate::domain::Vocabulary>::names();
         let all =
             data.services_at_locations.iter().map(|s| &s.confidence).chain(data.services.iter().map(|s| &s.confidence));
         for c in all

@@ -146,7 +146,7 @@ impl Query {
     }
 
     fn place_ok(&self, loc: &Location) -> bool {
-        if &*loc.status == "inactive" {
+        if loc.status == crate::domain::LocationStatus::Inactive {
             return false;
         }
         match &self.area {

@@ -62,7 +62,9 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     let given = OrganizationFilterParams::read(&params)?;
     let kind = given.kind.as_deref();
     if let Some(k) = kind {
-        if !dir.organizations.iter().any(|o| o.kind == k) && !crate::directory::LOCATION_KINDS.contains(&k) {
+        if !dir.organizations.iter().any(|o| o.kind == k)
+            && !<crate::domain::LocationKind as crate::domain::Vocabulary>::names().contains(&k)
+        {
             return Err(ApiError::invalid_param("kind", format!("unknown organization kind {k:?}")));
         }
     }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::search::SearchText;
 use super::*;
 use crate::db::load::DirectoryRows;
+use crate::domain::{AssistanceLevel, Confidence, DeliveryMode, LocationKind, LocationStatus, Vocabulary};
 use crate::geo::PointIndex;
 use crate::hours::OpeningHours;
 use crate::i18n::Localized;
@@ -106,7 +107,7 @@ impl Directory {
                           version| Provenance {
             source: interner.get(source),
             external_id: external_id.clone(),
-            confidence: interner.get(confidence),
+            confidence: Confidence::from_stored(confidence, Confidence::Assumed),
             sources: sources.clone(),
             created_at,
             updated_at,
@@ -178,10 +179,13 @@ impl Directory {
                         s.description_sv.as_deref(),
                         s.description_en.as_deref(),
                     ),
-                    delivery_modes: s.delivery_modes.clone(),
+                    delivery_modes: s.delivery_modes.iter().filter_map(|m| DeliveryMode::stored(m)).collect(),
                     audience: s.audience.clone(),
                     cost: text(s.cost_fi.as_deref(), s.cost_sv.as_deref(), s.cost_en.as_deref()),
-                    assistance_level: s.assistance_level.clone(),
+                    assistance_level: AssistanceLevel::from_stored(
+                        &s.assistance_level,
+                        AssistanceLevel::InformationOnly,
+                    ),
                     topics,
                     topic_mask,
                     languages,
@@ -305,7 +309,7 @@ impl Directory {
                 Some(Arc::new(Location {
                     id: l.id.clone(),
                     organization,
-                    kind: interner.get(&l.kind),
+                    kind: LocationKind::from_stored(&l.kind, LocationKind::Other),
                     name,
                     description: description.map(Box::new),
                     address: Address {
@@ -336,7 +340,7 @@ impl Directory {
                     email: l.email.clone(),
                     website: l.website.clone(),
                     served_municipalities: l.served_municipalities.clone(),
-                    status: interner.get(&l.status),
+                    status: LocationStatus::from_stored(&l.status, LocationStatus::UnverifiedCurrent),
                     hours_notes: l.hours_notes.clone(),
                     notes: l.notes.clone(),
                     languages: languages.into_iter().collect(),
@@ -508,7 +512,7 @@ impl Directory {
                 && fresh.organizations.get(new.organization).map(|o| &o.id)
                     == Some(&self.organizations[old.organization].id)
                 && old.coordinates == new.coordinates
-                && *old.kind == *new.kind
+                && old.kind == new.kind
                 && old.address.postal_code == new.address.postal_code
                 && old.address.municipality_code == new.address.municipality_code
                 && old.served_municipalities == new.served_municipalities

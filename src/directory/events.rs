@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::search::{SearchQuery, SearchText};
 use super::{Directory, Provenance};
 use crate::db::models::EventRow;
+use crate::domain::Vocabulary;
 use crate::events::{EventDoc, Occurrence};
 
 #[derive(Debug, Clone)]
@@ -132,8 +133,8 @@ impl EventFilter {
         });
         let place = ev.location.map(|i| &dir.locations[i]);
         let kind_ok = self.kind.as_deref().is_none_or(|k| match place {
-            Some(l) => &*l.kind == k,
-            None => k == crate::domain::REMOTE_KIND,
+            Some(l) => l.kind.name() == k,
+            None => k == crate::domain::LocationKind::Remote.name(),
         });
         let within_ok = self.within.is_none_or(|(lat, lon, max)| match place {
             Some(l) => l.coordinates.is_some_and(|(la, lo)| crate::geo::distance_m(lat, lon, la, lo) <= max),

@@ -4,6 +4,7 @@
 
 use super::search::SearchQuery;
 use super::{Directory, Location};
+use crate::domain::Vocabulary;
 
 #[derive(Debug, Clone, Default)]
 pub struct LocationFilter {
@@ -32,7 +33,7 @@ impl LocationFilter {
             }
         }
         if let Some(k) = &self.kind {
-            if &*loc.kind != k.as_str() {
+            if loc.kind.name() != k.as_str() {
                 return false;
             }
         }

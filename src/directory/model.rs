@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::domain::{AssistanceLevel, Confidence, DeliveryMode, LocationKind, LocationStatus};
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -11,17 +13,6 @@ use crate::i18n::Localized;
 
 /// Location kinds. The first eight come from the kind of organisation that runs the place;
 /// `remote` is phone or video help that serves an area instead of a point.
-pub const LOCATION_KINDS: &[&str] = &[
-    "library",
-    "library_bookmobile",
-    "adult_education_college",
-    "association",
-    "municipal_service_point",
-    "parish",
-    "public_authority_service_point",
-    "other",
-    "remote",
-];
 
 /// A short string repeated across many records (kind, status, source, confidence), stored once
 /// per snapshot and shared.
@@ -31,8 +22,7 @@ pub type Sym = Arc<str>;
 pub struct Provenance {
     pub source: Sym,
     pub external_id: Option<String>,
-    /// verified, approximate or assumed.
-    pub confidence: Sym,
+    pub confidence: Confidence,
     pub sources: Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -137,17 +127,6 @@ impl Accuracy {
     }
 }
 
-/// The order of confidence levels, surest first (for ranking and for the partner rule that
-/// no one but the coordinator raises a level).
-pub fn confidence_rank(confidence: &str) -> u8 {
-    match confidence {
-        "verified" => 0,
-        "approximate" => 1,
-        "assumed" => 2,
-        _ => 3,
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Municipality {
     pub code: String,
@@ -193,10 +172,10 @@ pub struct Service {
     pub organization: usize,
     pub name: Localized,
     pub description: Option<Localized>,
-    pub delivery_modes: Vec<String>,
+    pub delivery_modes: Vec<DeliveryMode>,
     pub audience: Vec<String>,
     pub cost: Option<Localized>,
-    pub assistance_level: String,
+    pub assistance_level: AssistanceLevel,
     pub topics: Vec<String>,
     pub topic_mask: u64,
     pub languages: Vec<String>,
@@ -249,7 +228,7 @@ pub struct Location {
     pub id: String,
     /// Index into `Directory::organizations`.
     pub organization: usize,
-    pub kind: Sym,
+    pub kind: LocationKind,
     pub name: Localized,
     /// Rare texts are boxed (8 bytes when absent instead of 72).
     pub description: Option<Box<Localized>>,
@@ -268,7 +247,7 @@ pub struct Location {
     pub email: Option<String>,
     pub website: Option<String>,
     pub served_municipalities: Vec<String>,
-    pub status: Sym,
+    pub status: LocationStatus,
     pub hours_notes: Option<String>,
     pub notes: Option<String>,
     pub languages: Vec<String>,
@@ -284,9 +263,9 @@ pub struct Location {
 }
 
 impl Location {
-    /// Phone or video help serving an area (`crate::domain::REMOTE_KIND`), not a place to go.
+    /// Phone or video help serving an area (`crate::domain::LocationKind::Remote`), not a place to go.
     pub fn is_remote(&self) -> bool {
-        &*self.kind == crate::domain::REMOTE_KIND
+        self.kind.is_remote()
     }
 
     /// The state at an instant; `None` when the hours are unknown.

@@ -61,9 +61,8 @@ impl Directory {
                 }
             }
         }
-        let key = |l: &Location| {
-            (!self.staffed_at(l, filter.topics, rank.at), l.hours.is_none(), confidence_rank(&l.provenance.confidence))
-        };
+        let key =
+            |l: &Location| (!self.staffed_at(l, filter.topics, rank.at), l.hours.is_none(), l.provenance.confidence);
         let order = |a: &(&Location, f64), b: &(&Location, f64)| {
             a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal).then_with(|| key(a.0).cmp(&key(b.0)))
         };

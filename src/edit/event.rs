@@ -7,10 +7,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service::{ASSISTANCE_LEVELS, AUDIENCES};
+use super::service::AUDIENCES;
 use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
 use crate::db::models::EventRow;
 use crate::directory::Directory;
+use crate::domain::{AssistanceLevel, Vocabulary};
 use crate::error::ApiResult;
 use crate::events::{EventDoc, Override, Registration, DELIVERY_MODES, MAX_WINDOW_DAYS, STATUSES};
 use crate::i18n::Localized;
@@ -228,10 +229,10 @@ impl EventInput {
                 text: localized(fi, sv, en),
             }
         });
-        let assistance_level = e.one_of("assistance_level", &self.assistance_level, ASSISTANCE_LEVELS, true);
+        let assistance_level =
+            e.choice::<AssistanceLevel>("assistance_level", &self.assistance_level, true).map(|l| l.name().to_owned());
         let status = e.one_of("status", &self.status, STATUSES, false).unwrap_or_else(|| "scheduled".into());
-        let confidence =
-            e.one_of("confidence", &self.confidence, super::CONFIDENCE, false).unwrap_or_else(|| "verified".into());
+        let confidence = e.confidence(&self.confidence);
         let doc = EventDoc {
             title: localized(title_fi, title_sv, title_en).unwrap_or_default(),
             description: localized(d_fi, d_sv, d_en),

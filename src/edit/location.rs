@@ -6,11 +6,10 @@ use utoipa::ToSchema;
 use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
 pub use crate::db::changes::LocationChanges;
 use crate::db::models::LocationRow;
-use crate::directory::{Directory, LOCATION_KINDS};
+use crate::directory::Directory;
+use crate::domain::{Confidence, LocationKind, LocationStatus, Vocabulary};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::geo;
-
-pub const STATUSES: &[&str] = &["active", "inactive", "unverified-current"];
 
 /// A location as written through the API. PATCH takes a JSON Merge Patch of this.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -69,7 +68,9 @@ pub struct LocationInput {
 /// support (the stored level, or `previous` for a new record): raising it is the
 /// coordinator's act (an admin token), recorded in history like every write.
 pub fn check_confidence(is_admin: bool, previous: &str, requested: &str) -> ApiResult<()> {
-    if is_admin || crate::directory::confidence_rank(requested) >= crate::directory::confidence_rank(previous) {
+    let surer = Confidence::from_stored(requested, Confidence::Assumed)
+        < Confidence::from_stored(previous, Confidence::Assumed);
+    if is_admin || !surer {
         return Ok(());
     }
     Err(ApiError::validation(vec![FieldError {
@@ -133,7 +134,7 @@ impl LocationInput {
             None => e.push("organization_id", "is required"),
             _ => {}
         }
-        let kind = e.one_of("kind", &self.kind, LOCATION_KINDS, true);
+        let kind = e.choice::<LocationKind>("kind", &self.kind, true).map(|k| k.name().to_owned());
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
         let (description_fi, description_sv, description_en) =
             e.text("description", &self.description, false, MAX_TEXT);
@@ -196,12 +197,14 @@ impl LocationInput {
             email: e.email("email", &self.email),
             website: e.url("website", &self.website),
             served_municipalities: served,
-            status: e.one_of("status", &self.status, STATUSES, false).unwrap_or_else(|| "active".into()),
+            status: e
+                .choice::<LocationStatus>("status", &self.status, false)
+                .unwrap_or(LocationStatus::Active)
+                .name()
+                .to_owned(),
             hours_notes: e.string("hours_notes", &self.hours_notes, MAX_SHORT),
             notes: e.string("notes", &self.notes, MAX_TEXT),
-            confidence: e
-                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
-                .unwrap_or_else(|| "verified".into()),
+            confidence: e.confidence(&self.confidence),
         };
         e.finish()?;
         Ok((changes, languages))

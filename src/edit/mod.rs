@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::directory::Directory;
+use crate::domain::{Confidence, Vocabulary};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::i18n::Localized;
 pub use read_shape::{ReadShape, ReadShaped};
@@ -223,6 +224,31 @@ impl Errors {
                 None
             }
         }
+    }
+
+    /// A word of one of the directory's vocabularies (`domain::Vocabulary`): the value, or the
+    /// field named with the words it may be.
+    pub fn choice<V: Vocabulary>(&mut self, field: &str, v: &Option<String>, required: bool) -> Option<V> {
+        match trimmed(v) {
+            Some(s) => match s.parse::<V>() {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    self.push(field, format!("must be one of {}", V::names().join(", ")));
+                    None
+                }
+            },
+            None => {
+                if required {
+                    self.push(field, format!("is required: one of {}", V::names().join(", ")));
+                }
+                None
+            }
+        }
+    }
+
+    /// How sure a written record is: as given, else `verified` (the writer states it).
+    pub fn confidence(&mut self, v: &Option<String>) -> String {
+        self.choice::<Confidence>("confidence", v, false).unwrap_or(Confidence::Verified).name().to_owned()
     }
 
     pub fn languages(&mut self, field: &str, v: &[String]) -> Vec<String> {
@@ -444,5 +470,3 @@ fn unknown_members(patch: &serde_json::Value, known: &serde_json::Value, prefix:
         }
     }
 }
-
-pub const CONFIDENCE: &[&str] = &["verified", "approximate", "assumed"];

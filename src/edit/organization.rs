@@ -93,9 +93,7 @@ impl OrganizationInput {
             email: e.email("email", &self.email),
             phone: e.phone("phone", &self.phone),
             notes: e.string("notes", &self.notes, MAX_TEXT),
-            confidence: e
-                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
-                .unwrap_or_else(|| "verified".into()),
+            confidence: e.confidence(&self.confidence),
         };
         e.finish()?;
         Ok(changes)

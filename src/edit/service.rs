@@ -7,13 +7,11 @@ use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
 pub use crate::db::changes::ServiceChanges;
 use crate::db::models::ServiceRow;
 use crate::directory::Directory;
+use crate::domain::{AssistanceLevel, DeliveryMode, Vocabulary};
 use crate::error::ApiResult;
 
-pub const DELIVERY_MODES: &[&str] = &["drop_in", "by_appointment", "phone", "video", "group_course", "event"];
 pub const AUDIENCES: &[&str] =
     &["everyone", "seniors", "immigrants", "job_seekers", "young_people", "disabled_people", "students"];
-/// DVV's ethical guidelines for digital support.
-pub const ASSISTANCE_LEVELS: &[&str] = &["guidance", "authorized_assistance", "information_only"];
 
 /// A service as written through the API. PATCH takes a JSON Merge Patch of this.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -98,10 +96,10 @@ impl ServiceInput {
             // reported per item already
         }
         let languages = e.languages("languages", &self.languages);
-        let mut modes = Vec::new();
+        let mut modes: Vec<String> = Vec::new();
         for (i, m) in self.delivery_modes.iter().enumerate() {
-            match e.one_of(&format!("delivery_modes[{i}]"), &Some(m.clone()), DELIVERY_MODES, true) {
-                Some(m) if !modes.contains(&m) => modes.push(m),
+            match e.choice::<DeliveryMode>(&format!("delivery_modes[{i}]"), &Some(m.clone()), true) {
+                Some(m) if !modes.iter().any(|n| n == m.name()) => modes.push(m.name().to_owned()),
                 _ => {}
             }
         }
@@ -115,7 +113,7 @@ impl ServiceInput {
         if audience.is_empty() {
             audience.push("everyone".into());
         }
-        let assistance_level = e.one_of("assistance_level", &self.assistance_level, ASSISTANCE_LEVELS, true);
+        let assistance_level = e.choice::<AssistanceLevel>("assistance_level", &self.assistance_level, true);
         let changes = ServiceChanges {
             organization_id: organization_id.unwrap_or_default(),
             name_fi: name_fi.unwrap_or_default(),
@@ -129,10 +127,8 @@ impl ServiceInput {
             cost_fi,
             cost_sv,
             cost_en,
-            assistance_level: assistance_level.unwrap_or_default(),
-            confidence: e
-                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
-                .unwrap_or_else(|| "verified".into()),
+            assistance_level: assistance_level.map(|l| l.name().to_owned()).unwrap_or_default(),
+            confidence: e.confidence(&self.confidence),
         };
         e.finish()?;
         Ok(ValidService { changes, topics, languages })

@@ -125,9 +125,7 @@ impl ServiceAtLocationInput {
             note_sv,
             note_en,
             appointment: appointment.map(|a| serde_json::to_value(a).unwrap_or_default()),
-            confidence: e
-                .one_of("confidence", &self.confidence, super::CONFIDENCE, false)
-                .unwrap_or_else(|| "verified".into()),
+            confidence: e.confidence(&self.confidence),
         };
         e.finish()?;
         Ok(ValidServiceAtLocation { changes, hours, organization_id: location_org.unwrap_or_default() })

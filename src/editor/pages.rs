@@ -8,7 +8,7 @@ use super::texts::{words, Words};
 use super::Session;
 use crate::api::partner::admin::{StaleList, TokenOut};
 use crate::directory::{Directory, Location};
-use crate::edit::service::ASSISTANCE_LEVELS;
+use crate::domain::{AssistanceLevel, Vocabulary};
 use crate::hours::{WeekHours, WEEKDAYS};
 use crate::i18n::Lang;
 
@@ -223,7 +223,7 @@ pub fn home_page(
             @for s in &services {
                 li {
                     h3 { (s.name.in_lang(lang)) }
-                    p { (w.level) ": " (level_name(lang, &s.assistance_level)) }
+                    p { (w.level) ": " (level_name(lang, s.assistance_level)) }
                     (currency(lang, dir, &s.provenance, None, now))
                 }
             }
@@ -623,7 +623,7 @@ fn services_section(
             (summary(lang, problems, general))
             p.hint { (w.level_note) }
             dl.levels {
-                @for level in ASSISTANCE_LEVELS {
+                @for &level in AssistanceLevel::all() {
                     dt { (level_name(lang, level)) }
                     dd { (crate::embed::texts::assistance_level(lang, level)) }
                 }
@@ -639,8 +639,8 @@ fn services_section(
                             (hidden(session, s.provenance.version))
                             (field(lang, &id, w.level, None, problems, |d| html! {
                                 select id=(id) name="level" aria-describedby=[(!d.is_empty()).then_some(d)] {
-                                    @for level in ASSISTANCE_LEVELS {
-                                        option value=(level) selected[*level == s.assistance_level] {
+                                    @for &level in AssistanceLevel::all() {
+                                        option value=(level.name()) selected[level == s.assistance_level] {
                                             (level_name(lang, level))
                                         }
                                     }
@@ -806,20 +806,18 @@ fn by_name(dir: &Directory, lang: Lang) -> Vec<&crate::directory::Organization> 
 }
 
 /// A level of help in a word or two (its meaning is written out next to the choice).
-pub fn level_name(lang: Lang, level: &str) -> &'static str {
+pub fn level_name(lang: Lang, level: AssistanceLevel) -> &'static str {
+    use AssistanceLevel::*;
     match (lang, level) {
-        (Lang::Fi, "guidance") => "Opastus",
-        (Lang::Sv, "guidance") => "Handledning",
-        (Lang::En, "guidance") => "Guidance",
-        (Lang::Fi, "authorized_assistance") => "Valtuutettu asiointi",
-        (Lang::Sv, "authorized_assistance") => "Ärenden med fullmakt",
-        (Lang::En, "authorized_assistance") => "Authorised assistance",
-        (Lang::Fi, "information_only") => "Neuvonta",
-        (Lang::Sv, "information_only") => "Rådgivning",
-        (Lang::En, "information_only") => "Information only",
-        (Lang::Fi, _) => "ei tiedossa",
-        (Lang::Sv, _) => "inte känd",
-        (Lang::En, _) => "not known",
+        (Lang::Fi, Guidance) => "Opastus",
+        (Lang::Sv, Guidance) => "Handledning",
+        (Lang::En, Guidance) => "Guidance",
+        (Lang::Fi, AuthorizedAssistance) => "Valtuutettu asiointi",
+        (Lang::Sv, AuthorizedAssistance) => "Ärenden med fullmakt",
+        (Lang::En, AuthorizedAssistance) => "Authorised assistance",
+        (Lang::Fi, InformationOnly) => "Neuvonta",
+        (Lang::Sv, InformationOnly) => "Rådgivning",
+        (Lang::En, InformationOnly) => "Information only",
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::directory::events::Event;
 use crate::directory::Directory;
+use crate::domain::Confidence;
 use crate::events::Occurrence;
 use crate::http::views::helsinki_time;
 use crate::i18n::Lang;
@@ -192,7 +193,7 @@ pub fn occurrence_item(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, 
             @if let Some(reason) = closed.filter(|_| o.status != "cancelled") {
                 p.hours-note { (et.place_closed) @if let Some(r) = reason { " (" (r) ")" } "." }
             }
-            @if &*ev.provenance.confidence == "assumed" { p.unverified { (et.unconfirmed) } }
+            @if ev.provenance.confidence == Confidence::Assumed { p.unverified { (et.unconfirmed) } }
             (extra)
         }
     }
@@ -204,7 +205,7 @@ pub fn occurrence_item(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, 
 /// occurrence or series, or an event with no place and no join link to name as its location.
 /// No member is ever `null`.
 pub fn event_ld(dir: &Directory, lang: Lang, ev: &Event, o: &Occurrence, base: &str) -> Option<Value> {
-    if &*ev.provenance.confidence != "verified" || ev.cancelled {
+    if ev.provenance.confidence != Confidence::Verified || ev.cancelled {
         return None;
     }
     let status = match o.status.as_str() {

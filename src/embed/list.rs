@@ -8,6 +8,7 @@ use maud::{html, Markup, PreEscaped};
 use serde_json::{json, Value};
 
 use crate::directory::{Accuracy, Directory, Location, LocationFilter};
+use crate::domain::{Confidence, Vocabulary};
 use crate::error::ApiResult;
 use crate::hours::{helsinki_date, RangeKind, State};
 use crate::http::nearest::{evaluation_instant, nearest_places, origin};
@@ -125,11 +126,11 @@ pub fn place_card(dir: &Directory, lang: Lang, loc: &Location, card: &Card, extr
     let topics = page::topic_labels(dir, lang, &dir.topic_codes(loc.topic_mask));
     let languages = page::language_names(dir, lang, &loc.languages);
     let heading_id = format!("place-{}", loc.id);
-    let mut modes: Vec<String> = Vec::new();
+    let mut modes: Vec<&str> = Vec::new();
     let mut bookings: Vec<Markup> = Vec::new();
     for sal in &loc.services {
         let s = &dir.services[sal.service];
-        for m in &s.delivery_modes {
+        for &m in &s.delivery_modes {
             let m = delivery_mode(lang, m);
             if !modes.contains(&m) {
                 modes.push(m);
@@ -165,7 +166,7 @@ pub fn place_card(dir: &Directory, lang: Lang, loc: &Location, card: &Card, extr
             (heading)
             p.org { (org.name.in_lang(lang)) }
             @if let Some(checked) = checked_line(dir, lang, loc) { p.checked { (checked) } }
-            @if &*loc.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
+            @if loc.provenance.confidence == Confidence::Assumed { p.unverified { (t.record_assumed) } }
             p.status.(status_class) { (status) }
             @if loc.hours.as_deref().is_some_and(hours_unconfirmed) { p.hours-note { (capitalized(t.hours_unconfirmed)) } }
             dl {
@@ -244,7 +245,7 @@ fn organization_type(kind: &str) -> &'static str {
 pub fn place_ld(dir: &Directory, lang: Lang, loc: &Location, base: &str, at: DateTime<Utc>) -> Value {
     let org = &dir.organizations[loc.organization];
     let mut v = json!({
-        "@type": place_type(&loc.kind),
+        "@type": place_type(loc.kind.name()),
         "@id": format!("{base}/v1/locations/{}", loc.id),
         "name": loc.name.in_lang(lang),
         "parentOrganization": { "@type": organization_type(&org.kind), "name": org.name.in_lang(lang) },

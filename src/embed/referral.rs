@@ -8,6 +8,7 @@ use maud::{html, Markup, PreEscaped};
 use qrcode::render::svg;
 use qrcode::QrCode;
 
+use crate::domain::{AssistanceLevel, Confidence};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
 use crate::http::params::{self, check_id, LangParams, Params};
@@ -144,7 +145,8 @@ pub async fn referral_slip(
     // The services for the patron's needs first.
     services.sort_by_key(|sal| !topics.iter().any(|c| dir.services[sal.service].topics.contains(c)));
     let name = loc.name.in_lang(lang);
-    let authorized = services.iter().any(|sal| dir.services[sal.service].assistance_level == "authorized_assistance");
+    let authorized =
+        services.iter().any(|sal| dir.services[sal.service].assistance_level == AssistanceLevel::AuthorizedAssistance);
     // The place's phone, else the organization's (marked as such).
     let phone = match (&loc.phone, &org.phone) {
         (Some(p), _) => Some((t.phone_label, p)),
@@ -165,7 +167,7 @@ pub async fn referral_slip(
                 h1 { (name) }
                 p.org { (t.organization) ": " (org.name.in_lang(lang)) }
                 @if let Some(checked) = checked_line(&dir, lang, loc) { p.checked { (checked) } }
-                @if &*loc.provenance.confidence == "assumed" { p.unverified { (t.record_assumed) } }
+                @if loc.provenance.confidence == Confidence::Assumed { p.unverified { (t.record_assumed) } }
             }
             @if let Some((ev, o)) = &session {
                 section.session aria-labelledby="s-session" {
@@ -226,9 +228,9 @@ pub async fn referral_slip(
                             li {
                                 strong { (s.name.in_lang(lang)) }
                                 @if !s.delivery_modes.is_empty() {
-                                    " (" (s.delivery_modes.iter().map(|m| delivery_mode(lang, m)).collect::<Vec<_>>().join(", ")) ")"
+                                    " (" (s.delivery_modes.iter().map(|&m| delivery_mode(lang, m)).collect::<Vec<_>>().join(", ")) ")"
                                 }
-                                ". " (assistance_level(lang, &s.assistance_level))
+                                ". " (assistance_level(lang, s.assistance_level))
                                 @if let Some(h) = &sal.hours {
                                     " " (t.own_hours) ": "
                                     (h.hours.schedule(today, today + Duration::days(6)).iter()

@@ -11,6 +11,7 @@ use maud::{html, Markup};
 
 use crate::directory::events::Event;
 use crate::directory::{Directory, Location, LocationFilter};
+use crate::domain::AssistanceLevel;
 use crate::error::{ApiError, ApiResult};
 use crate::events::Occurrence;
 use crate::hours::{helsinki_date, helsinki_to_utc};
@@ -430,7 +431,7 @@ fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
                         @let s = &dir.services[sal.service];
                         li {
                             strong { (s.name.in_lang(lang)) } ". "
-                            (assistance_level(lang, &s.assistance_level))
+                            (assistance_level(lang, s.assistance_level))
                             @if let Some(h) = &sal.hours {
                                 " " (t.own_hours) ": " (page::day_text(lang, &h.hours.day(day)))
                                 @if hours_unconfirmed(h) { " (" (t.hours_unconfirmed) ")" }
@@ -451,9 +452,9 @@ fn results(dir: &Directory, lang: Lang, form: &Form, found: &Found) -> Markup {
         referral_label: t.print_referral,
     };
     let shown = found.places.iter().map(|(l, _)| *l).chain(found.unknown_hours.iter().map(|(l, _)| *l));
-    let authorized = shown
-        .chain(found.remote.iter().copied())
-        .any(|l| l.services.iter().any(|s| dir.services[s.service].assistance_level == "authorized_assistance"));
+    let authorized = shown.chain(found.remote.iter().copied()).any(|l| {
+        l.services.iter().any(|s| dir.services[s.service].assistance_level == AssistanceLevel::AuthorizedAssistance)
+    });
     html! {
         section.results aria-labelledby="results-title" {
             h2 #results-title { (t.results) " (" (if now { t.when_now.to_owned() } else { page::when(lang, found.at) }) ")" }

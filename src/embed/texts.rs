@@ -2,6 +2,7 @@
 //! Swedish and English. Directory data brings its own translations; these are only the words
 //! around it. The widget carries the same words in `embed.js`.
 
+use crate::domain::{AssistanceLevel, DeliveryMode};
 use crate::i18n::Lang;
 
 pub struct Texts {
@@ -384,44 +385,54 @@ pub fn weekdays(lang: Lang) -> [&'static str; 7] {
 }
 
 /// What a DVV assistance level means, in plain words.
-pub fn assistance_level(lang: Lang, level: &str) -> &'static str {
+pub fn assistance_level(lang: Lang, level: AssistanceLevel) -> &'static str {
+    use AssistanceLevel::*;
     match (lang, level) {
-        (Lang::Fi, "guidance") => "Opastus: asiakas asioi itse, digitukihenkilö neuvoo.",
-        (Lang::Sv, "guidance") => "Handledning: kunden sköter ärendet själv, stödjaren ger råd.",
-        (Lang::En, "guidance") => "Guidance: the patron acts, the helper guides.",
-        (Lang::Fi, "authorized_assistance") => "Valtuutettu avustaminen: voi asioida asiakkaan puolesta virallisella valtuutuksella (esim. Suomi.fi-valtuudet).",
-        (Lang::Sv, "authorized_assistance") => "Befullmäktigat bistånd: kan sköta ärenden för kunden med en formell fullmakt (t.ex. Suomi.fi-fullmakter).",
-        (Lang::En, "authorized_assistance") => "Authorized assistance: may act for the patron with a formal authorization (e.g. Suomi.fi mandates).",
-        (Lang::Fi, "information_only") => "Neuvonta: antaa tietoa ja ohjaa eteenpäin, ei opasta asioinnissa.",
-        (Lang::Sv, "information_only") => "Rådgivning: ger information och hänvisar vidare, handleder inte i ärenden.",
-        (Lang::En, "information_only") => "Information only: advises and refers onward, no hands-on guidance.",
-        (Lang::Fi, _) => "Avun laajuus ei ole tiedossa.",
-        (Lang::Sv, _) => "Hjälpens omfattning är inte känd.",
-        (Lang::En, _) => "The level of help is not known.",
+        (Lang::Fi, Guidance) => "Opastus: asiakas asioi itse, digitukihenkilö neuvoo.",
+        (Lang::Sv, Guidance) => "Handledning: kunden sköter ärendet själv, stödjaren ger råd.",
+        (Lang::En, Guidance) => "Guidance: the patron acts, the helper guides.",
+        (Lang::Fi, AuthorizedAssistance) => "Valtuutettu avustaminen: voi asioida asiakkaan puolesta virallisella valtuutuksella (esim. Suomi.fi-valtuudet).",
+        (Lang::Sv, AuthorizedAssistance) => "Befullmäktigat bistånd: kan sköta ärenden för kunden med en formell fullmakt (t.ex. Suomi.fi-fullmakter).",
+        (Lang::En, AuthorizedAssistance) => "Authorized assistance: may act for the patron with a formal authorization (e.g. Suomi.fi mandates).",
+        (Lang::Fi, InformationOnly) => "Neuvonta: antaa tietoa ja ohjaa eteenpäin, ei opasta asioinnissa.",
+        (Lang::Sv, InformationOnly) => "Rådgivning: ger information och hänvisar vidare, handleder inte i ärenden.",
+        (Lang::En, InformationOnly) => "Information only: advises and refers onward, no hands-on guidance.",
+    }
+}
+
+/// What an event's level of help (as the event stores it) means, in plain words; a level the
+/// vocabulary does not have is said to be unknown.
+pub fn assistance_level_named(lang: Lang, level: &str) -> &'static str {
+    match level.parse() {
+        Ok(level) => assistance_level(lang, level),
+        Err(_) => match lang {
+            Lang::Fi => "Avun laajuus ei ole tiedossa.",
+            Lang::Sv => "Hjälpens omfattning är inte känd.",
+            Lang::En => "The level of help is not known.",
+        },
     }
 }
 
 /// A delivery mode in plain words.
-pub fn delivery_mode(lang: Lang, mode: &str) -> String {
+pub fn delivery_mode(lang: Lang, mode: DeliveryMode) -> &'static str {
+    use DeliveryMode::*;
     let t = texts(lang);
-    let s = match (lang, mode) {
-        (_, "drop_in") => t.drop_in,
-        (_, "by_appointment") => t.by_appointment,
-        (Lang::Fi, "phone") => "Puhelimitse",
-        (Lang::Sv, "phone") => "Per telefon",
-        (Lang::En, "phone") => "By phone",
-        (Lang::Fi, "video") => "Videoyhteydellä",
-        (Lang::Sv, "video") => "Via video",
-        (Lang::En, "video") => "By video",
-        (Lang::Fi, "group_course") => "Ryhmäkurssi",
-        (Lang::Sv, "group_course") => "Gruppkurs",
-        (Lang::En, "group_course") => "Group course",
-        (Lang::Fi, "event") => "Tapahtuma",
-        (Lang::Sv, "event") => "Evenemang",
-        (Lang::En, "event") => "Event",
-        _ => return mode.replace('_', " "),
-    };
-    s.to_owned()
+    match (lang, mode) {
+        (_, DropIn) => t.drop_in,
+        (_, ByAppointment) => t.by_appointment,
+        (Lang::Fi, Phone) => "Puhelimitse",
+        (Lang::Sv, Phone) => "Per telefon",
+        (Lang::En, Phone) => "By phone",
+        (Lang::Fi, Video) => "Videoyhteydellä",
+        (Lang::Sv, Video) => "Via video",
+        (Lang::En, Video) => "By video",
+        (Lang::Fi, GroupCourse) => "Ryhmäkurssi",
+        (Lang::Sv, GroupCourse) => "Gruppkurs",
+        (Lang::En, GroupCourse) => "Group course",
+        (Lang::Fi, Event) => "Tapahtuma",
+        (Lang::Sv, Event) => "Evenemang",
+        (Lang::En, Event) => "Event",
+    }
 }
 
 /// A distance for people: metres to the nearest 10 below a kilometre, else kilometres with

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{locate_checked, GeocodeError, Geocoder};
+use crate::domain::{LocationKind, Vocabulary};
 use crate::db::write::{self, Actor};
 
 /// How a run paces itself.
@@ -80,7 +81,7 @@ pub async fn fill_missing(
         let mut conn = pool.get().await.context("connecting to the database")?;
         let rows: Vec<crate::db::models::LocationRow> = locations::table
             .filter(locations::latitude.is_null())
-            .filter(locations::kind.ne(crate::domain::REMOTE_KIND))
+            .filter(locations::kind.ne(LocationKind::Remote.name()))
             .filter(locations::deleted_at.is_null())
             .order(locations::id)
             .select(crate::db::models::LocationRow::as_select())

@@ -345,7 +345,7 @@ pub fn service_places<'a>(
 ) -> impl Iterator<Item = (&'a Location, &'a ServiceAtLocation)> + 'a {
     dir.locations
         .iter()
-        .filter(|l| &*l.status != "inactive")
+        .filter(|l| l.status != crate::domain::LocationStatus::Inactive)
         .flat_map(|l| l.services.iter().map(move |s| (&**l, s)))
         .filter(move |(_, s)| dir.services[s.service].id == svc.id)
 }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::directory::search::SearchQuery;
-use crate::directory::{Directory, LocationFilter, LOCATION_KINDS};
+use crate::directory::{Directory, LocationFilter};
+use crate::domain::{LocationKind, Vocabulary};
 use crate::error::{ApiError, ApiResult};
 
 pub const MAX_PER_PAGE: usize = 100;
@@ -183,7 +184,7 @@ impl LocationFilterParams {
     pub fn read(params: &Params) -> ApiResult<LocationFilterParams> {
         let kind = match params.one("kind")? {
             Some(k) => Some(LocationKindParam::parse(k).ok_or_else(|| {
-                ApiError::invalid_param("kind", format!("must be one of {}", LOCATION_KINDS.join(", ")))
+                ApiError::invalid_param("kind", format!("must be one of {}", LocationKind::names().join(", ")))
             })?),
             None => None,
         };
@@ -400,7 +401,7 @@ mod kinds {
     #[test]
     fn the_kind_parameter_names_every_location_kind() {
         let named: Vec<&str> = LocationKindParam::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(named, LOCATION_KINDS);
+        assert_eq!(named, LocationKind::names());
         assert_eq!(LocationKindParam::parse("parish"), Some(LocationKindParam::Parish));
         assert_eq!(LocationKindParam::parse("castle"), None);
     }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::respond::{LangMode, Text};
 use crate::directory::{state_name, Directory, Location, Organization, ServiceAtLocation};
+use crate::domain::{Confidence, Vocabulary};
 use crate::hours::{self, Status};
 
 /// The state of a place (or a service at it) at the evaluation instant.
@@ -368,8 +369,8 @@ pub fn location_summary(
     let mut delivery_modes: Vec<String> = Vec::new();
     for s in &loc.services {
         for m in &dir.services[s.service].delivery_modes {
-            if !delivery_modes.contains(m) {
-                delivery_modes.push(m.clone());
+            if !delivery_modes.iter().any(|d| d == m.name()) {
+                delivery_modes.push(m.to_string());
             }
         }
     }
@@ -541,7 +542,7 @@ pub fn location_with(
         hours_confidence: loc.hours.as_ref().map(|h| h.confidence.clone()),
         status: loc.status.to_string(),
         confidence: loc.provenance.confidence.to_string(),
-        verified: &*loc.provenance.confidence == "verified",
+        verified: loc.provenance.confidence == Confidence::Verified,
         confidence_detail: loc.confidence_detail.clone(),
         hours_notes: loc.hours_notes.clone(),
         notes: loc.notes.clone(),
@@ -584,10 +585,10 @@ fn service_at_location_with(
         name: lang.text(&s.name),
         description: lang.opt(&s.description),
         topics: s.topics.clone(),
-        delivery_modes: s.delivery_modes.clone(),
+        delivery_modes: s.delivery_modes.iter().map(|m| m.to_string()).collect(),
         languages: s.languages.clone(),
         audience: s.audience.clone(),
-        assistance_level: s.assistance_level.clone(),
+        assistance_level: s.assistance_level.to_string(),
         note: lang.opt(&sal.note),
         opening_hours: sal.hours.as_ref().map(|h| h.osm.clone()),
         status_now,
@@ -615,7 +616,7 @@ pub fn organization(dir: &Directory, org: &Organization, lang: LangMode) -> Orga
             .map(|&i| LocationRef { id: dir.locations[i].id.clone(), name: lang.text(&dir.locations[i].name) })
             .collect(),
         confidence: org.provenance.confidence.to_string(),
-        verified: &*org.provenance.confidence == "verified",
+        verified: org.provenance.confidence == Confidence::Verified,
         provenance: ProvenanceOut {
             source: org.provenance.source.to_string(),
             external_id: org.provenance.external_id.clone(),
@@ -687,11 +688,11 @@ pub fn service(dir: &Directory, index: usize, lang: LangMode) -> ServiceOut {
         name: lang.text(&s.name),
         description: lang.opt(&s.description),
         topics: s.topics.clone(),
-        delivery_modes: s.delivery_modes.clone(),
+        delivery_modes: s.delivery_modes.iter().map(|m| m.to_string()).collect(),
         languages: s.languages.clone(),
         audience: s.audience.clone(),
         cost: lang.opt(&s.cost),
-        assistance_level: s.assistance_level.clone(),
+        assistance_level: s.assistance_level.to_string(),
         offered_at,
         confidence: s.provenance.confidence.to_string(),
         provenance: ProvenanceOut {

@@ -1,5 +1,6 @@
 //! Writing locations: create, update (merge patch), delete (soft), verify, restore, history.
 
+use crate::domain::{LocationKind, Vocabulary};
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
@@ -38,7 +39,7 @@ pub(super) fn respond(dir: &crate::directory::Directory, id: &str, status: Statu
 /// Whether a location needs a position found for it: it has no coordinates, and it is not
 /// remote help (which serves areas and gets none).
 fn needs_place(changes: &LocationChanges) -> bool {
-    changes.latitude.is_none() && changes.kind != crate::domain::REMOTE_KIND
+    changes.latitude.is_none() && changes.kind != LocationKind::Remote.name()
 }
 
 type AddressKey = (Option<String>, Option<String>, Option<String>);
