@@ -118,7 +118,7 @@ macro_rules! vocabulary {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             strum::EnumString, strum::IntoStaticStr, strum::VariantNames, strum::VariantArray, strum::Display,
-            serde::Serialize, serde::Deserialize,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         #[strum(serialize_all = "snake_case")]
         #[serde(rename_all = "snake_case")]
@@ -137,7 +137,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// What kind of place a location is.
+    /// The kind of a place: who runs it (library, association, parish, …), or `remote` for phone
+    /// and video help that serves an area.
     LocationKind {
         Library,
         LibraryBookmobile,
@@ -147,8 +148,8 @@ vocabulary! {
         Parish,
         PublicAuthorityServicePoint,
         Other,
-        /// Phone and video help: it serves municipalities, not a point, so it is listed beside
-        /// nearest results instead of among them, and is never geocoded.
+        // Phone and video help: it serves municipalities, not a point, so it is listed beside
+        // nearest results instead of among them, and is never geocoded.
         Remote,
     }
 }

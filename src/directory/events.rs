@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use super::search::{SearchQuery, SearchText};
 use super::{Directory, Provenance};
 use crate::db::models::EventRow;
-use crate::domain::Vocabulary;
 use crate::events::{EventDoc, Occurrence};
 
 #[derive(Debug, Clone)]
@@ -101,7 +100,7 @@ pub struct EventFilter {
     pub text: Option<SearchQuery>,
     /// Location kind: events at a place of that kind; `remote` also takes events without a
     /// place (online or remote help).
-    pub kind: Option<String>,
+    pub kind: Option<crate::domain::LocationKind>,
     /// `(lat, lon, metres)`: events at a place within that distance of the point; events
     /// without a place (online or remote help) are not limited by it.
     pub within: Option<(f64, f64, f64)>,
@@ -117,7 +116,7 @@ impl EventFilter {
             topics: f.topics,
             language: f.language.clone(),
             text: f.text.clone(),
-            kind: f.kind.clone(),
+            kind: f.kind,
             ..Default::default()
         }
     }
@@ -132,9 +131,9 @@ impl EventFilter {
                 || ev.doc.served_municipalities.contains(m)
         });
         let place = ev.location.map(|i| &dir.locations[i]);
-        let kind_ok = self.kind.as_deref().is_none_or(|k| match place {
-            Some(l) => l.kind.name() == k,
-            None => k == crate::domain::LocationKind::Remote.name(),
+        let kind_ok = self.kind.is_none_or(|k| match place {
+            Some(l) => l.kind == k,
+            None => k.is_remote(),
         });
         let within_ok = self.within.is_none_or(|(lat, lon, max)| match place {
             Some(l) => l.coordinates.is_some_and(|(la, lo)| crate::geo::distance_m(lat, lon, la, lo) <= max),

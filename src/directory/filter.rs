@@ -4,14 +4,13 @@
 
 use super::search::SearchQuery;
 use super::{Directory, Location};
-use crate::domain::Vocabulary;
 
 #[derive(Debug, Clone, Default)]
 pub struct LocationFilter {
     /// Municipality code.
     pub municipality: Option<String>,
     pub organization: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<crate::domain::LocationKind>,
     /// Bit set of required topics: a location matches when it offers all of them.
     pub topics: u64,
     /// ISO 639-1 code of a language of service.
@@ -32,10 +31,8 @@ impl LocationFilter {
                 return false;
             }
         }
-        if let Some(k) = &self.kind {
-            if loc.kind.name() != k.as_str() {
-                return false;
-            }
+        if self.kind.is_some_and(|k| loc.kind != k) {
+            return false;
         }
         if loc.topic_mask & self.topics != self.topics {
             return false;

@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{locate_checked, GeocodeError, Geocoder};
-use crate::domain::{LocationKind, Vocabulary};
 use crate::db::write::{self, Actor};
+use crate::domain::{LocationKind, Vocabulary};
 
 /// How a run paces itself.
 #[derive(Debug, Clone)]

@@ -117,7 +117,7 @@ pub struct LocationFilterParams {
     pub organization: Option<String>,
     /// Location kind.
     #[param(inline, example = "library")]
-    pub kind: Option<LocationKindParam>,
+    pub kind: Option<LocationKind>,
     /// Topic code, repeatable: a location matches when it offers all of them.
     #[param(example = json!(["online_public_services"]))]
     pub topic: Option<Vec<String>>,
@@ -130,60 +130,12 @@ pub struct LocationFilterParams {
     pub q: Option<String>,
 }
 
-/// The kind of a place: who runs it (library, association, parish, …), or `remote` for phone
-/// and video help that serves an area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LocationKindParam {
-    Library,
-    LibraryBookmobile,
-    AdultEducationCollege,
-    Association,
-    MunicipalServicePoint,
-    Parish,
-    PublicAuthorityServicePoint,
-    Other,
-    Remote,
-}
-
-impl LocationKindParam {
-    const ALL: [LocationKindParam; 9] = [
-        LocationKindParam::Library,
-        LocationKindParam::LibraryBookmobile,
-        LocationKindParam::AdultEducationCollege,
-        LocationKindParam::Association,
-        LocationKindParam::MunicipalServicePoint,
-        LocationKindParam::Parish,
-        LocationKindParam::PublicAuthorityServicePoint,
-        LocationKindParam::Other,
-        LocationKindParam::Remote,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LocationKindParam::Library => "library",
-            LocationKindParam::LibraryBookmobile => "library_bookmobile",
-            LocationKindParam::AdultEducationCollege => "adult_education_college",
-            LocationKindParam::Association => "association",
-            LocationKindParam::MunicipalServicePoint => "municipal_service_point",
-            LocationKindParam::Parish => "parish",
-            LocationKindParam::PublicAuthorityServicePoint => "public_authority_service_point",
-            LocationKindParam::Other => "other",
-            LocationKindParam::Remote => "remote",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LocationKindParam> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 impl LocationFilterParams {
     /// The filters as given (each at most once, `topic` repeatable), before they are checked
     /// against the directory (`location_filter`).
     pub fn read(params: &Params) -> ApiResult<LocationFilterParams> {
         let kind = match params.one("kind")? {
-            Some(k) => Some(LocationKindParam::parse(k).ok_or_else(|| {
+            Some(k) => Some(k.parse::<LocationKind>().map_err(|_| {
                 ApiError::invalid_param("kind", format!("must be one of {}", LocationKind::names().join(", ")))
             })?),
             None => None,
@@ -368,7 +320,7 @@ pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFi
         }
         filter.organization = Some(o);
     }
-    filter.kind = given.kind.map(|k| k.as_str().to_owned());
+    filter.kind = given.kind;
     for t in given.topic.iter().flatten() {
         let topic = dir.topic(t).ok_or_else(|| ApiError::invalid_param("topic", format!("unknown topic {t:?}")))?;
         filter.topics |= topic.bit;
@@ -392,17 +344,4 @@ pub fn location_filter(params: &Params, dir: &Directory) -> ApiResult<LocationFi
 pub fn page(params: &Params) -> ApiResult<(usize, usize)> {
     let PageParams { page, per_page } = PageParams::read(params)?;
     Ok((page.unwrap_or(1), per_page.unwrap_or(DEFAULT_PER_PAGE)))
-}
-
-#[cfg(test)]
-mod kinds {
-    use super::*;
-
-    #[test]
-    fn the_kind_parameter_names_every_location_kind() {
-        let named: Vec<&str> = LocationKindParam::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(named, LocationKind::names());
-        assert_eq!(LocationKindParam::parse("parish"), Some(LocationKindParam::Parish));
-        assert_eq!(LocationKindParam::parse("castle"), None);
-    }
 }
