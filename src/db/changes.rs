@@ -36,6 +36,44 @@ pub struct LocationChanges {
     pub confidence: String,
 }
 
+impl LocationChanges {
+    /// A stored row's values, as the one write path takes them (what an importer lays its
+    /// fields over).
+    pub fn of(r: &crate::db::models::LocationRow) -> LocationChanges {
+        LocationChanges {
+            organization_id: r.organization_id.clone(),
+            kind: r.kind.clone(),
+            name_fi: r.name_fi.clone(),
+            name_sv: r.name_sv.clone(),
+            name_en: r.name_en.clone(),
+            description_fi: r.description_fi.clone(),
+            description_sv: r.description_sv.clone(),
+            description_en: r.description_en.clone(),
+            street_address: r.street_address.clone(),
+            postal_code: r.postal_code.clone(),
+            post_office: r.post_office.clone(),
+            municipality_code: r.municipality_code.clone(),
+            latitude: r.latitude,
+            longitude: r.longitude,
+            coordinate_method: r.coordinate_method.clone(),
+            accessibility_fi: r.accessibility_fi.clone(),
+            accessibility_sv: r.accessibility_sv.clone(),
+            accessibility_en: r.accessibility_en.clone(),
+            transit_fi: r.transit_fi.clone(),
+            transit_sv: r.transit_sv.clone(),
+            transit_en: r.transit_en.clone(),
+            phone: r.phone.clone(),
+            email: r.email.clone(),
+            website: r.website.clone(),
+            served_municipalities: r.served_municipalities.clone(),
+            status: r.status.clone(),
+            hours_notes: r.hours_notes.clone(),
+            notes: r.notes.clone(),
+            confidence: r.confidence.clone(),
+        }
+    }
+}
+
 /// The stored values of a valid organization.
 #[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
 #[diesel(table_name = crate::db::schema::organizations, treat_none_as_null = true, treat_none_as_default_value = false)]

@@ -9,8 +9,12 @@ pub mod kirkanta;
 pub mod ptv;
 pub mod schedule;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::hours::OpeningHours;
 
 /// A record the import could not use.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -90,4 +94,76 @@ impl ImportReport {
     pub fn imported(&self) -> usize {
         self.created.len() + self.updated.len() + self.unchanged
     }
+}
+
+/// One record's fields merged three ways, the rule every importer follows: upstream's value is
+/// taken where the directory still holds what the previous import wrote (or nothing was
+/// recorded); a field a partner has edited since is kept, and reported as a conflict when
+/// upstream has changed it too.
+#[derive(Debug, Default)]
+pub struct Merge {
+    /// The fields to write.
+    pub apply: BTreeMap<String, Value>,
+    /// What the import will have written, remembered for the next run (a kept edit: still what
+    /// the import last wrote, so that the edit stays visible as an edit).
+    pub last: Map<String, Value>,
+    pub conflicts: Vec<Conflict>,
+    /// Partner edits kept where upstream had not changed.
+    pub kept_local_edits: usize,
+}
+
+/// Merges `upstream` into `current` (the record's fields as stored) given `last` (what the
+/// previous import wrote).
+pub fn merge_fields(
+    location_id: &str,
+    external_id: &str,
+    upstream: &Map<String, Value>,
+    current: &Map<String, Value>,
+    last: &Map<String, Value>,
+) -> Merge {
+    let mut merge = Merge::default();
+    for (field, new) in upstream {
+        let cur = current.get(field).cloned().unwrap_or(Value::Null);
+        let last_v = last.get(field).cloned();
+        let partner_edited = last_v.as_ref().is_some_and(|l| !same(field, l, &cur));
+        if same(field, &cur, new) {
+            merge.last.insert(field.clone(), new.clone());
+        } else if !partner_edited {
+            merge.apply.insert(field.clone(), new.clone());
+            merge.last.insert(field.clone(), new.clone());
+        } else {
+            let last_v = last_v.unwrap_or(Value::Null);
+            if !same(field, &last_v, new) {
+                merge.conflicts.push(Conflict {
+                    location_id: location_id.to_owned(),
+                    external_id: external_id.to_owned(),
+                    field: field.clone(),
+                    current: cur.clone(),
+                    last_imported: last_v.clone(),
+                    upstream: new.clone(),
+                });
+            } else {
+                merge.kept_local_edits += 1;
+            }
+            merge.last.insert(field.clone(), last_v);
+        }
+    }
+    merge
+}
+
+/// Whether two values of a field are the same: coordinates within a micro-degree (about
+/// 0.1 m), hours documents as parsed (defaults written or not), everything else exactly.
+pub fn same(field: &str, a: &Value, b: &Value) -> bool {
+    match (field, a.as_f64(), b.as_f64()) {
+        ("latitude" | "longitude", Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        _ if field == "hours" => normal_hours(a) == normal_hours(b),
+        _ => a == b,
+    }
+}
+
+fn normal_hours(v: &Value) -> Value {
+    serde_json::from_value::<OpeningHours>(v.clone())
+        .ok()
+        .and_then(|h| serde_json::to_value(h).ok())
+        .unwrap_or_else(|| v.clone())
 }

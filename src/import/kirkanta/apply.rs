@@ -54,41 +54,6 @@ pub(super) fn set_field(r: &mut LocationRow, field: &str, v: &Value) {
     }
 }
 
-/// The stored values of a row, as the one write path takes them.
-pub(super) fn changes_of(r: &LocationRow) -> LocationChanges {
-    LocationChanges {
-        organization_id: r.organization_id.clone(),
-        kind: r.kind.clone(),
-        name_fi: r.name_fi.clone(),
-        name_sv: r.name_sv.clone(),
-        name_en: r.name_en.clone(),
-        description_fi: r.description_fi.clone(),
-        description_sv: r.description_sv.clone(),
-        description_en: r.description_en.clone(),
-        street_address: r.street_address.clone(),
-        postal_code: r.postal_code.clone(),
-        post_office: r.post_office.clone(),
-        municipality_code: r.municipality_code.clone(),
-        latitude: r.latitude,
-        longitude: r.longitude,
-        coordinate_method: r.coordinate_method.clone(),
-        accessibility_fi: r.accessibility_fi.clone(),
-        accessibility_sv: r.accessibility_sv.clone(),
-        accessibility_en: r.accessibility_en.clone(),
-        transit_fi: r.transit_fi.clone(),
-        transit_sv: r.transit_sv.clone(),
-        transit_en: r.transit_en.clone(),
-        phone: r.phone.clone(),
-        email: r.email.clone(),
-        website: r.website.clone(),
-        served_municipalities: r.served_municipalities.clone(),
-        status: r.status.clone(),
-        hours_notes: r.hours_notes.clone(),
-        notes: r.notes.clone(),
-        confidence: r.confidence.clone(),
-    }
-}
-
 pub(super) fn import_state(scope: &str, fields: serde_json::Map<String, Value>, services: &[String]) -> Value {
     json!({
         "source": SOURCE,
@@ -173,7 +138,7 @@ pub(super) async fn apply(
                     set_field(&mut row, field, v);
                 }
                 let languages = vec!["fi".to_owned()];
-                write::insert_location(conn, &id, &changes_of(&row), &languages).await?;
+                write::insert_location(conn, &id, &LocationChanges::of(&row), &languages).await?;
                 let state = import_state(&scope, upstream_of(m), &m.kirkanta_services);
                 set_provenance(conn, &id, &m.external_id, json!([kirkanta_source()]), &state).await?;
                 let after = LocationInput::from_row(&row, languages);
@@ -202,7 +167,7 @@ pub(super) async fn apply(
                         // Kirkanta's facts replace the demo's; the row keeps its id and owner.
                         row.confidence = "verified".into();
                     }
-                    write::update_location(conn, id, &changes_of(&row), &e.languages).await?;
+                    write::update_location(conn, id, &LocationChanges::of(&row), &e.languages).await?;
                     let before = LocationInput::from_row(&e.row, e.languages.clone());
                     let after = LocationInput::from_row(&row, e.languages.clone());
                     write::record(conn, "location", id, "update", &actor, to_json(&before), to_json(&after)).await?;
@@ -231,7 +196,7 @@ pub(super) async fn apply(
                 let id = e.row.id.as_str();
                 let mut row = e.row.clone();
                 row.status = "inactive".into();
-                write::update_location(conn, id, &changes_of(&row), &e.languages).await?;
+                write::update_location(conn, id, &LocationChanges::of(&row), &e.languages).await?;
                 let actor = Actor::system(ACTOR, &e.row.organization_id);
                 let before = LocationInput::from_row(&e.row, e.languages.clone());
                 let after = LocationInput::from_row(&row, e.languages.clone());

@@ -105,14 +105,6 @@ pub(super) fn current_fields(r: &LocationRow) -> serde_json::Map<String, Value> 
     m
 }
 
-/// Floats compare with a tolerance; everything else exactly.
-pub(super) fn same(field: &str, a: &Value, b: &Value) -> bool {
-    match (field, a.as_f64(), b.as_f64()) {
-        ("latitude" | "longitude", Some(x), Some(y)) => (x - y).abs() < 1e-9,
-        _ => a == b,
-    }
-}
-
 /// Hours documents as stored may carry defaults the import does not write: compare parsed.
 pub(super) fn normalise_hours(v: Option<&str>) -> Value {
     match v.and_then(|d| serde_json::from_str::<OpeningHours>(d).ok()) {
@@ -230,35 +222,10 @@ pub(super) async fn plan(conn: &mut AsyncPgConnection, input: &Input<'_>, lock: 
         let mut current = current_fields(&existing.row);
         current.insert("hours".into(), existing.hours.clone().unwrap_or(Value::Null));
         let last = existing.state.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
-        let mut apply: BTreeMap<String, Value> = BTreeMap::new();
-        let mut new_last = serde_json::Map::new();
-        for (field, new) in &upstream {
-            let cur = current.get(field).cloned().unwrap_or(Value::Null);
-            let last_v = last.get(field).cloned();
-            let partner_edited = last_v.as_ref().is_some_and(|l| !same(field, l, &cur));
-            if same(field, &cur, new) {
-                new_last.insert(field.clone(), new.clone());
-            } else if !partner_edited {
-                apply.insert(field.clone(), new.clone());
-                new_last.insert(field.clone(), new.clone());
-            } else {
-                let last_v = last_v.unwrap_or(Value::Null);
-                if !same(field, &last_v, new) {
-                    plan.conflicts.push(Conflict {
-                        location_id: existing.row.id.clone(),
-                        external_id: m.external_id.clone(),
-                        field: field.clone(),
-                        current: cur.clone(),
-                        last_imported: last_v.clone(),
-                        upstream: new.clone(),
-                    });
-                } else {
-                    plan.kept_local_edits += 1;
-                }
-                // Still what the import last wrote: the edit stays visible as an edit.
-                new_last.insert(field.clone(), last_v);
-            }
-        }
+        let merge = crate::import::merge_fields(&existing.row.id, &m.external_id, &upstream, &current, &last);
+        plan.conflicts.extend(merge.conflicts);
+        plan.kept_local_edits += merge.kept_local_edits;
+        let (apply, new_last) = (merge.apply, merge.last);
         let adopt = existing.row.source != SOURCE;
         if apply.is_empty()
             && !adopt

@@ -44,7 +44,6 @@ use crate::db::write::{self, Actor};
 use crate::edit::location::LocationChanges;
 use crate::edit::organization::OrganizationChanges;
 use crate::geocode::Geocoder;
-use crate::hours::OpeningHours;
 use mapping::{Mapped, FIELDS};
 use wire::Organization;
 
@@ -328,37 +327,7 @@ fn current_fields(row: &LocationRow, languages: &[String], hours: Option<Value>)
 
 /// The row's values as a partner write, with `apply` laid over them.
 fn changes_with(row: &LocationRow, apply: &BTreeMap<String, Value>) -> LocationChanges {
-    let mut c = LocationChanges {
-        organization_id: row.organization_id.clone(),
-        kind: row.kind.clone(),
-        name_fi: row.name_fi.clone(),
-        name_sv: row.name_sv.clone(),
-        name_en: row.name_en.clone(),
-        description_fi: row.description_fi.clone(),
-        description_sv: row.description_sv.clone(),
-        description_en: row.description_en.clone(),
-        street_address: row.street_address.clone(),
-        postal_code: row.postal_code.clone(),
-        post_office: row.post_office.clone(),
-        municipality_code: row.municipality_code.clone(),
-        latitude: row.latitude,
-        longitude: row.longitude,
-        coordinate_method: row.coordinate_method.clone(),
-        accessibility_fi: row.accessibility_fi.clone(),
-        accessibility_sv: row.accessibility_sv.clone(),
-        accessibility_en: row.accessibility_en.clone(),
-        transit_fi: row.transit_fi.clone(),
-        transit_sv: row.transit_sv.clone(),
-        transit_en: row.transit_en.clone(),
-        phone: row.phone.clone(),
-        email: row.email.clone(),
-        website: row.website.clone(),
-        served_municipalities: row.served_municipalities.clone(),
-        status: row.status.clone(),
-        hours_notes: row.hours_notes.clone(),
-        notes: row.notes.clone(),
-        confidence: row.confidence.clone(),
-    };
+    let mut c = LocationChanges::of(row);
     for (field, v) in apply {
         set_field(&mut c, field, v);
     }
@@ -391,23 +360,6 @@ fn set_field(c: &mut LocationChanges, field: &str, v: &Value) {
         "status" => c.status = s().unwrap_or_else(|| "active".into()),
         _ => {}
     }
-}
-
-/// Floats compare with a tolerance (a micro-degree is about 0.1 m); hours documents as
-/// parsed; everything else exactly.
-fn same(field: &str, a: &Value, b: &Value) -> bool {
-    match (field, a.as_f64(), b.as_f64()) {
-        ("latitude" | "longitude", Some(x), Some(y)) => (x - y).abs() < 1e-9,
-        _ if field == "hours" => normal_hours(a) == normal_hours(b),
-        _ => a == b,
-    }
-}
-
-fn normal_hours(v: &Value) -> Value {
-    serde_json::from_value::<OpeningHours>(v.clone())
-        .ok()
-        .and_then(|h| serde_json::to_value(h).ok())
-        .unwrap_or_else(|| v.clone())
 }
 
 /// Our organization for a PTV organization: the one created for it earlier, else a new
@@ -543,35 +495,10 @@ async fn write_all(
         let state = import_state_of(conn, &id).await?.unwrap_or(Value::Null);
         let last = state.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
 
-        let mut apply: BTreeMap<String, Value> = BTreeMap::new();
-        let mut new_last = serde_json::Map::new();
-        for (field, new) in &upstream {
-            let cur = current.get(field).cloned().unwrap_or(Value::Null);
-            let last_v = last.get(field).cloned();
-            let partner_edited = last_v.as_ref().is_some_and(|l| !same(field, l, &cur));
-            if same(field, &cur, new) {
-                new_last.insert(field.clone(), new.clone());
-            } else if !partner_edited {
-                apply.insert(field.clone(), new.clone());
-                new_last.insert(field.clone(), new.clone());
-            } else {
-                let last_v = last_v.unwrap_or(Value::Null);
-                if !same(field, &last_v, new) {
-                    out.conflicts.push(Conflict {
-                        location_id: id.clone(),
-                        external_id: m.external_id.clone(),
-                        field: field.clone(),
-                        current: cur.clone(),
-                        last_imported: last_v.clone(),
-                        upstream: new.clone(),
-                    });
-                } else {
-                    out.kept_local_edits += 1;
-                }
-                // Still what the import last wrote: the edit stays visible as an edit.
-                new_last.insert(field.clone(), last_v);
-            }
-        }
+        let merge = crate::import::merge_fields(&id, &m.external_id, &upstream, &current, &last);
+        out.conflicts.extend(merge.conflicts);
+        out.kept_local_edits += merge.kept_local_edits;
+        let (apply, new_last) = (merge.apply, merge.last);
         let mut changed = false;
         let columns: BTreeMap<String, Value> =
             apply.iter().filter(|(k, _)| k.as_str() != "hours").map(|(k, v)| (k.clone(), v.clone())).collect();
