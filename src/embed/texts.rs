@@ -388,15 +388,15 @@ pub fn weekdays(lang: Lang) -> [&'static str; 7] {
 pub fn assistance_level(lang: Lang, level: AssistanceLevel) -> &'static str {
     use AssistanceLevel::*;
     match (lang, level) {
-        (Lang::Fi, Guidance) => "Opastus: asiakas asioi itse, digitukihenkilö neuvoo.",
-        (Lang::Sv, Guidance) => "Handledning: kunden sköter ärendet själv, stödjaren ger råd.",
-        (Lang::En, Guidance) => "Guidance: the patron acts, the helper guides.",
-        (Lang::Fi, AuthorizedAssistance) => "Valtuutettu avustaminen: voi asioida asiakkaan puolesta virallisella valtuutuksella (esim. Suomi.fi-valtuudet).",
-        (Lang::Sv, AuthorizedAssistance) => "Befullmäktigat bistånd: kan sköta ärenden för kunden med en formell fullmakt (t.ex. Suomi.fi-fullmakter).",
-        (Lang::En, AuthorizedAssistance) => "Authorized assistance: may act for the patron with a formal authorization (e.g. Suomi.fi mandates).",
-        (Lang::Fi, InformationOnly) => "Neuvonta: antaa tietoa ja ohjaa eteenpäin, ei opasta asioinnissa.",
-        (Lang::Sv, InformationOnly) => "Rådgivning: ger information och hänvisar vidare, handleder inte i ärenden.",
-        (Lang::En, InformationOnly) => "Information only: advises and refers onward, no hands-on guidance.",
+        (Lang::Fi, Guidance) => "Opastus: asiakas asioi itse, digitukihenkilö opastaa.",
+        (Lang::Sv, Guidance) => "Handledning: kunden sköter ärendet själv, digistödjaren handleder.",
+        (Lang::En, Guidance) => "Guidance: the person does it themselves; the helper guides.",
+        (Lang::Fi, AuthorizedAssistance) => "Valtuutettu asiointi: digitukihenkilö voi asioida asiakkaan puolesta, kun asiakas on antanut valtuutuksen (esim. Suomi.fi-valtuudet).",
+        (Lang::Sv, AuthorizedAssistance) => "Ärenden med fullmakt: digistödjaren kan sköta ärenden för kundens räkning med fullmakt (t.ex. Suomi.fi-fullmakter).",
+        (Lang::En, AuthorizedAssistance) => "Authorised assistance: the helper can act on the person's behalf with a formal authorisation (e.g. Suomi.fi e-Authorizations).",
+        (Lang::Fi, InformationOnly) => "Neuvonta: digitukihenkilö antaa tietoa ja ohjaa eteenpäin, mutta ei opasta asioinnissa.",
+        (Lang::Sv, InformationOnly) => "Rådgivning: digistödjaren ger information och hänvisar vidare, men handleder inte i ärenden.",
+        (Lang::En, InformationOnly) => "Information only: the helper gives information and refers onward, with no hands-on guidance.",
     }
 }
 

@@ -190,7 +190,7 @@ async fn staff_search_by_postal_code_needs_language_and_time() {
     assert!(html.contains("Tue 12 Jan"), "the chosen day");
     assert!(html.contains("Hours on that day"));
     assert!(html.contains("/referral?lang=en&amp;topic=online_public_services"), "slip links carry the needs");
-    assert!(html.contains("Guidance: the patron acts, the helper guides."));
+    assert!(html.contains("Guidance: the person does it themselves; the helper guides."));
     assert!(html.contains("Remote help (phone, video) for this area"));
     // Only places open then are listed: every result's state at that instant is staffed.
     let api = app

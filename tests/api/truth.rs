@@ -269,7 +269,7 @@ async fn referral_slips_say_nothing_clock_relative_leave_no_empty_section_and_ex
         }
     }
     let kela = text(&html(&app, "/v1/locations/kela-joensuu/referral?lang=fi").await);
-    assert!(kela.contains("Valtuutettu avustaminen"), "Kela offers authorized assistance");
+    assert!(kela.contains("Valtuutettu asiointi"), "Kela offers authorized assistance");
     assert!(kela.contains("vain virallisella valtuutuksella"), "the note explains the difference: {kela}");
     assert!(!kela.contains("eikä asioi asiakkaan puolesta"), "the note does not contradict the service");
     let en = text(&html(&app, "/v1/locations/kela-joensuu/referral?lang=en").await);
