@@ -112,13 +112,19 @@ pub async fn end_session(state: &AppState, req: &HttpRequest) -> ApiResult<Strin
     Ok(format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"))
 }
 
-/// A POST from another site (its `Origin` is not this host) is refused: with the SameSite
-/// cookie and the CSRF field, the third guard against forged forms.
+/// A POST from another site is refused: with the SameSite cookie and the CSRF field, the third
+/// guard against forged forms. "This site" is the origin clients reach the service at, as links
+/// are made (`http::urls::base_url`: `--public-url`, forwarded headers of trusted proxies only,
+/// else `Host`), so that the editor works behind a reverse proxy that rewrites `Host`. A POST
+/// without `Origin` (older clients) is let through to the other guards; `Origin: null` is not.
 pub fn same_origin(req: &HttpRequest) -> bool {
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|h| h.to_str().ok()) else { return true };
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+    let host_of =
+        |url: &str| url.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase());
+    match (host_of(origin), host_of(&crate::http::urls::base_url(req))) {
+        (Some(from), Some(ours)) => !from.is_empty() && from == ours,
+        _ => false,
+    }
 }
 
 /// Compares two secrets without stopping at the first difference.

@@ -633,3 +633,25 @@ async fn sessions_are_guarded_by_cookie_csrf_origin_scope_and_revocation() {
     assert_eq!(resp.status(), 204);
     assert_eq!(b.get(&format!("/partner/locations/{KANSALAISTALO}")).await.0, 303, "a revoked key's session ends");
 }
+
+#[tokio::test]
+async fn behind_a_proxy_the_origin_is_the_public_one() {
+    // A reverse proxy that rewrites Host (nginx's default) in front of a service told its
+    // public address: the browser's Origin is the public one.
+    let options = digituki::startup::Options {
+        proxy: digituki::http::proxy::ProxyConfig {
+            public_url: Some("https://digituki.example.fi".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = TestApp::spawn_options(crate::helpers::fresh_database().await, options).await;
+    let token = app.token("pksotu", false).await;
+    let b = Browser { app: &app, cookie: None };
+    let resp = b.post("/partner/sign-in", Some("https://digituki.example.fi"), &[("key", &token)]).await;
+    assert_eq!(resp.status(), 303, "the public origin signs in");
+    let resp = b.post("/partner/sign-in", Some(&app.base), &[("key", &token)]).await;
+    assert_eq!(resp.status(), 403, "the service's own address is not the public origin");
+    let resp = b.post("/partner/sign-in", Some("null"), &[("key", &token)]).await;
+    assert_eq!(resp.status(), 403, "an opaque origin is refused");
+}
