@@ -92,7 +92,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::embed::staff::staff)
         .service(crate::openapi::docs_redirect)
         // The partner editor (`crate::editor`): pages, forms posted back to it.
-        .app_data(web::FormConfig::default().limit(256 * 1024))
+        // (64 KiB: the largest hours form is a few kilobytes.)
+        .app_data(web::FormConfig::default().limit(64 * 1024))
         .configure(crate::editor::routes)
         .service(crate::openapi::swagger_ui());
 }

@@ -121,14 +121,19 @@ pub async fn free_id(conn: &mut AsyncPgConnection, table: &str, base: &str) -> Q
         #[diesel(sql_type = diesel::sql_types::Text)]
         id: String,
     }
-    // `table` is one of our own constants, never input.
-    let taken: Vec<String> = diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 OR id LIKE $1 || '-%'"))
-        .bind::<diesel::sql_types::Text, _>(base)
-        .load::<Taken>(conn)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    // `table` is one of our own constants, never input. An id the history knows (of a record
+    // since removed for good, such as a service-at-location link offered again) is not reused:
+    // the history of two records never shares an id.
+    let taken: Vec<String> = diesel::sql_query(format!(
+        "SELECT id FROM {table} WHERE id = $1 OR id LIKE $1 || '-%' \
+         UNION SELECT entity_id FROM history WHERE entity_id = $1 OR entity_id LIKE $1 || '-%'"
+    ))
+    .bind::<diesel::sql_types::Text, _>(base)
+    .load::<Taken>(conn)
+    .await?
+    .into_iter()
+    .map(|t| t.id)
+    .collect();
     let mut candidate = base.to_owned();
     let mut n = 2;
     while taken.contains(&candidate) {

@@ -11,11 +11,8 @@ use super::search::SearchText;
 use crate::hours::{Appointment, OpeningHours, State, Status};
 use crate::i18n::Localized;
 
-/// Location kinds. The first eight come from the kind of organisation that runs the place;
-/// `remote` is phone or video help that serves an area instead of a point.
-
-/// A short string repeated across many records (kind, status, source, confidence), stored once
-/// per snapshot and shared.
+/// A short string repeated across many records (a record's source), stored once per snapshot
+/// and shared.
 pub type Sym = Arc<str>;
 
 #[derive(Debug, Clone)]

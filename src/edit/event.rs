@@ -11,7 +11,7 @@ use super::service::AUDIENCES;
 use super::{Errors, TextInput, MAX_NAME, MAX_SHORT, MAX_TEXT};
 use crate::db::models::EventRow;
 use crate::directory::Directory;
-use crate::domain::{AssistanceLevel, Vocabulary};
+use crate::domain::AssistanceLevel;
 use crate::error::ApiResult;
 use crate::events::{EventDoc, Override, Registration, DELIVERY_MODES, MAX_WINDOW_DAYS, STATUSES};
 use crate::i18n::Localized;
@@ -229,8 +229,7 @@ impl EventInput {
                 text: localized(fi, sv, en),
             }
         });
-        let assistance_level =
-            e.choice::<AssistanceLevel>("assistance_level", &self.assistance_level, true).map(|l| l.name().to_owned());
+        let assistance_level = e.word::<AssistanceLevel>("assistance_level", &self.assistance_level, true);
         let status = e.one_of("status", &self.status, STATUSES, false).unwrap_or_else(|| "scheduled".into());
         let confidence = e.confidence(&self.confidence);
         let doc = EventDoc {

@@ -68,8 +68,8 @@ pub struct LocationInput {
 /// support (the stored level, or `previous` for a new record): raising it is the
 /// coordinator's act (an admin token), recorded in history like every write.
 pub fn check_confidence(is_admin: bool, previous: &str, requested: &str) -> ApiResult<()> {
-    let surer = Confidence::from_stored(requested, Confidence::Assumed)
-        < Confidence::from_stored(previous, Confidence::Assumed);
+    let level = |c: &str| c.parse::<Confidence>().unwrap_or(Confidence::Assumed);
+    let surer = level(requested) < level(previous);
     if is_admin || !surer {
         return Ok(());
     }
@@ -134,7 +134,7 @@ impl LocationInput {
             None => e.push("organization_id", "is required"),
             _ => {}
         }
-        let kind = e.choice::<LocationKind>("kind", &self.kind, true).map(|k| k.name().to_owned());
+        let kind = e.word::<LocationKind>("kind", &self.kind, true);
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
         let (description_fi, description_sv, description_en) =
             e.text("description", &self.description, false, MAX_TEXT);
@@ -198,10 +198,8 @@ impl LocationInput {
             website: e.url("website", &self.website),
             served_municipalities: served,
             status: e
-                .choice::<LocationStatus>("status", &self.status, false)
-                .unwrap_or(LocationStatus::Active)
-                .name()
-                .to_owned(),
+                .word::<LocationStatus>("status", &self.status, false)
+                .unwrap_or_else(|| LocationStatus::Active.name().to_owned()),
             hours_notes: e.string("hours_notes", &self.hours_notes, MAX_SHORT),
             notes: e.string("notes", &self.notes, MAX_TEXT),
             confidence: e.confidence(&self.confidence),

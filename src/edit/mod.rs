@@ -226,29 +226,17 @@ impl Errors {
         }
     }
 
-    /// A word of one of the directory's vocabularies (`domain::Vocabulary`): the value, or the
-    /// field named with the words it may be.
-    pub fn choice<V: Vocabulary>(&mut self, field: &str, v: &Option<String>, required: bool) -> Option<V> {
-        match trimmed(v) {
-            Some(s) => match s.parse::<V>() {
-                Ok(value) => Some(value),
-                Err(_) => {
-                    self.push(field, format!("must be one of {}", V::names().join(", ")));
-                    None
-                }
-            },
-            None => {
-                if required {
-                    self.push(field, format!("is required: one of {}", V::names().join(", ")));
-                }
-                None
-            }
-        }
+    /// A word of one of the directory's vocabularies (`domain::Vocabulary`), as stored: the
+    /// field is named with the words it may be when it is not one of them. The value is kept
+    /// as given either way, so that a stored record's old word the patch does not touch is
+    /// written back unchanged (see `tolerating`), never replaced by a default.
+    pub fn word<V: Vocabulary>(&mut self, field: &str, v: &Option<String>, required: bool) -> Option<String> {
+        self.one_of(field, v, V::names(), required)
     }
 
     /// How sure a written record is: as given, else `verified` (the writer states it).
     pub fn confidence(&mut self, v: &Option<String>) -> String {
-        self.choice::<Confidence>("confidence", v, false).unwrap_or(Confidence::Verified).name().to_owned()
+        self.word::<Confidence>("confidence", v, false).unwrap_or_else(|| Confidence::Verified.name().to_owned())
     }
 
     pub fn languages(&mut self, field: &str, v: &[String]) -> Vec<String> {

@@ -7,7 +7,7 @@ use super::{Errors, TextInput, MAX_NAME, MAX_TEXT};
 pub use crate::db::changes::ServiceChanges;
 use crate::db::models::ServiceRow;
 use crate::directory::Directory;
-use crate::domain::{AssistanceLevel, DeliveryMode, Vocabulary};
+use crate::domain::{AssistanceLevel, DeliveryMode};
 use crate::error::ApiResult;
 
 pub const AUDIENCES: &[&str] =
@@ -98,8 +98,8 @@ impl ServiceInput {
         let languages = e.languages("languages", &self.languages);
         let mut modes: Vec<String> = Vec::new();
         for (i, m) in self.delivery_modes.iter().enumerate() {
-            match e.choice::<DeliveryMode>(&format!("delivery_modes[{i}]"), &Some(m.clone()), true) {
-                Some(m) if !modes.iter().any(|n| n == m.name()) => modes.push(m.name().to_owned()),
+            match e.word::<DeliveryMode>(&format!("delivery_modes[{i}]"), &Some(m.clone()), true) {
+                Some(m) if !modes.contains(&m) => modes.push(m),
                 _ => {}
             }
         }
@@ -113,7 +113,7 @@ impl ServiceInput {
         if audience.is_empty() {
             audience.push("everyone".into());
         }
-        let assistance_level = e.choice::<AssistanceLevel>("assistance_level", &self.assistance_level, true);
+        let assistance_level = e.word::<AssistanceLevel>("assistance_level", &self.assistance_level, true);
         let changes = ServiceChanges {
             organization_id: organization_id.unwrap_or_default(),
             name_fi: name_fi.unwrap_or_default(),
@@ -127,7 +127,7 @@ impl ServiceInput {
             cost_fi,
             cost_sv,
             cost_en,
-            assistance_level: assistance_level.map(|l| l.name().to_owned()).unwrap_or_default(),
+            assistance_level: assistance_level.unwrap_or_default(),
             confidence: e.confidence(&self.confidence),
         };
         e.finish()?;

@@ -126,6 +126,9 @@ pub struct PeriodRows {
     pub remove: bool,
     /// The form's last period: an empty one for adding a season.
     pub new: bool,
+    /// A season (a dated period), kept as one on a page shown again even when its dates were
+    /// cleared (so that they can be given again).
+    pub season: bool,
     pub days: [Vec<RangeRow>; 7],
 }
 
@@ -166,6 +169,7 @@ impl HoursForm {
                         },
                         remove: false,
                         new: false,
+                        season: !p.is_default(),
                         days: std::array::from_fn(|d| {
                             p.week.get(WEEKDAYS[d]).iter().map(|r| RangeRow::of(r, lang)).collect()
                         }),
@@ -202,6 +206,7 @@ impl HoursForm {
                 name: std::array::from_fn(|i| f.get(&period_id(p, &format!("name-{}", NAME_LANGS[i]))).to_owned()),
                 remove: f.has(&period_id(p, "remove")),
                 new: f.has(&period_id(p, "new")),
+                season: f.has(&period_id(p, "season")),
                 days: std::array::from_fn(|d| {
                     let rows =
                         f.get(&format!("p{p}-{}-rows", WeekHours::key(WEEKDAYS[d]))).parse().unwrap_or(0).min(20);
@@ -246,7 +251,7 @@ impl HoursForm {
                 d
             };
             let (valid_from, valid_to) = (date("from", &rows.from), date("to", &rows.to));
-            if rows.new && rows.from.is_empty() && rows.to.is_empty() {
+            if (rows.new || rows.season) && rows.from.is_empty() && rows.to.is_empty() {
                 problems.push((period_id(p, "from"), FormProblem::SeasonNeedsDate));
             }
             let mut week = WeekHours::default();
@@ -311,7 +316,10 @@ impl FormPlaces {
         if rest == ".valid_from" {
             return Some(period_id(*p, "from"));
         }
-        if rest.starts_with(".name") {
+        if let Some(lang) = rest.strip_prefix(".name.") {
+            return Some(period_id(*p, &format!("name-{lang}")));
+        }
+        if rest == ".name" {
             return Some(period_id(*p, "name-fi"));
         }
         let rest = rest.strip_prefix(".week.")?;
@@ -382,6 +390,9 @@ mod tests {
             if rows.new {
                 pairs.push((period_id(p, "new"), "1".into()));
             }
+            if rows.season {
+                pairs.push((period_id(p, "season"), "1".into()));
+            }
             for (d, day) in rows.days.iter().enumerate() {
                 pairs.push((format!("p{p}-{}-rows", WeekHours::key(WEEKDAYS[d])), day.len().to_string()));
                 for (r, row) in day.iter().enumerate() {
@@ -414,6 +425,11 @@ mod tests {
         assert_eq!(periods.len(), 1, "the empty new season is left out");
         assert_eq!(places.input_for("periods[0].week.tue[1]").as_deref(), Some("p0-tue-2-start"));
         assert_eq!(places.input_for("periods[0].valid_to").as_deref(), Some("p0-to"));
+        assert_eq!(places.input_for("periods[0].name.sv").as_deref(), Some("p0-name-sv"));
+        // A season whose dates were cleared stays a season, and is asked for them.
+        let cleared = posted(&[("periods", "1"), ("p0-season", "1"), ("p0-from", ""), ("p0-to", "")]);
+        let (_, _, problems) = HoursForm::from_posted(&cleared).periods();
+        assert_eq!(problems, vec![("p0-from".to_string(), FormProblem::SeasonNeedsDate)]);
         assert_eq!(places.input_for("exceptions[0].date"), None);
         let bad = posted(&[
             ("periods", "2"),

@@ -50,7 +50,7 @@ impl ResponseError for Refusal {
 impl Refusal {
     /// A page saying what stopped the partner (with the signed-in frame when there is a session).
     pub fn page(lang: Lang, status: StatusCode, s: Option<&Session>, dir: &Directory, text: &str) -> Refusal {
-        let own = s.map(|s| own_name(dir, s)).unwrap_or_default();
+        let own = s.map(|s| pages::own_name(dir, s)).unwrap_or_default();
         let markup = pages::problem_page(lang, s.map(|s| (s, own.as_str())), text);
         Refusal { status, redirect: None, page: markup.into_string() }
     }
@@ -66,11 +66,6 @@ impl Refusal {
         let (status, text) = failure(lang, e);
         Refusal::page(lang, status, s, dir, text)
     }
-}
-
-/// The signed-in organisation's name.
-pub fn own_name(dir: &Directory, s: &Session) -> String {
-    dir.organizations.get(pages::org_of(dir, s)).map(|o| o.name.fi.clone()).unwrap_or_default()
 }
 
 /// A failure of the write path that is not about fields: its status and words.

@@ -87,11 +87,14 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -
         return page(StatusCode::UNPROCESSABLE_ENTITY, pages::sign_in_page(lang, Some(w.key_required), None));
     }
     let found = if crate::auth::well_formed(key) {
-        match state.pool.get().await {
-            Ok(mut conn) => {
-                crate::db::tokens::find_active(&mut conn, &crate::auth::sha256_hex(key)).await.ok().flatten()
-            }
-            Err(_) => return problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed),
+        // A database fault is not a wrong key: 503, and no failed login counted.
+        let looked_up = match state.pool.get().await {
+            Ok(mut conn) => crate::db::tokens::find_active(&mut conn, &crate::auth::sha256_hex(key)).await.ok(),
+            Err(_) => None,
+        };
+        match looked_up {
+            Some(found) => found,
+            None => return problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed),
         }
     } else {
         None
@@ -100,6 +103,10 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -
         state.auth_failures.failed(client);
         return refuse(StatusCode::UNAUTHORIZED, w.bad_key);
     };
+    // A session the browser had before ends: signing in always starts a new one.
+    if super::end_session(&state, &req).await.is_err() {
+        return problem(lang, StatusCode::SERVICE_UNAVAILABLE, None, &dir, w.failed);
+    }
     match super::start_session(&state, &token.into()).await {
         Ok(cookie) => {
             let mut resp = see_other(&href("/partner", lang));
@@ -112,11 +119,10 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, form: Form) -
     }
 }
 
-pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, form: Form) -> HttpResponse {
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let lang = lang_of(&req);
     // Signing out needs no CSRF field (it only ends the session), but is refused from another
     // site.
-    let _ = form;
     if !same_origin(&req) {
         return problem(lang, StatusCode::FORBIDDEN, None, &state.store.get(), words(lang).form_expired);
     }
@@ -267,7 +273,9 @@ fn version(form: &Posted) -> IfMatch {
     IfMatch::Version(form.get("version").parse().unwrap_or(-1))
 }
 
-fn drop_dir<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
+/// A write's outcome, without the snapshot it returns (the page is read again after the
+/// redirect).
+fn written<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
     r.map(|_| ())
 }
 
@@ -285,7 +293,7 @@ pub async fn post_contact(
     let body = serde_json::json!({"phone": value("phone"), "email": value("email"), "website": value("website")});
     let result = locations::update(&state, &s.caller, &id, &version(&form), body.to_string().as_bytes()).await;
     let place = |field: &str| ["phone", "email", "website"].contains(&field).then(|| field.to_owned());
-    answer(&state, &req, &s, &id, Change::Save("contact"), drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("contact"), written(result), form, place, None)
 }
 
 pub async fn post_hours(
@@ -297,13 +305,18 @@ pub async fn post_hours(
     let Posting { session: s, form, .. } = post;
     let hours_form = HoursForm::from_posted(&form);
     let (periods, places, problems) = hours_form.periods();
-    if !problems.is_empty() {
+    // A form without a single time would store "closed every day": a claim nobody made.
+    let no_hours = problems.is_empty() && periods.iter().all(|p| p.week.is_empty());
+    if !problems.is_empty() || no_hours {
         // What could be read is checked too, so that every problem shows at once.
         let lang = lang_of(&req);
         let readable = crate::hours::OpeningHours { periods, ..Default::default() };
         let mut shown = Shown { section: Some("hours"), posted: form, ..Default::default() };
         for (input, p) in problems {
             shown.problems.add(input, form_problem(lang, p));
+        }
+        if no_hours {
+            shown.general.push(form_problem(lang, FormProblem::NoHours).to_owned());
         }
         for p in readable.validate() {
             match places.input_for(&p.field) {
@@ -321,7 +334,7 @@ pub async fn post_hours(
         &s,
         &id,
         Change::Save("hours"),
-        drop_dir(result),
+        written(result),
         form,
         |f| places.input_for(f),
         Some(hours_form),
@@ -394,12 +407,25 @@ pub async fn post_exception(
         ranges,
         reason: TextInput { fi: opt("ex-reason-fi"), sv: opt("ex-reason-sv"), en: opt("ex-reason-en") },
     };
+    // Where the new day will stand in the stored list (kept in date order), for its errors.
+    let new_index = state
+        .store
+        .get()
+        .location(&id)
+        .and_then(|l| l.hours.as_ref().map(|h| h.hours.exceptions.iter().filter(|x| x.date < date).count()))
+        .unwrap_or(0);
     let result = hours::set_exception(&state, &s.caller, &id, version(&form), date, input).await;
-    // `reason.fi` (the text check) or `exceptions[k].reason.fi` / `exceptions[k].ranges[j]`
-    // (the hours check: only the new day can be at fault, the others were valid).
+    // `reason.fi` (the text check) or `exceptions[k].reason.fi` / `exceptions[k].ranges[j]` of
+    // the new day (the hours check); an error about another stored day is listed above the form.
     let place = |field: &str| {
         let field = match field.strip_prefix("exceptions[") {
-            Some(rest) => rest.split_once("].").map(|(_, f)| f)?,
+            Some(rest) => {
+                let (k, f) = rest.split_once("].")?;
+                if k.parse::<usize>().ok()? != new_index {
+                    return None;
+                }
+                f
+            }
             None => field,
         };
         if let Some(l) = field.strip_prefix("reason.") {
@@ -408,7 +434,7 @@ pub async fn post_exception(
         let j: usize = field.strip_prefix("ranges[")?.strip_suffix(']')?.parse().ok()?;
         rows.get(j).map(|r| format!("ex-{r}-start"))
     };
-    answer(&state, &req, &s, &id, Change::Save("exceptions"), drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("exceptions"), written(result), form, place, None)
 }
 
 pub async fn remove_exception(
@@ -420,7 +446,7 @@ pub async fn remove_exception(
     let (id, date) = path.into_inner();
     let Posting { session: s, form, .. } = post;
     let result = match parse_date(&date) {
-        Some(date) => drop_dir(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
+        Some(date) => written(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
         None => Err(ApiError::not_found("exception on", &date)),
     };
     answer(&state, &req, &s, &id, Change::Removal("exceptions"), result, form, |_| None, None)
@@ -440,7 +466,7 @@ pub async fn add_service(
     let body = serde_json::json!({"service_id": form.get("service"), "location_id": *id});
     let result = resource::insert::<SalResource>(&state, &s.caller, body.to_string().as_bytes(), &None).await;
     let place = |field: &str| (field == "service_id").then(|| "add-service".to_owned());
-    answer(&state, &req, &s, &id, Change::Save("services"), drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("services"), written(result), form, place, None)
 }
 
 pub async fn remove_service(
@@ -476,7 +502,7 @@ pub async fn post_level(
             .await;
     let input = format!("level-{service}");
     let place = move |field: &str| (field == "assistance_level").then(|| input.clone());
-    answer(&state, &req, &s, &id, Change::Save("services"), drop_dir(result), form, place, None)
+    answer(&state, &req, &s, &id, Change::Save("services"), written(result), form, place, None)
 }
 
 pub async fn confirm(
@@ -486,8 +512,8 @@ pub async fn confirm(
     post: Posting,
 ) -> HttpResponse {
     let Posting { session: s, form, .. } = post;
-    let result = locations::verify(&state, &s.caller, &id).await;
-    answer(&state, &req, &s, &id, Change::Save("confirm"), drop_dir(result), form, |_| None, None)
+    let result = locations::verify(&state, &s.caller, &id, Some(&version(&form))).await;
+    answer(&state, &req, &s, &id, Change::Save("confirm"), written(result), form, |_| None, None)
 }
 
 // ---------------------------------------------------------------- the coordinator

@@ -249,18 +249,13 @@ pub fn home_page(
         }
         @if !events.is_empty() { p.hint { (w.events_note) } }
     };
-    frame(
-        lang,
-        "/partner",
-        o.name.in_lang(lang),
-        Some((session, &dir.organizations[org_of(dir, session)].name.fi)),
-        body,
-    )
+    frame(lang, "/partner", o.name.in_lang(lang), Some((session, &own_name(dir, session))), body)
 }
 
-/// The organisation of the signed-in key (its index).
-pub fn org_of(dir: &Directory, session: &Session) -> usize {
-    dir.organization_index(&session.caller.organization_id).unwrap_or(0)
+/// The signed-in key's organisation by name (its id, should the snapshot not hold it).
+pub fn own_name(dir: &Directory, session: &Session) -> String {
+    let id = &session.caller.organization_id;
+    dir.organization(id).map(|o| o.name.fi.clone()).unwrap_or_else(|| id.clone())
 }
 
 /// When a listing was last confirmed and changed, and whether it needs confirming.
@@ -365,7 +360,7 @@ pub fn location_page(
             }
         }
     };
-    let own = dir.organizations[org_of(dir, session)].name.fi.clone();
+    let own = own_name(dir, session);
     frame(lang, &base, loc.name.in_lang(lang), Some((session, &own)), body)
 }
 
@@ -458,13 +453,22 @@ fn hours_section(
                 input type="hidden" name="periods" value=(form.periods.len());
                 p.hint { (w.ranges_hint) }
                 @for (p, rows) in form.periods.iter().enumerate() {
-                    @let regular = !rows.new && rows.from.is_empty() && rows.to.is_empty();
+                    @let regular = !rows.new && !rows.season;
                     @let title = if rows.new { w.new_season.to_owned() } else if regular { w.regular_hours.to_owned() } else { season += 1; season_title(lang, season, rows, today) };
                     fieldset.period id=(period_id(p, "set")) {
                         legend { (title) }
                         @if rows.new {
                             input type="hidden" name=(period_id(p, "new")) value="1";
                             p.hint { (w.new_season_hint) }
+                        }
+                        @if rows.season {
+                            input type="hidden" name=(period_id(p, "season")) value="1";
+                        }
+                        @if regular {
+                            // A name the regular hours were given through the API is kept.
+                            @for (i, l) in ["fi", "sv", "en"].iter().enumerate() {
+                                input type="hidden" name=(period_id(p, &format!("name-{l}"))) value=(rows.name[i]);
+                            }
                         }
                         @if !regular {
                             div.dates {
@@ -706,7 +710,7 @@ pub fn stale_page(lang: Lang, session: &Session, dir: &Directory, report: &Stale
             }
         }
     };
-    let own = dir.organizations[org_of(dir, session)].name.fi.clone();
+    let own = own_name(dir, session);
     frame(lang, "/partner/stale", w.stale_report, Some((session, &own)), body)
 }
 
@@ -778,7 +782,7 @@ pub fn keys_page(
             }
         }
     };
-    let own = dir.organizations[org_of(dir, session)].name.fi.clone();
+    let own = own_name(dir, session);
     frame(lang, "/partner/keys", w.keys, Some((session, &own)), body)
 }
 

@@ -490,6 +490,7 @@ pub enum FormProblem {
     SeasonNeedsDate,
     ChooseService,
     PastDate,
+    NoHours,
 }
 
 pub fn form_problem(lang: Lang, p: FormProblem) -> &'static str {
@@ -513,6 +514,11 @@ pub fn form_problem(lang: Lang, p: FormProblem) -> &'static str {
         (Lang::Fi, SeasonNeedsDate) => "Anna kaudelle alkamispäivä, päättymispäivä tai molemmat.",
         (Lang::Sv, SeasonNeedsDate) => "Ange ett startdatum, ett slutdatum eller båda för säsongen.",
         (Lang::En, SeasonNeedsDate) => "Give the season a first day, a last day or both.",
+        (Lang::Fi, NoHours) => {
+            "Anna vähintään yksi aika. Jos paikka ei ole enää käytössä, kerro siitä koordinaattorille."
+        }
+        (Lang::Sv, NoHours) => "Ange minst en tid. Om stället inte längre är i bruk, meddela koordinatorn.",
+        (Lang::En, NoHours) => "Give at least one time. If the place is no longer in use, tell the coordinator.",
         (Lang::Fi, PastDate) => "Päivä on jo mennyt. Anna tänään tai myöhemmin oleva päivä.",
         (Lang::Sv, PastDate) => "Dagen har redan varit. Ange i dag eller ett senare datum.",
         (Lang::En, PastDate) => "That day has passed. Give today or a later date.",

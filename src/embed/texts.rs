@@ -400,19 +400,6 @@ pub fn assistance_level(lang: Lang, level: AssistanceLevel) -> &'static str {
     }
 }
 
-/// What an event's level of help (as the event stores it) means, in plain words; a level the
-/// vocabulary does not have is said to be unknown.
-pub fn assistance_level_named(lang: Lang, level: &str) -> &'static str {
-    match level.parse() {
-        Ok(level) => assistance_level(lang, level),
-        Err(_) => match lang {
-            Lang::Fi => "Avun laajuus ei ole tiedossa.",
-            Lang::Sv => "Hjälpens omfattning är inte känd.",
-            Lang::En => "The level of help is not known.",
-        },
-    }
-}
-
 /// A delivery mode in plain words.
 pub fn delivery_mode(lang: Lang, mode: DeliveryMode) -> &'static str {
     use DeliveryMode::*;

@@ -95,12 +95,10 @@ impl Params {
 }
 
 /// Checks an id taken from the path: lower-case letters, digits and hyphens.
-pub fn check_id(name: &str, id: &str) -> ApiResult<()> {
-    if crate::domain::RecordId::parse(id).is_some() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_param(name, "must be an id of lower-case letters, digits and hyphens (at most 128)"))
-    }
+pub fn check_id(name: &str, id: &str) -> ApiResult<crate::domain::RecordId> {
+    crate::domain::RecordId::parse(id).ok_or_else(|| {
+        ApiError::invalid_param(name, "must be an id of lower-case letters, digits and hyphens (at most 128)")
+    })
 }
 
 /// Filters shared by the location list, nearest search and GeoJSON.

@@ -153,7 +153,7 @@ pub fn merge_fields(
 
 /// Whether two values of a field are the same: coordinates within a micro-degree (about
 /// 0.1 m), hours documents as parsed (defaults written or not), everything else exactly.
-pub fn same(field: &str, a: &Value, b: &Value) -> bool {
+fn same(field: &str, a: &Value, b: &Value) -> bool {
     match (field, a.as_f64(), b.as_f64()) {
         ("latitude" | "longitude", Some(x), Some(y)) => (x - y).abs() < 1e-9,
         _ if field == "hours" => normal_hours(a) == normal_hours(b),

@@ -388,7 +388,8 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
             {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
             // The empty last period is for a new season.
             {"fill": {"#p1-from": "1.6.2027", "#p1-to": "15.8.2027", "#p1-name-fi": "Kesäaukiolo", "#p1-name-en": "Summer hours",
-                      "#p1-mon-0-start": "12", "#p1-mon-0-end": "16"}},
+                      "#p1-mon-0-start": "12", "#p1-mon-0-end": "16",
+                      "#p0-tue-0-start": "10", "#p0-tue-0-end": "12"}},
             {"click": "#hours button[type=submit]"},
             {"record": "season"},
             {"select": {"#level-pksotu-guidance-online-services": "information_only"}},
@@ -594,6 +595,22 @@ async fn sessions_are_guarded_by_cookie_csrf_origin_scope_and_revocation() {
     assert_eq!(stored(&app, KANSALAISTALO).await, before, "nothing changed");
     let resp = b.post(&contact, Some(&own), &[("csrf", &csrf), ("version", &version), ("phone", "013 111 2222")]).await;
     assert_eq!(resp.status(), 303, "the same form, right");
+    // Confirming a version someone else has changed since is refused too.
+    let confirm = format!("/partner/locations/{KANSALAISTALO}/confirm?lang=fi");
+    let resp = b.post(&confirm, Some(&own), &[("csrf", &csrf), ("version", &version)]).await;
+    assert_eq!(resp.status(), 409, "the page's version is gone after the change above");
+    // An hours form without a single time is not stored as "closed every day".
+    let page = b.get(&format!("/partner/locations/{KANSALAISTALO}?lang=fi")).await.1;
+    let current = hidden(&page, "version");
+    let hours = format!("/partner/locations/{KANSALAISTALO}/hours?lang=fi");
+    let resp =
+        b.post(&hours, Some(&own), &[("csrf", &csrf), ("version", &current), ("periods", "2"), ("p1-new", "1")]).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Anna vähintään yksi aika."));
+    assert_eq!(
+        app.scalar(&format!("SELECT count(*) FROM opening_hours WHERE location_id = '{KANSALAISTALO}'")).await,
+        "0"
+    );
     assert_ne!(stored(&app, KANSALAISTALO).await, before);
 
     // Scope: another organisation's location, and the coordinator's pages.

@@ -446,3 +446,79 @@ async fn heads_beyond_the_http_parser_get_problem_documents_too() {
     assert_eq!(got[0].0, 200);
     assert!(got[0].2.contains(&app.base) && !got[0].2.contains("not a host"), "{}", got[0].2);
 }
+
+/// A write's answers come in a fixed order whatever else is wrong with the request: the token
+/// first (401, counted as a failed login), then its rate limit (429), then the id (400),
+/// `If-Match` (428) and the body; the body is not read for an unknown caller.
+#[tokio::test]
+async fn a_write_answers_about_the_token_first_and_counts_every_failed_login() {
+    let options = digituki::startup::Options {
+        limits: digituki::http::limits::Limits { writes_per_minute: 2, ..Default::default() },
+        ..Default::default()
+    };
+    let app = TestApp::spawn_options(crate::helpers::fresh_database().await, options).await;
+    let unknown = format!("dtk_{}", "y".repeat(40));
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        // A malformed id, no If-Match and a body that is not JSON: still 401 first.
+        let resp = app
+            .write(Method::PATCH, "/v1/locations/NOT-AN-ID", &unknown)
+            .header("content-type", "text/plain")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "every failed login counted: {statuses:?}");
+
+    let other = TestApp::spawn_options(
+        crate::helpers::fresh_database().await,
+        digituki::startup::Options {
+            limits: digituki::http::limits::Limits { writes_per_minute: 2, ..Default::default() },
+            ..Default::default()
+        },
+    )
+    .await;
+    let token = other.token("pksotu", false).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let resp = other.write(Method::PATCH, "/v1/locations/NOT-AN-ID", &token).send().await.unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [400, 400, 429], "the rate limit before the id");
+    let resp = other.write(Method::DELETE, "/v1/locations/pksotu-kansalaistalo", &token).send().await.unwrap();
+    assert_eq!(resp.status(), 429);
+    let third = TestApp::spawn().await;
+    let token = third.token("pksotu", false).await;
+    let resp = third.write(Method::PATCH, "/v1/locations/NOT-AN-ID", &token).send().await.unwrap();
+    assert_eq!(resp.status(), 400, "the id before If-Match");
+    let resp =
+        third.write(Method::PATCH, "/v1/locations/pksotu-kansalaistalo", &token).body("{}").send().await.unwrap();
+    assert_eq!(resp.status(), 428, "If-Match before the body");
+}
+
+/// A partner's change to one field leaves a stored word the vocabulary does not know (written
+/// around the write path) as it is, never replaced by a default.
+#[tokio::test]
+async fn a_patch_keeps_unknown_stored_words_it_does_not_touch() {
+    let app = TestApp::spawn().await;
+    let token = app.token("pksotu", false).await;
+    app.sql("UPDATE locations SET kind = 'castle', status = 'seasonal' WHERE id = 'pksotu-kansalaistalo'").await;
+    app.wait_for_snapshot().await;
+    let etag = app.etag("/v1/locations/pksotu-kansalaistalo").await;
+    let resp = app
+        .write(Method::PATCH, "/v1/locations/pksotu-kansalaistalo", &token)
+        .header("if-match", etag)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"phone": "+358 40 123 4567"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let stored = app
+        .scalar("SELECT kind || ' ' || status || ' ' || phone FROM locations WHERE id = 'pksotu-kansalaistalo'")
+        .await;
+    assert_eq!(stored, "castle seasonal +358 40 123 4567");
+}

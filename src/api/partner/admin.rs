@@ -1,13 +1,12 @@
 //! The coordinator's endpoints (admin token): tokens and the stale-listing report.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::Body;
-use super::written;
+use super::{read_body, written};
 use crate::auth::{self, Caller};
 use crate::db::tokens::{self, TokenRow};
 use crate::edit::{parse_body, Errors};
@@ -77,9 +76,14 @@ pub struct TokenInput {
     )
 )]
 #[post("/v1/admin/tokens")]
-pub async fn create_token(state: web::Data<AppState>, caller: Caller, Body(body): Body) -> ApiResult<HttpResponse> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     caller.require_admin()?;
-    let input: TokenInput = parse_body(&body)?;
+    let input: TokenInput = parse_body(&read_body(&req, payload, &state).await?)?;
     let new = issue(&state, &input).await?;
     Ok(written(StatusCode::CREATED, format!("t{}", new.info.id), None, &new))
 }

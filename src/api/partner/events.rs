@@ -8,16 +8,14 @@ use actix_web::{put, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::extract::{PathDate, Typed, Writer};
+use super::extract::Write;
 use super::resource::{self, partner_routes, Creatable, Grant, Patchable, Resource};
-use super::IfMatch;
 use super::{actor, refreshed, transaction, written};
 use crate::api::events::{event_out, EventOut};
 use crate::auth::Caller;
 use crate::db::models::EventRow;
 use crate::db::write::{self, EventColumns};
 use crate::directory::Directory;
-use crate::domain::RecordId;
 use crate::edit::event::{EventInput, OccurrenceInput, ValidEvent};
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::respond::{LangMode, RowTag};
@@ -72,15 +70,10 @@ partner_routes! {
     responses((status = 200, description = "Stored", body = EventOut, headers(("ETag" = String))), WriteProblems)
 )]
 #[put("/v1/events/{id}/occurrences/{date}")]
-pub async fn put_occurrence(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    PathDate(date): PathDate,
-    expected: IfMatch,
-    Typed(input): Typed<OccurrenceInput>,
-) -> ApiResult<HttpResponse> {
-    let change = input.validate()?;
+pub async fn put_occurrence(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
+    let (id, date, expected) = (w.id()?, w.date()?, w.if_match()?);
+    let change = w.typed::<OccurrenceInput>().await?.validate()?;
+    let caller = &w.caller;
     let dir = state.store.get();
     transaction!(state, async |conn| {
         let (row, _) =

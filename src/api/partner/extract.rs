@@ -1,115 +1,90 @@
-//! What every partner write takes from its request, as extractors, in the order the handlers
-//! list them (and so the order of their answers): `Writer` (a token, 401, within its rate
-//! limit, 429), `RecordId` (the path's `id`, 400), `PathDate` (the path's `date`, 400), `IfMatch` (428 without it), `Body` (a JSON
-//! body within the size limit: 415, 413) or `Typed<T>` (that body read as `T`, every member of
-//! the wrong type named at once in plain words: 422).
+//! What a partner write takes from its request, as one extractor, `Write`: the token (401)
+//! within its rate limit (429) when it is extracted; then, as the handler asks for them in
+//! this order, the path's id and date (400), `If-Match` (428) and the body (415, 413; read as a
+//! type, 422 naming every wrong member). One extractor, not one per part: actix polls a
+//! handler's extractors together and answers with the first that fails, so separate ones would
+//! answer in no fixed order, could drop the token check before it counted a failed login, and
+//! would read a body before knowing who sent it.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 use super::{if_match, read_body, IfMatch};
 use crate::auth::Caller;
 use crate::domain::RecordId;
 use crate::edit::{parse_body, ReadShaped};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
 
-type Extracting<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
-
-fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+fn state_of(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
     req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::internal("no application state"))
 }
 
-/// A token allowed to write now: valid (401 otherwise) and within its rate limit (429).
-pub struct Writer(pub Caller);
+/// The path's `id`, a well-formed record id (400 naming `id` otherwise).
+pub fn record_id(req: &HttpRequest) -> ApiResult<RecordId> {
+    crate::http::params::check_id("id", req.match_info().get("id").unwrap_or(""))
+}
 
-impl FromRequest for Writer {
+/// A partner write: a valid token within its rate limit, and the rest of its request.
+pub struct Write {
+    pub caller: Caller,
+    req: HttpRequest,
+    payload: Option<Payload>,
+}
+
+impl FromRequest for Write {
     type Error = ApiError;
-    type Future = Extracting<Self>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        let state = state_of(req);
+        let caller = Caller::from_request(req, &mut Payload::None);
+        let (req, payload) = (req.clone(), payload.take());
         Box::pin(async move {
             let caller = caller.await?;
-            state?.limiter.check(caller.token_id)?;
-            Ok(Writer(caller))
+            state_of(&req)?.limiter.check(caller.token_id)?;
+            Ok(Write { caller, req, payload: Some(payload) })
         })
     }
 }
 
-/// The path's `id`, a well-formed record id (400 naming `id` otherwise).
-impl FromRequest for RecordId {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let id = req.match_info().get("id").unwrap_or("");
-        std::future::ready(super::check_id_param(id).map(|_| RecordId::parse(id).expect("checked")))
+impl Write {
+    pub fn request(&self) -> &HttpRequest {
+        &self.req
     }
-}
 
-/// The path's `date`, `YYYY-MM-DD` (400 naming `date` otherwise).
-pub struct PathDate(pub chrono::NaiveDate);
-
-impl FromRequest for PathDate {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let date = req.match_info().get("date").unwrap_or("");
-        std::future::ready(
-            chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map(PathDate)
-                .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD")),
-        )
+    /// The path's `id` (400).
+    pub fn id(&self) -> ApiResult<RecordId> {
+        record_id(&self.req)
     }
-}
 
-/// `If-Match`: 428 without it.
-impl FromRequest for IfMatch {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(if_match(req))
+    /// The path's `date`, `YYYY-MM-DD` (400).
+    pub fn date(&self) -> ApiResult<NaiveDate> {
+        let date = self.req.match_info().get("date").unwrap_or("");
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid_param("date", "must be a date YYYY-MM-DD"))
     }
-}
 
-/// A JSON request body as sent (a merge patch is applied to the stored record as it is; a
-/// create's idempotency key hashes it): said to be JSON (415) and within the size limit (413).
-pub struct Body(pub web::Bytes);
-
-impl FromRequest for Body {
-    type Error = ApiError;
-    type Future = Extracting<Self>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = web::Payload::from_request(&req, payload);
-        Box::pin(async move {
-            let state = state_of(&req)?;
-            let payload =
-                payload.await.map_err(|e| ApiError::invalid_param("body", format!("unreadable body: {e}")))?;
-            Ok(Body(read_body(&req, payload, &state).await?))
-        })
+    /// `If-Match` (428 without it).
+    pub fn if_match(&self) -> ApiResult<IfMatch> {
+        if_match(&self.req)
     }
-}
 
-/// A JSON body read as `T` (in its input form or its record's read form): members of the
-/// wrong type are a 422 naming every one of them, in plain words, with the JSON path.
-pub struct Typed<T>(pub T);
+    /// The JSON body as sent (a merge patch is applied to the stored record as it is; a
+    /// create's idempotency key hashes it): said to be JSON (415), within the size limit (413).
+    pub async fn body(&mut self) -> ApiResult<web::Bytes> {
+        let state = state_of(&self.req)?;
+        let payload = self.payload.take().ok_or_else(|| ApiError::internal("the body was already read"))?;
+        read_body(&self.req, payload, &state).await
+    }
 
-impl<T: DeserializeOwned + ReadShaped + 'static> FromRequest for Typed<T> {
-    type Error = ApiError;
-    type Future = Extracting<Self>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = Body::from_request(req, payload);
-        Box::pin(async move { Ok(Typed(parse_body(&body.await?.0)?)) })
+    /// The body read as `T` (in its input form or its record's read form): members of the
+    /// wrong type are a 422 naming every one of them, in plain words, with the JSON path.
+    pub async fn typed<T: DeserializeOwned + ReadShaped>(&mut self) -> ApiResult<T> {
+        parse_body(&self.body().await?)
     }
 }

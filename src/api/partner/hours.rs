@@ -8,12 +8,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{Body, PathDate, Typed, Writer};
-use super::IfMatch;
+use super::extract::Write;
 use super::{check_id_param, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::write;
-use crate::domain::RecordId;
 use crate::edit::{Errors, TextInput};
 use crate::error::{ApiError, ApiResult, FieldError, WriteProblems};
 use crate::hours::{Exception, OpeningHours, TimeRange};
@@ -86,7 +84,6 @@ fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
     let hours: OpeningHours = serde_path_to_error::deserialize(value).map_err(|e| {
         ApiError::validation(vec![FieldError { field: e.path().to_string(), message: e.into_inner().to_string() }])
     })?;
-    checked(&hours)?;
     Ok(hours)
 }
 
@@ -133,20 +130,14 @@ async fn change_hours(
     )
 )]
 #[put("/v1/locations/{id}/hours")]
-pub async fn put_hours(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    let hours = parse_hours(&body)?;
-    let dir = store_hours(&state, &caller, &id, expected, hours).await?;
+pub async fn put_hours(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
+    let (id, expected) = (w.id()?, w.if_match()?);
+    let hours = parse_hours(&w.body().await?)?;
+    let dir = store_hours(&state, &w.caller, &id, expected, hours).await?;
     Ok(respond(&dir, &id))
 }
 
-/// A whole hours document stored, for the API and the partner editor alike (validated first:
-/// every problem named with its path).
+/// A whole hours document stored (validated first: every problem named with its path).
 pub async fn store_hours(
     state: &AppState,
     caller: &Caller,
@@ -216,15 +207,10 @@ pub struct ExceptionInput {
     )
 )]
 #[put("/v1/locations/{id}/exceptions/{date}")]
-pub async fn put_exception(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    PathDate(date): PathDate,
-    expected: IfMatch,
-    Typed(input): Typed<ExceptionInput>,
-) -> ApiResult<HttpResponse> {
-    let dir = set_exception(&state, &caller, &id, expected, date, input).await?;
+pub async fn put_exception(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
+    let (id, date, expected) = (w.id()?, w.date()?, w.if_match()?);
+    let input = w.typed::<ExceptionInput>().await?;
+    let dir = set_exception(&state, &w.caller, &id, expected, date, input).await?;
     Ok(respond(&dir, &id))
 }
 
@@ -270,14 +256,9 @@ pub async fn set_exception(
     )
 )]
 #[delete("/v1/locations/{id}/exceptions/{date}")]
-pub async fn delete_exception(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    PathDate(date): PathDate,
-    expected: IfMatch,
-) -> ApiResult<HttpResponse> {
-    let dir = remove_exception(&state, &caller, &id, expected, date).await?;
+pub async fn delete_exception(state: web::Data<AppState>, w: Write) -> ApiResult<HttpResponse> {
+    let (id, date, expected) = (w.id()?, w.date()?, w.if_match()?);
+    let dir = remove_exception(&state, &w.caller, &id, expected, date).await?;
     Ok(respond(&dir, &id))
 }
 

@@ -3,11 +3,11 @@
 use crate::domain::{LocationKind, Vocabulary};
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::extract::{Body, Writer};
+use super::extract::Write;
 use super::idempotency::{self, IdempotencyKey};
 use super::resource::{partner_routes, Resource};
 use super::IfMatch;
@@ -16,7 +16,6 @@ use crate::auth::Caller;
 use crate::db::models::LocationRow;
 use crate::db::write;
 use crate::directory::Directory;
-use crate::domain::RecordId;
 use crate::edit::location::{check_confidence, LocationChanges, LocationInput};
 use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
 use crate::error::{ApiError, ApiResult, WriteProblems};
@@ -126,14 +125,11 @@ async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, change
     )
 )]
 #[post("/v1/locations")]
-pub async fn create_location(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    Writer(caller): Writer,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
-    let key = IdempotencyKey::from_request(&req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, &caller).await? {
+pub async fn create_location(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
+    let body = w.body().await?;
+    let (req, caller) = (w.request(), &w.caller);
+    let key = IdempotencyKey::from_request(req, &body)?;
+    if let Some(id) = idempotency::replayed(&key, &state.pool, caller).await? {
         return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
     }
     let mut input: LocationInput = parse_body(&body)?;
@@ -169,13 +165,10 @@ pub async fn create_location(
     )
 )]
 #[patch("/v1/locations/{id}")]
-pub async fn patch_location(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-    expected: IfMatch,
-    Body(body): Body,
-) -> ApiResult<HttpResponse> {
+pub async fn patch_location(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
+    let (id, expected) = (w.id()?, w.if_match()?);
+    let body = w.body().await?;
+    let caller = &w.caller;
     let dir = update(&state, &caller, &id, &expected, &body).await?;
     Ok(respond(&dir, &id, StatusCode::OK))
 }
@@ -239,19 +232,23 @@ pub async fn update(
     )
 )]
 #[post("/v1/locations/{id}/verify")]
-pub async fn verify_location(
-    state: web::Data<AppState>,
-    Writer(caller): Writer,
-    id: RecordId,
-) -> ApiResult<HttpResponse> {
-    let dir = verify(&state, &caller, &id).await?;
+pub async fn verify_location(state: web::Data<AppState>, w: Write) -> ApiResult<HttpResponse> {
+    let id = w.id()?;
+    let dir = verify(&state, &w.caller, &id, None).await?;
     Ok(respond(&dir, &id, StatusCode::OK))
 }
 
-/// The confirmation itself, for the API and the partner editor alike.
-pub async fn verify(state: &AppState, caller: &Caller, id: &str) -> ApiResult<std::sync::Arc<Directory>> {
+/// The confirmation itself, for the API and the partner editor alike; the editor confirms
+/// the version its page showed (`expected`), so that nobody confirms a change they have not
+/// seen.
+pub async fn verify(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    expected: Option<&IfMatch>,
+) -> ApiResult<std::sync::Arc<Directory>> {
     transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, None)?;
+        let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, expected)?;
         write::touch_location(conn, id, true, None).await?;
         write::set_location_verified_by(conn, id, &caller.organization_id).await?;
         let before = serde_json::json!({"verified_at": row.verified_at});

@@ -27,7 +27,11 @@ use crate::http::state::AppState;
 
 /// Reads a JSON request body of at most `state.max_body_bytes`; larger bodies are 413, bodies
 /// without a JSON Content-Type 415.
-pub async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &AppState) -> ApiResult<web::Bytes> {
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: impl futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+    state: &AppState,
+) -> ApiResult<web::Bytes> {
     let limit = state.limits.max_body_bytes;
     // A body must say it is JSON: without Content-Type it is refused, not guessed.
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or("");
@@ -282,5 +286,5 @@ pub struct HistoryList {
 }
 
 pub fn check_id_param(id: &str) -> ApiResult<()> {
-    crate::http::params::check_id("id", id)
+    crate::http::params::check_id("id", id).map(|_| ())
 }

@@ -4,7 +4,7 @@ use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::extract::{Body, Writer};
+use super::read_body;
 use super::resource::{self, partner_routes, Creatable, Grant, Patchable, Resource};
 use super::written;
 use crate::auth::Caller;
@@ -46,10 +46,13 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
 pub async fn create_organization(
     state: web::Data<AppState>,
     req: HttpRequest,
-    Writer(caller): Writer,
-    Body(body): Body,
+    caller: Caller,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    // The coordinator's act: 403 before the rate limit and the body.
     caller.require_admin()?;
+    state.limiter.check(caller.token_id)?;
+    let body = read_body(&req, payload, &state).await?;
     resource::create::<OrganizationResource>(&state, &req, &caller, &body).await
 }
 

@@ -281,8 +281,9 @@ pub async fn insert<R: Creatable>(
 /// }
 /// ```
 ///
-/// The handlers take what the request brings through `super::extract` (token and rate limit,
-/// id, `If-Match`, body) and hand it to `create`, `patch`, `delete`, `restore` or `history`.
+/// The handlers take what the request brings through `super::extract::Write` (token and rate
+/// limit, then id, `If-Match`, body, in that order) and hand it to `create`, `patch`, `delete`,
+/// `restore` or `history`.
 macro_rules! partner_routes {
     (
         $R:ident, id: $id:tt, etag: $etag:tt, input: $Input:ident, output: $Out:ident;
@@ -307,11 +308,10 @@ macro_rules! partner_routes {
         #[actix_web::post($path)]
         pub async fn $name(
             state: actix_web::web::Data<$crate::http::state::AppState>,
-            req: actix_web::HttpRequest,
-            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
-            $crate::api::partner::extract::Body(body): $crate::api::partner::extract::Body,
+            mut w: $crate::api::partner::extract::Write,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            $crate::api::partner::resource::create::<$R>(&state, &req, &caller, &body).await
+            let body = w.body().await?;
+            $crate::api::partner::resource::create::<$R>(&state, w.request(), &w.caller, &body).await
         }
     };
     (@patch [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
@@ -334,12 +334,11 @@ macro_rules! partner_routes {
         #[actix_web::patch($path)]
         pub async fn $name(
             state: actix_web::web::Data<$crate::http::state::AppState>,
-            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
-            id: $crate::domain::RecordId,
-            expected: $crate::api::partner::IfMatch,
-            $crate::api::partner::extract::Body(body): $crate::api::partner::extract::Body,
+            mut w: $crate::api::partner::extract::Write,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            $crate::api::partner::resource::patch::<$R>(&state, &caller, &id, &expected, &body).await
+            let (id, expected) = (w.id()?, w.if_match()?);
+            let body = w.body().await?;
+            $crate::api::partner::resource::patch::<$R>(&state, &w.caller, &id, &expected, &body).await
         }
     };
     (@delete [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
@@ -355,11 +354,10 @@ macro_rules! partner_routes {
         #[actix_web::delete($path)]
         pub async fn $name(
             state: actix_web::web::Data<$crate::http::state::AppState>,
-            $crate::api::partner::extract::Writer(caller): $crate::api::partner::extract::Writer,
-            id: $crate::domain::RecordId,
-            expected: $crate::api::partner::IfMatch,
+            w: $crate::api::partner::extract::Write,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            $crate::api::partner::resource::delete::<$R>(&state, &caller, &id, &expected).await
+            let (id, expected) = (w.id()?, w.if_match()?);
+            $crate::api::partner::resource::delete::<$R>(&state, &w.caller, &id, &expected).await
         }
     };
     (@restore [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
@@ -376,8 +374,9 @@ macro_rules! partner_routes {
         pub async fn $name(
             state: actix_web::web::Data<$crate::http::state::AppState>,
             caller: $crate::auth::Caller,
-            id: $crate::domain::RecordId,
+            req: actix_web::HttpRequest,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            let id = $crate::api::partner::extract::record_id(&req)?;
             $crate::api::partner::resource::restore::<$R>(&state, &caller, &id).await
         }
     };
@@ -395,8 +394,9 @@ macro_rules! partner_routes {
         pub async fn $name(
             state: actix_web::web::Data<$crate::http::state::AppState>,
             caller: $crate::auth::Caller,
-            id: $crate::domain::RecordId,
+            req: actix_web::HttpRequest,
         ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            let id = $crate::api::partner::extract::record_id(&req)?;
             $crate::api::partner::resource::history::<$R>(&state, &caller, &id).await
         }
     };
