@@ -356,7 +356,7 @@ pub async fn post_exception(
         }
         d => {
             let parsed = parse_date(d);
-            let today = Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive();
+            let today = crate::hours::helsinki_date(Utc::now());
             match parsed {
                 None => problems.push(("ex-date".to_owned(), FormProblem::Date)),
                 Some(day) if day < today => problems.push(("ex-date".to_owned(), FormProblem::PastDate)),

@@ -8,7 +8,9 @@ use super::texts::{words, Words};
 use super::Session;
 use crate::api::partner::admin::{StaleList, TokenOut};
 use crate::directory::{Directory, Location};
-use crate::domain::{AssistanceLevel, Vocabulary};
+use crate::domain::{AssistanceLevel, Confidence, Vocabulary};
+use crate::embed::list::capitalized;
+use crate::hours::helsinki_date;
 use crate::hours::{WeekHours, WEEKDAYS};
 use crate::i18n::Lang;
 
@@ -22,10 +24,6 @@ pub fn date_text(lang: Lang, d: NaiveDate) -> String {
         Lang::En => d.format("%-d %b %Y").to_string(),
         _ => d.format("%-d.%-m.%Y").to_string(),
     }
-}
-
-fn day_of(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&chrono_tz::Europe::Helsinki).date_naive()
 }
 
 /// The frame of every editor page. `path` is this page's own address (for the language
@@ -273,12 +271,12 @@ fn currency(
             (w.confirmed) ": "
             @match p.verified_at {
                 Some(at) => {
-                    (date_text(lang, day_of(at)))
+                    (date_text(lang, helsinki_date(at)))
                     @if let Some(by) = &by { " (" (by) ")" }
                 },
                 None => (w.never),
             }
-            " · " (w.changed) ": " (date_text(lang, day_of(p.updated_at)))
+            " · " (w.changed) ": " (date_text(lang, helsinki_date(p.updated_at)))
         }
         @if p.is_stale(now) {
             p.badge.stale { (w.needs_confirming) }
@@ -345,8 +343,9 @@ pub fn location_page(
             p.org { (street) @if let Some(pc) = &loc.address.postal_code { ", " (pc) } @if let Some(po) = &loc.address.post_office { " " (po) } }
         }
         @if let Some(p) = &shown.problem { (notice(p, false)) }
+        @if loc.provenance.confidence == Confidence::Assumed { p.note.unconfirmed { (w.record_unconfirmed) } }
         (contact_section(lang, session, loc, &base, version, shown))
-        (hours_section(lang, session, loc, &base, version, day_of(now), shown))
+        (hours_section(lang, session, loc, &base, version, helsinki_date(now), shown))
         (exceptions_section(lang, session, loc, &base, version, now, shown))
         (services_section(lang, session, dir, loc, &base, shown))
         section #confirm aria-labelledby="confirm-h" {
@@ -446,7 +445,12 @@ fn hours_section(
             h2 #hours-h { (w.hours) }
             @if let Some(t) = shown.done_in("hours") { (notice(t, true)) }
             p { (w.hours_intro) }
-            @if loc.hours.is_none() { p.note { (w.no_hours) } }
+            @match &loc.hours {
+                None => p.note { (w.no_hours) },
+                // Estimated hours are never shown to the partner as facts.
+                Some(h) if h.confidence != "verified" => p.note.unconfirmed { (w.hours_unconfirmed) },
+                Some(_) => {},
+            }
             (summary(lang, problems, general))
             form.staff method="post" action=(href(&format!("{base}/hours"), lang)) novalidate {
                 (hidden(session, version))
@@ -532,7 +536,7 @@ fn exceptions_section(
 ) -> Markup {
     let w = words(lang);
     let (problems, general, posted) = shown.of("exceptions");
-    let today = day_of(now);
+    let today = helsinki_date(now);
     let all: &[crate::hours::Exception] = loc.hours.as_ref().map(|h| h.hours.exceptions.as_slice()).unwrap_or(&[]);
     let upcoming: Vec<_> = all.iter().filter(|e| e.date >= today).collect();
     let past = all.len() - upcoming.len();
@@ -585,7 +589,7 @@ fn exceptions_section(
                     @for r in 0..2 {
                         @let ids = [format!("ex-{r}-start"), format!("ex-{r}-end"), format!("ex-{r}-kind")];
                         @let row = RangeRow { start: get(&ids[0]), end: get(&ids[1]), kind: get(&ids[2]) };
-                        (range_row(lang, w, ids, &capitalised(&format!("{} {}", w.range, r + 1)), &row, problems))
+                        (range_row(lang, w, ids, &capitalized(&format!("{} {}", w.range, r + 1)), &row, problems))
                     }
                 }
                 @for (l, label) in [("fi", w.reason_fi), ("sv", w.reason_sv), ("en", w.reason_en)] {
@@ -690,7 +694,7 @@ pub fn stale_page(lang: Lang, session: &Session, dir: &Directory, report: &Stale
                     h3 { a href=(href(&format!("/partner/locations/{}", item.id), lang)) { (item.name) } }
                     p { (w.organization) ": " (org_name(&item.organization_id)) }
                     p { (w.days_unconfirmed) ": " (item.days_unverified) " · " (w.confirmed) ": "
-                        @match item.verified_at { Some(at) => (date_text(lang, day_of(at))), None => (w.never) } }
+                        @match item.verified_at { Some(at) => (date_text(lang, helsinki_date(at))), None => (w.never) } }
                 }
             }
         }
@@ -768,11 +772,11 @@ pub fn keys_page(
                         " · " (w.key_start) ": " code { (k.prefix) }
                     }
                     p {
-                        (w.created) ": " (date_text(lang, day_of(k.created_at)))
-                        " · " (w.last_used) ": " @match k.last_used_at { Some(at) => (date_text(lang, day_of(at))), None => (w.never) }
+                        (w.created) ": " (date_text(lang, helsinki_date(k.created_at)))
+                        " · " (w.last_used) ": " @match k.last_used_at { Some(at) => (date_text(lang, helsinki_date(at))), None => (w.never) }
                     }
                     @match k.revoked_at {
-                        Some(at) => p.badge.stale { (w.revoked) ": " (date_text(lang, day_of(at))) },
+                        Some(at) => p.badge.stale { (w.revoked) ": " (date_text(lang, helsinki_date(at))) },
                         None => form.inline method="post" action=(href(&format!("/partner/keys/{}/revoke", k.id), lang)) {
                             input type="hidden" name="csrf" value=(session.csrf);
                             button type="submit" { (w.revoke) ": " (k.name) }
@@ -830,11 +834,6 @@ fn weekday_date(lang: Lang, d: NaiveDate) -> String {
     use chrono::Datelike;
     let wd = crate::embed::texts::weekdays(lang)[d.weekday().num_days_from_monday() as usize];
     format!("{wd} {}", date_text(lang, d))
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// A season's legend: its name and dates (`Kesäaukiolo (1.6.2027–15.8.2027)`), and whether it

@@ -1,6 +1,7 @@
 //! The partner editor's words in Finnish, Swedish and English, and the write path's field
 //! errors put into the partner's language.
 
+use crate::embed::list::capitalized;
 use crate::i18n::Lang;
 
 pub struct Words {
@@ -28,6 +29,8 @@ pub struct Words {
     pub up_to_date: &'static str,
     pub added_recently: &'static str,
     pub no_hours: &'static str,
+    pub hours_unconfirmed: &'static str,
+    pub record_unconfirmed: &'static str,
     pub none: &'static str,
     pub no_upcoming: &'static str,
     pub events_note: &'static str,
@@ -145,6 +148,8 @@ const FI: Words = Words {
     up_to_date: "Vahvistettu alle 180 päivää sitten",
     added_recently: "Lisätty alle 180 päivää sitten, ei vielä vahvistettu",
     no_hours: "Aukioloaikoja ei ole vielä annettu: julkisilla sivuilla kerrotaan, että ne eivät ole tiedossa.",
+    hours_unconfirmed: "Nämä aukioloajat ovat arvio, jota mikään lähde ei vahvista: julkisilla sivuilla ne näytetään vahvistamattomina. Tarkista ne ja tallenna, niin ne merkitään vahvistetuiksi.",
+    record_unconfirmed: "Osa tämän toimipisteen tiedoista on päätelty eikä vahvistettu lähteestä (julkisilla sivuilla merkintä ”ei vahvistettu”). Tarkista erityisesti osoite ja yhteystiedot.",
     none: "Ei yhtään.",
     no_upcoming: "ei tulevia kertoja",
     events_note: "Tapahtumia ei vielä voi muokata täällä. Pyydä muutokset koordinaattorilta.",
@@ -262,6 +267,8 @@ const SV: Words = Words {
     up_to_date: "Bekräftad för mindre än 180 dagar sedan",
     added_recently: "Tillagd för mindre än 180 dagar sedan, inte bekräftad ännu",
     no_hours: "Inga öppettider har angetts ännu: de offentliga sidorna säger att de inte är kända.",
+    hours_unconfirmed: "Dessa öppettider är en uppskattning som ingen källa bekräftar: på de offentliga sidorna visas de som obekräftade. Kontrollera dem och spara, så markeras de som bekräftade.",
+    record_unconfirmed: "En del av uppgifterna om detta verksamhetsställe är härledda och inte bekräftade av en källa (märkta ”inte bekräftad” på de offentliga sidorna). Kontrollera särskilt adressen och kontaktuppgifterna.",
     none: "Inga.",
     no_upcoming: "inga kommande tillfällen",
     events_note: "Evenemang kan inte ännu ändras här. Be koordinatorn om ändringar.",
@@ -379,6 +386,8 @@ const EN: Words = Words {
     up_to_date: "Confirmed less than 180 days ago",
     added_recently: "Added less than 180 days ago, not confirmed yet",
     no_hours: "No opening hours have been given yet: the public pages say they are not known.",
+    hours_unconfirmed: "These opening hours are an estimate that no source confirms: the public pages show them as unconfirmed. Check them and save, and they are marked as confirmed.",
+    record_unconfirmed: "Some details of this location were inferred and are not confirmed by a source (marked “not confirmed” on the public pages). Check the address and contact details in particular.",
     none: "None.",
     no_upcoming: "no upcoming dates",
     events_note: "Events cannot be changed here yet. Ask the coordinator for changes.",
@@ -621,15 +630,7 @@ pub fn field_message(lang: Lang, message: &str) -> String {
     } else {
         None
     };
-    translated.unwrap_or_else(|| capitalised(message))
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
+    translated.unwrap_or_else(|| capitalized(message))
 }
 
 #[cfg(test)]
@@ -666,7 +667,7 @@ mod tests {
         for m in &messages {
             for lang in Lang::ALL {
                 let shown = field_message(lang, m);
-                assert_ne!(&shown, &capitalised(m), "not put into plain words in {lang:?}: {m}");
+                assert_ne!(&shown, &capitalized(m), "not put into plain words in {lang:?}: {m}");
             }
         }
         assert_eq!(field_message(Lang::Fi, "must be at most 40 characters"), "Enintään 40 merkkiä.");

@@ -30,6 +30,17 @@ async fn steps(width: u32, steps: Value) -> Vec<Value> {
     v["records"].as_array().unwrap().clone()
 }
 
+/// The steps that sign in with `key` on the `lang` sign-in page, then `then`.
+fn signed_in(base: &str, lang: &str, key: &str, then: Value) -> Value {
+    let mut all = vec![
+        json!({"goto": format!("{base}/partner?lang={lang}")}),
+        json!({"fill": {"#key": key}}),
+        json!({"click": "form.staff button[type=submit]"}),
+    ];
+    all.extend(then.as_array().expect("a list of steps").iter().cloned());
+    Value::Array(all)
+}
+
 fn rec<'a>(records: &'a [Value], name: &str) -> &'a Value {
     records.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no record {name}"))
 }
@@ -134,6 +145,7 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
         assert_eq!(page["errors"], json!([]), "{name}");
     }
     let tuesday = rec(&r, "tuesday");
+    assert!(!text(tuesday).contains("ovat arvio"), "hours the partner saved are not an estimate");
     assert_eq!(tuesday["values"]["p0-tue-0-start"], "10.00", "times as Finnish writes them");
     assert_eq!(tuesday["values"]["p0-tue-0-end"], "16.00");
     let confirmed = rec(&r, "confirmed");
@@ -196,10 +208,7 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
     let phone = app.scalar(&format!("SELECT coalesce(phone, '-') FROM locations WHERE id = '{KANSALAISTALO}'")).await;
     let r = steps(
         1000,
-        json!([
-            {"goto": format!("{b}/partner?lang=sv")},
-            {"fill": {"#key": token}},
-            {"click": "form.staff button[type=submit]"},
+        signed_in(b, "sv", &token, json!([
             {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=sv")},
             {"fill": {"#phone": "12", "#email": "nobody", "#website": "www.example.fi"}},
             {"click": "#contact button[type=submit]"},
@@ -218,7 +227,7 @@ async fn validation_errors_show_next_to_their_fields_in_the_partners_language() 
             {"fill": {"#ex-date": "1.1.2020", "#ex-reason-fi": "Koulutus"}},
             {"click": "#exceptions form.staff button[type=submit]"},
             {"record": "past-day"},
-        ]),
+        ])),
     )
     .await;
 
@@ -323,32 +332,43 @@ async fn the_editor_works_by_keyboard_alone_on_a_narrow_screen() {
 async fn the_coordinator_sees_every_organisation_the_report_and_the_keys() {
     let app = TestApp::spawn().await;
     let admin = app.token("pksotu", true).await;
+    let inferred = app.scalar("SELECT id FROM locations WHERE confidence = 'assumed' ORDER BY id LIMIT 1").await;
     app.sql("UPDATE locations SET verified_at = now() - interval '200 days', created_at = now() - interval '400 days' WHERE id = 'jns-nepenmaki'").await;
     let b = &app.base;
     let r = steps(
         1000,
-        json!([
-            {"goto": format!("{b}/partner?lang=fi")},
-            {"fill": {"#key": admin}},
-            {"click": "form.staff button[type=submit]"},
-            {"select": {"#org": "joensuun-kaupunginkirjasto"}},
-            {"click": "form.staff button[type=submit]"},
-            {"record": "library", "axe": true},
-            {"goto": format!("{b}/partner/stale?lang=fi")},
-            {"record": "stale", "axe": true, "screenshot": artifact("editor-stale.png")},
-            {"goto": format!("{b}/partner/keys?lang=fi")},
-            {"select": {"#key-org": "pksotu"}},
-            {"fill": {"#key-name": "Kansalaistalon vapaaehtoiset"}},
-            {"click": "form.staff button[type=submit]"},
-            {"record": "new-key", "axe": true, "screenshot": artifact("editor-keys.png")},
-            {"click": "button:has-text('Poista käytöstä: Kansalaistalon vapaaehtoiset')"},
-            {"record": "revoked"},
-        ]),
+        signed_in(
+            b,
+            "fi",
+            &admin,
+            json!([
+                {"select": {"#org": "joensuun-kaupunginkirjasto"}},
+                {"click": "form.staff button[type=submit]"},
+                {"record": "library", "axe": true},
+                {"goto": format!("{b}/partner/locations/jns-paakirjasto?lang=fi")},
+                {"record": "estimated"},
+                {"goto": format!("{b}/partner/locations/{inferred}?lang=fi")},
+                {"record": "inferred"},
+                {"goto": format!("{b}/partner/stale?lang=fi")},
+                {"record": "stale", "axe": true, "screenshot": artifact("editor-stale.png")},
+                {"goto": format!("{b}/partner/keys?lang=fi")},
+                {"select": {"#key-org": "pksotu"}},
+                {"fill": {"#key-name": "Kansalaistalon vapaaehtoiset"}},
+                {"click": "form.staff button[type=submit]"},
+                {"record": "new-key", "axe": true, "screenshot": artifact("editor-keys.png")},
+                {"click": "button:has-text('Poista käytöstä: Kansalaistalon vapaaehtoiset')"},
+                {"record": "revoked"},
+            ]),
+        ),
     )
     .await;
     let library = rec(&r, "library");
     assert_eq!(library["h1"], "Joensuun kaupunginkirjasto (Joensuun seutukirjasto)", "{}", text(library));
     assert!(text(library).contains("Vahvistamatta yli 180 päivää"), "{}", text(library));
+    // Estimates are said to be estimates where the partner acts on them.
+    assert_eq!(app.json("/v1/locations/jns-paakirjasto").await["hours_confidence"], "assumed");
+    assert!(text(rec(&r, "estimated")).contains("Nämä aukioloajat ovat arvio, jota mikään lähde ei vahvista"));
+    assert!(text(rec(&r, "inferred")).contains("Osa tämän toimipisteen tiedoista on päätelty"), "{inferred}");
     let stale = rec(&r, "stale");
     assert_eq!(stale["h1"], "Vahvistamatta jääneet tiedot");
     assert!(text(stale).contains("Päiviä vahvistamatta: 200"), "{}", text(stale));
@@ -381,10 +401,7 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     let b = &app.base;
     let r = steps(
         1000,
-        json!([
-            {"goto": format!("{b}/partner?lang=fi")},
-            {"fill": {"#key": token}},
-            {"click": "form.staff button[type=submit]"},
+        signed_in(b, "fi", &token, json!([
             {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
             // The empty last period is for a new season.
             {"fill": {"#p1-from": "1.6.2027", "#p1-to": "15.8.2027", "#p1-name-fi": "Kesäaukiolo", "#p1-name-en": "Summer hours",
@@ -400,7 +417,7 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
             {"select": {"#add-service": "pksotu-peer-support"}},
             {"click": "form[action*='/services?'] button"},
             {"record": "added", "axe": true},
-        ]),
+        ])),
     )
     .await;
     let season = rec(&r, "season");
@@ -448,15 +465,17 @@ async fn a_summer_season_a_level_of_help_and_the_services_at_a_location() {
     // A season is removed with its box ticked.
     let again = steps(
         1000,
-        json!([
-            {"goto": format!("{b}/partner?lang=fi")},
-            {"fill": {"#key": token}},
-            {"click": "form.staff button[type=submit]"},
-            {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
-            {"check": "#p1-remove"},
-            {"click": "#hours button[type=submit]"},
-            {"record": "season-removed"},
-        ]),
+        signed_in(
+            b,
+            "fi",
+            &token,
+            json!([
+                {"goto": format!("{b}/partner/locations/{KANSALAISTALO}?lang=fi")},
+                {"check": "#p1-remove"},
+                {"click": "#hours button[type=submit]"},
+                {"record": "season-removed"},
+            ]),
+        ),
     )
     .await;
     assert_eq!(rec(&again, "season-removed")["notices"], json!(["Tallennettu."]));
