@@ -145,7 +145,7 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
         assert_eq!(page["errors"], json!([]), "{name}");
     }
     let tuesday = rec(&r, "tuesday");
-    assert!(!text(tuesday).contains("ovat arvio"), "hours the partner saved are not an estimate");
+    assert!(!text(tuesday).contains("Mikään lähde ei vahvista"), "hours the partner saved are not an estimate");
     assert_eq!(tuesday["values"]["p0-tue-0-start"], "10.00", "times as Finnish writes them");
     assert_eq!(tuesday["values"]["p0-tue-0-end"], "16.00");
     let confirmed = rec(&r, "confirmed");
@@ -367,7 +367,8 @@ async fn the_coordinator_sees_every_organisation_the_report_and_the_keys() {
     assert!(text(library).contains("Vahvistamatta yli 180 päivää"), "{}", text(library));
     // Estimates are said to be estimates where the partner acts on them.
     assert_eq!(app.json("/v1/locations/jns-paakirjasto").await["hours_confidence"], "assumed");
-    assert!(text(rec(&r, "estimated")).contains("Nämä aukioloajat ovat arvio, jota mikään lähde ei vahvista"));
+    assert!(text(rec(&r, "estimated"))
+        .contains("Mikään lähde ei vahvista näitä aukioloaikoja, ja osa niistä voi olla arviota"));
     assert!(text(rec(&r, "inferred")).contains("Osa tämän toimipisteen tiedoista on päätelty"), "{inferred}");
     let stale = rec(&r, "stale");
     assert_eq!(stale["h1"], "Vahvistamatta jääneet tiedot");
