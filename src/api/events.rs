@@ -2,7 +2,7 @@
 //! feeds (all events, or those of a location, an organization or a municipality). All from the
 //! snapshot, with ETag/304 and `lang`.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -11,9 +11,9 @@ use crate::directory::events::{Event, EventFilter};
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::events::{ics, Occurrence, MAX_WINDOW_DAYS};
-use crate::http::params::{check_id, LangParams, Params};
+use crate::http::params::{LangParams, Params};
+use crate::http::read::Reading;
 use crate::http::respond::{public_bytes, public_json, LangMode, RowTag, Text};
-use crate::http::state::AppState;
 use crate::http::views::helsinki_time;
 
 /// A reference to an organization or a location.
@@ -311,10 +311,8 @@ fn filter(params: &Params, dir: &Directory) -> ApiResult<EventFilter> {
     )
 )]
 #[get("/v1/events")]
-pub async fn list_events(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_events(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
     let f = filter(&params, &dir)?;
     let now = Utc::now();
     let items = dir.events.iter().filter(|e| f.matches(&dir, e)).map(|e| event_out(&dir, e, lang, now)).collect();
@@ -345,10 +343,8 @@ fn bound(params: &Params, name: &str, end_of_day: bool) -> ApiResult<Option<Date
     )
 )]
 #[get("/v1/events/occurrences")]
-pub async fn list_occurrences(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_occurrences(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
     let f = filter(&params, &dir)?;
     let from = bound(&params, "from", false)?.unwrap_or_else(Utc::now);
     let to = bound(&params, "to", true)?.unwrap_or(from + Duration::days(30));
@@ -395,25 +391,19 @@ pub async fn list_occurrences(state: web::Data<AppState>, req: HttpRequest) -> A
     )
 )]
 #[get("/v1/events/{id}")]
-pub async fn get_event(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
-    let ev = dir.event(&id).ok_or_else(|| ApiError::not_found("event", &id))?;
-    Ok(public_json(&req, RowTag::new(&ev.id, ev.provenance.version), &event_out(&dir, ev, lang, Utc::now())))
+pub async fn get_event(read: Reading) -> ApiResult<HttpResponse> {
+    let ev = read.find("event", Directory::event)?;
+    Ok(public_json(
+        &read.req,
+        RowTag::new(&ev.id, ev.provenance.version),
+        &event_out(&read.dir, ev, read.lang, Utc::now()),
+    ))
 }
 
 /// An iCalendar feed of the events that pass `keep`.
-fn feed(
-    req: &HttpRequest,
-    state: &AppState,
-    name: &str,
-    keep: impl Fn(&Directory, &Event) -> bool,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(req)?;
-    let lang = LangMode::from_request(req, &params)?.lang();
+fn feed(read: &Reading, name: &str, keep: impl Fn(&Directory, &Event) -> bool) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, state, .. } = read;
+    let lang = read.lang.lang();
     let base = state.proxy.base_url(req);
     let events: Vec<ics::FeedEvent> = dir
         .events
@@ -453,8 +443,8 @@ fn feed(
     )
 )]
 #[get("/v1/events.ics")]
-pub async fn events_ics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    feed(&req, &state, "Digituki", |_, _| true)
+pub async fn events_ics(read: Reading) -> ApiResult<HttpResponse> {
+    feed(&read, "Digituki", |_, _| true)
 }
 
 /// The events at one location, as an iCalendar feed.
@@ -468,16 +458,10 @@ pub async fn events_ics(state: web::Data<AppState>, req: HttpRequest) -> ApiResu
     )
 )]
 #[get("/v1/locations/{id}/events.ics")]
-pub async fn location_events_ics(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    check_id("id", &id)?;
-    let dir = state.store.get();
-    let i = dir.location_index(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
-    let name = format!("Digituki: {}", dir.locations[i].name.fi);
-    feed(&req, &state, &name, |_, e| e.location == Some(i))
+pub async fn location_events_ics(read: Reading) -> ApiResult<HttpResponse> {
+    let id = read.id()?;
+    let i = read.dir.location_index(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
+    feed(&read, &format!("Digituki: {}", read.dir.locations[i].name.fi), |_, e| e.location == Some(i))
 }
 
 /// The events an organization owns or co-organizes, as an iCalendar feed.
@@ -491,17 +475,11 @@ pub async fn location_events_ics(
     )
 )]
 #[get("/v1/organizations/{id}/events.ics")]
-pub async fn organization_events_ics(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    check_id("id", &id)?;
-    let dir = state.store.get();
-    let i = dir.organization_index(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
-    let name = format!("Digituki: {}", dir.organizations[i].name.fi);
-    let org_id = id.clone();
-    feed(&req, &state, &name, move |_, e| e.organization == i || e.doc.co_organizers.contains(&org_id))
+pub async fn organization_events_ics(read: Reading) -> ApiResult<HttpResponse> {
+    let id = read.id()?;
+    let i = read.dir.organization_index(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
+    let name = format!("Digituki: {}", read.dir.organizations[i].name.fi);
+    feed(&read, &name, |_, e| e.organization == i || e.doc.co_organizers.iter().any(|o| *o == *id))
 }
 
 /// The events in a municipality (at a place there, or remote help serving it), as iCalendar.
@@ -515,15 +493,11 @@ pub async fn organization_events_ics(
     )
 )]
 #[get("/v1/municipalities/{code}/events.ics")]
-pub async fn municipality_events_ics(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    code: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let m = dir.find_municipality(&code).ok_or_else(|| ApiError::not_found("municipality", &code))?;
+pub async fn municipality_events_ics(read: Reading) -> ApiResult<HttpResponse> {
+    let code = read.req.match_info().get("code").unwrap_or("");
+    let m = read.dir.find_municipality(code).ok_or_else(|| ApiError::not_found("municipality", code))?;
     let (name, code) = (format!("Digituki: {}", m.name.fi), m.code.clone());
-    feed(&req, &state, &name, move |dir, e| {
+    feed(&read, &name, move |dir, e| {
         e.location.is_some_and(|i| dir.locations[i].address.municipality_code.as_deref() == Some(code.as_str()))
             || e.doc.served_municipalities.contains(&code)
     })

@@ -2,15 +2,15 @@
 //! that Leaflet or MapLibre maps show the directory directly. Remote help has no point and
 //! is left out.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::State;
-use crate::http::params::{self, LangParams, LocationFilterParams, Params, TimeParams};
-use crate::http::respond::{public_bytes, LangMode, Text};
-use crate::http::state::AppState;
+use crate::http::params::{self, LangParams, LocationFilterParams, TimeParams};
+use crate::http::read::Reading;
+use crate::http::respond::{public_bytes, Text};
 
 /// An RFC 7946 FeatureCollection of locations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,10 +81,8 @@ pub struct FeatureProperties {
     )
 )]
 #[get("/v1/locations.geojson")]
-pub async fn locations_geojson(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn locations_geojson(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
     let filter = params::location_filter(&params, &dir)?;
     let (at, open_at) = params::times(&params)?;
     let base = crate::http::urls::base_url(&req);

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::geo::distance_m;
 use crate::hsds;
 use crate::http::params::{self, Params};
+use crate::http::read::state_of;
 use crate::http::respond::public_json;
 use crate::http::state::AppState;
 
@@ -207,11 +208,21 @@ fn envelope<T>(items: Vec<T>, q: &Query, build: impl Fn(&T) -> Value) -> Value {
     })
 }
 
-fn check_hsds_id(id: &str) -> ApiResult<()> {
+/// One HSDS record of `kind` named by the path's `id` (a UUID or a directory id: 400 when it is
+/// neither), fully nested by `full` (404 when the id names no record of that kind).
+fn one(
+    req: &HttpRequest,
+    kind: &str,
+    full: impl Fn(&Directory, RecordRef) -> Option<Value>,
+) -> ApiResult<HttpResponse> {
+    let id = req.match_info().get("id").unwrap_or("");
     if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(ApiError::invalid_param("id", "must be a UUID or a directory id"));
     }
-    Ok(())
+    let dir = state_of(req)?.store.get();
+    let body =
+        hsds::find(&dir, kind, id).and_then(|found| full(&dir, found)).ok_or_else(|| ApiError::not_found(kind, id))?;
+    Ok(public_json(req, dir.version, &body))
 }
 
 /// About this HSDS API: version, profile and where its OpenAPI document is.
@@ -272,18 +283,11 @@ pub async fn hsds_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     )
 )]
 #[get("/hsds/services/{id}")]
-pub async fn hsds_service(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    check_hsds_id(&id)?;
-    let svc = match hsds::find(&dir, "service", &id) {
-        Some(RecordRef::Service(i)) => &dir.services[i],
-        _ => return Err(ApiError::not_found("service", &id)),
-    };
-    Ok(public_json(&req, dir.version, &hsds::service_full(&dir, svc)))
+pub async fn hsds_service(req: HttpRequest) -> ApiResult<HttpResponse> {
+    one(&req, "service", |dir, found| match found {
+        RecordRef::Service(i) => Some(hsds::service_full(dir, &dir.services[i])),
+        _ => None,
+    })
 }
 
 /// HSDS services at locations, paginated, each with its location.
@@ -326,21 +330,14 @@ pub async fn hsds_service_at_locations(state: web::Data<AppState>, req: HttpRequ
     )
 )]
 #[get("/hsds/service_at_locations/{id}")]
-pub async fn hsds_service_at_location(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    check_hsds_id(&id)?;
-    let (loc, sal) = match hsds::find(&dir, "service_at_location", &id) {
-        Some(RecordRef::ServiceAtLocation(l, j)) => {
+pub async fn hsds_service_at_location(req: HttpRequest) -> ApiResult<HttpResponse> {
+    one(&req, "service_at_location", |dir, found| match found {
+        RecordRef::ServiceAtLocation(l, j) => {
             let loc = &*dir.locations[l as usize];
-            (loc, &loc.services[j as usize])
+            Some(hsds::service_at_location(dir, loc, &loc.services[j as usize], true))
         }
-        _ => return Err(ApiError::not_found("service_at_location", &id)),
-    };
-    Ok(public_json(&req, dir.version, &hsds::service_at_location(&dir, loc, sal, true)))
+        _ => None,
+    })
 }
 
 /// HSDS organizations, paginated.
@@ -384,18 +381,11 @@ pub async fn hsds_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     )
 )]
 #[get("/hsds/organizations/{id}")]
-pub async fn hsds_organization(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    check_hsds_id(&id)?;
-    let org = match hsds::find(&dir, "organization", &id) {
-        Some(RecordRef::Organization(i)) => &dir.organizations[i],
-        _ => return Err(ApiError::not_found("organization", &id)),
-    };
-    Ok(public_json(&req, dir.version, &hsds::organization_full(&dir, org)))
+pub async fn hsds_organization(req: HttpRequest) -> ApiResult<HttpResponse> {
+    one(&req, "organization", |dir, found| match found {
+        RecordRef::Organization(i) => Some(hsds::organization_full(dir, &dir.organizations[i])),
+        _ => None,
+    })
 }
 
 /// HSDS taxonomies: the directory's topic vocabulary.

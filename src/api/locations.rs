@@ -9,9 +9,8 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::geo;
 use crate::http::answers::{self, Answer};
 use crate::http::nearest::{evaluation_instant, geocode_address, nearest_places, origin, Origin};
-use crate::http::params::{
-    self, check_id, LangParams, LocationFilterParams, PageParams, Params, TimeParams, View, ViewParams,
-};
+use crate::http::params::{self, LangParams, LocationFilterParams, PageParams, Params, TimeParams, View, ViewParams};
+use crate::http::read::Reading;
 use crate::http::respond::{public_json, LangMode, RowTag};
 use crate::http::state::AppState;
 use crate::http::views::{self, LocationOut};
@@ -108,17 +107,10 @@ pub fn write_items(
     )
 )]
 #[get("/v1/locations/{id}")]
-pub async fn get_location(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
-    let (at, _) = params::times(&params)?;
-    let loc = dir.location(&id).ok_or_else(|| ApiError::not_found("location", &id))?;
+pub async fn get_location(read: Reading) -> ApiResult<HttpResponse> {
+    let loc = read.find("location", Directory::location)?;
+    let (Reading { req, dir, params, .. }, lang) = (&read, read.lang);
+    let (at, _) = params::times(params)?;
     let mut upcoming: Vec<super::events::OccurrenceOut> = Vec::new();
     for ev in dir.events.iter().filter(|e| e.location.is_some_and(|i| std::ptr::eq(&*dir.locations[i], loc))) {
         for o in ev.occurrences(at, at + chrono::Duration::days(UPCOMING_DAYS)).iter().filter(|o| o.end > at) {

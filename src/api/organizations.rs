@@ -1,15 +1,16 @@
 //! Public organization endpoints.
 
 use crate::http::respond::RowTag;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::directory::search::SearchQuery;
+use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::params::{self, check_id, LangParams, PageParams, Params};
-use crate::http::respond::{public_json, LangMode};
-use crate::http::state::AppState;
+use crate::http::params::{self, LangParams, PageParams, Params};
+use crate::http::read::Reading;
+use crate::http::respond::public_json;
 use crate::http::views::{self, OrganizationOut};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,10 +55,8 @@ impl OrganizationFilterParams {
     )
 )]
 #[get("/v1/organizations")]
-pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_organizations(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
     let (page, per_page) = params::page(&params)?;
     let given = OrganizationFilterParams::read(&params)?;
     let kind = given.kind.as_deref();
@@ -104,15 +103,11 @@ pub async fn list_organizations(state: web::Data<AppState>, req: HttpRequest) ->
     )
 )]
 #[get("/v1/organizations/{id}")]
-pub async fn get_organization(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
-    let org = dir.organization(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
-    Ok(public_json(&req, RowTag::new(&org.id, org.provenance.version), &views::organization(&dir, org, lang)))
+pub async fn get_organization(read: Reading) -> ApiResult<HttpResponse> {
+    let org = read.find("organization", Directory::organization)?;
+    Ok(public_json(
+        &read.req,
+        RowTag::new(&org.id, org.provenance.version),
+        &views::organization(&read.dir, org, read.lang),
+    ))
 }

@@ -1,13 +1,13 @@
 //! Reference data: topics (the taxonomy), languages, municipalities and postal codes.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::params::{LangParams, Params};
-use crate::http::respond::{public_json, LangMode, Text};
-use crate::http::state::AppState;
+use crate::http::params::LangParams;
+use crate::http::read::Reading;
+use crate::http::respond::{public_json, Text};
 
 /// A topic of the controlled vocabulary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,10 +37,8 @@ pub struct TopicList {
     )
 )]
 #[get("/v1/topics")]
-pub async fn list_topics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_topics(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, lang, .. } = read;
     let items = dir
         .topics
         .iter()
@@ -93,10 +91,8 @@ pub struct MunicipalityList {
     )
 )]
 #[get("/v1/municipalities")]
-pub async fn list_municipalities(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_municipalities(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, lang, .. } = read;
     let items = dir
         .municipalities
         .iter()
@@ -142,14 +138,9 @@ pub struct PostalCodeOut {
     )
 )]
 #[get("/v1/postal-codes/{code}")]
-pub async fn get_postal_code(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    code: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn get_postal_code(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, lang, .. } = read;
+    let code = req.match_info().get("code").unwrap_or("").to_owned();
     if !crate::domain::PostalCode::is_valid(&code) {
         return Err(ApiError::invalid_param("code", "must be five digits"));
     }

@@ -1,6 +1,6 @@
 //! The day-by-day schedule of a location (or of a service at it) for a date range.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::{self, helsinki_to_utc, Day, DayKind, RangeKind};
 use crate::http::params::{check_id, LangParams, Params};
+use crate::http::read::Reading;
 use crate::http::respond::{public_json, LangMode, Text};
-use crate::http::state::AppState;
 
 /// The longest schedule one request may ask for.
 pub const MAX_DAYS: i64 = 366;
@@ -155,15 +155,9 @@ fn day_out(day: &Day, lang: LangMode) -> DayOut {
     )
 )]
 #[get("/v1/locations/{id}/schedule")]
-pub async fn location_schedule(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
+pub async fn location_schedule(read: Reading) -> ApiResult<HttpResponse> {
+    let id = read.id()?;
+    let Reading { req, dir, params, lang, .. } = read;
     let given = ScheduleParams::read(&params)?;
     let from = given.from.unwrap_or_else(|| hours::helsinki_date(Utc::now()));
     let to = given.to.unwrap_or(from + Duration::days(6));

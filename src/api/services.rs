@@ -1,14 +1,15 @@
 //! Public service endpoints: list, one by id, and one service at a location.
 
 use crate::http::respond::RowTag;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::params::{self, check_id, LangParams, PageParams, Params};
-use crate::http::respond::{public_json, LangMode};
-use crate::http::state::AppState;
+use crate::http::params::{self, check_id, LangParams, PageParams};
+use crate::http::read::Reading;
+use crate::http::respond::public_json;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,10 +38,8 @@ pub struct ServicePage {
     )
 )]
 #[get("/v1/services")]
-pub async fn list_services(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
+pub async fn list_services(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
     let (page, per_page) = params::page(&params)?;
     let organization = params.one("organization")?;
     if let Some(o) = organization {
@@ -80,20 +79,12 @@ pub async fn list_services(state: web::Data<AppState>, req: HttpRequest) -> ApiR
     )
 )]
 #[get("/v1/services/{id}")]
-pub async fn get_service(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
-    let (index, _) = dir.service(&id).ok_or_else(|| ApiError::not_found("service", &id))?;
+pub async fn get_service(read: Reading) -> ApiResult<HttpResponse> {
+    let (index, svc) = read.find("service", Directory::service)?;
     Ok(public_json(
-        &req,
-        RowTag::new(&dir.services[index].id, dir.services[index].provenance.version),
-        &views::service(&dir, index, lang),
+        &read.req,
+        RowTag::new(&svc.id, svc.provenance.version),
+        &views::service(&read.dir, index, read.lang),
     ))
 }
 
@@ -109,20 +100,9 @@ pub async fn get_service(
     )
 )]
 #[get("/v1/services-at-locations/{id}")]
-pub async fn get_service_at_location(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?;
-    check_id("id", &id)?;
-    let (at, _) = params::times(&params)?;
-    let (loc, sal) = dir.service_at_location(&id).ok_or_else(|| ApiError::not_found("service at location", &id))?;
-    Ok(public_json(
-        &req,
-        RowTag::new(&sal.id, sal.provenance.version),
-        &views::service_at_location_detail(&dir, loc, sal, lang, at),
-    ))
+pub async fn get_service_at_location(read: Reading) -> ApiResult<HttpResponse> {
+    let (loc, sal) = read.find("service at location", Directory::service_at_location)?;
+    let (at, _) = params::times(&read.params)?;
+    let body = views::service_at_location_detail(&read.dir, loc, sal, read.lang, at);
+    Ok(public_json(&read.req, RowTag::new(&sal.id, sal.provenance.version), &body))
 }

@@ -291,7 +291,14 @@ pub async fn post_contact(
         v => serde_json::Value::String(v.to_owned()),
     };
     let body = serde_json::json!({"phone": value("phone"), "email": value("email"), "website": value("website")});
-    let result = locations::update(&state, &s.caller, &id, &version(&form), body.to_string().as_bytes()).await;
+    let result = resource::update::<locations::LocationResource>(
+        &state,
+        &s.caller,
+        &id,
+        &version(&form),
+        body.to_string().as_bytes(),
+    )
+    .await;
     let place = |field: &str| ["phone", "email", "website"].contains(&field).then(|| field.to_owned());
     answer(&state, &req, &s, &id, Change::Save("contact"), written(result), form, place, None)
 }
@@ -327,7 +334,12 @@ pub async fn post_hours(
         shown.hours = Some(hours_form);
         return location_response(lang, &s, &state.store.get(), &id, StatusCode::UNPROCESSABLE_ENTITY, &shown);
     }
-    let result = hours::store_weeks(&state, &s.caller, &id, version(&form), periods, hours_form.open_on_holidays).await;
+    let result = hours::store_weeks(
+        hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
+        periods,
+        hours_form.open_on_holidays,
+    )
+    .await;
     answer(
         &state,
         &req,
@@ -414,7 +426,12 @@ pub async fn post_exception(
         .location(&id)
         .and_then(|l| l.hours.as_ref().map(|h| h.hours.exceptions.iter().filter(|x| x.date < date).count()))
         .unwrap_or(0);
-    let result = hours::set_exception(&state, &s.caller, &id, version(&form), date, input).await;
+    let result = hours::set_exception(
+        hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
+        date,
+        input,
+    )
+    .await;
     // `reason.fi` (the text check) or `exceptions[k].reason.fi` / `exceptions[k].ranges[j]` of
     // the new day (the hours check); an error about another stored day is listed above the form.
     let place = |field: &str| {
@@ -446,7 +463,13 @@ pub async fn remove_exception(
     let (id, date) = path.into_inner();
     let Posting { session: s, form, .. } = post;
     let result = match parse_date(&date) {
-        Some(date) => written(hours::remove_exception(&state, &s.caller, &id, version(&form), date).await),
+        Some(date) => written(
+            hours::remove_exception(
+                hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
+                date,
+            )
+            .await,
+        ),
         None => Err(ApiError::not_found("exception on", &date)),
     };
     answer(&state, &req, &s, &id, Change::Removal("exceptions"), result, form, |_| None, None)

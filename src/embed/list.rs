@@ -2,7 +2,7 @@
 //! JavaScript, for iframes on sites that allow no scripts and for linking from Finna. The
 //! same filters as the API; schema.org JSON-LD of the places in the page.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Utc};
 use maud::{html, Markup, PreEscaped};
 use serde_json::{json, Value};
@@ -13,8 +13,7 @@ use crate::error::ApiResult;
 use crate::hours::{helsinki_date, RangeKind, State};
 use crate::http::nearest::{evaluation_instant, nearest_places, origin};
 use crate::http::params::{self, Params};
-use crate::http::respond::LangMode;
-use crate::http::state::AppState;
+use crate::http::read::Reading;
 use crate::http::views::Distance;
 use crate::i18n::Lang;
 
@@ -380,10 +379,9 @@ pub fn select<'a>(dir: &'a Directory, params: &Params) -> ApiResult<Selected<'a>
 }
 
 #[get("/embed/list")]
-pub async fn embed_list(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?.lang();
+pub async fn embed_list(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
+    let lang = lang.lang();
     let selected = select(&dir, &params)?;
     let topic: Vec<String> = params.all("topic").into_iter().map(str::to_owned).collect();
     let t = texts(lang);

@@ -2,7 +2,7 @@
 //! address, how to get there, hours for the next seven days, contacts, booking details, a QR
 //! code of the place's page, and the DVV note that helpers guide but never act for the patron.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup, PreEscaped};
 use qrcode::render::svg;
@@ -12,8 +12,7 @@ use crate::domain::{AssistanceLevel, Confidence};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hours::helsinki_date;
 use crate::http::params::{self, check_id, LangParams, Params};
-use crate::http::respond::LangMode;
-use crate::http::state::AppState;
+use crate::http::read::{record_id, Reading};
 use crate::i18n::Lang;
 
 use super::list::{capitalized, checked_line, hours_unconfirmed, json_ld, place_ld, position_note};
@@ -113,15 +112,10 @@ fn registration(lang: Lang, ev: &crate::directory::events::Event) -> Markup {
     )
 )]
 #[get("/v1/locations/{id}/referral")]
-pub async fn referral_slip(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?.lang();
-    check_id("id", &id)?;
+pub async fn referral_slip(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, .. } = read;
+    let lang = lang.lang();
+    let id = record_id(&req)?;
     let (at, _) = params::times(&params)?;
     let given = ReferralParams::read(&params)?;
     let mut topics: Vec<String> = Vec::new();

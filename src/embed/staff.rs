@@ -5,7 +5,7 @@
 //! a printable referral slip for each.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use maud::{html, Markup};
 
@@ -17,8 +17,7 @@ use crate::events::Occurrence;
 use crate::hours::{helsinki_date, helsinki_to_utc};
 use crate::http::nearest::{geocode_address, nearest_matching, nearest_places, origin, Origin};
 use crate::http::params::{self, Params};
-use crate::http::respond::LangMode;
-use crate::http::state::AppState;
+use crate::http::read::Reading;
 use crate::i18n::Lang;
 
 use super::list::{capitalized, hours_unconfirmed, place_card, Card};
@@ -231,10 +230,9 @@ fn filter_params(form: &Form) -> Params {
 }
 
 #[get("/staff")]
-pub async fn staff(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let dir = state.store.get();
-    let params = Params::from_request(&req)?;
-    let lang = LangMode::from_request(&req, &params)?.lang();
+pub async fn staff(read: Reading) -> ApiResult<HttpResponse> {
+    let Reading { req, dir, params, lang, state } = read;
+    let lang = lang.lang();
     let t = texts(lang);
     let form = Form::read(&params)?;
     let outcome = if form.searched() {

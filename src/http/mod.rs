@@ -9,6 +9,7 @@ pub mod limits;
 pub mod nearest;
 pub mod params;
 pub mod proxy;
+pub mod read;
 pub mod respond;
 pub mod schemas;
 pub mod state;

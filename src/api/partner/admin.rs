@@ -1,15 +1,16 @@
 //! The coordinator's endpoints (admin token): tokens and the stale-listing report.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{read_body, written};
+use super::extract::CoordinatorWrite;
+use super::written;
 use crate::auth::{self, Caller};
 use crate::db::tokens::{self, TokenRow};
-use crate::edit::{parse_body, Errors};
+use crate::edit::Errors;
 use crate::error::{ApiError, ApiResult, WriteProblems};
 use crate::http::state::AppState;
 
@@ -76,14 +77,8 @@ pub struct TokenInput {
     )
 )]
 #[post("/v1/admin/tokens")]
-pub async fn create_token(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
-) -> ApiResult<HttpResponse> {
-    caller.require_admin()?;
-    let input: TokenInput = parse_body(&read_body(&req, payload, &state).await?)?;
+pub async fn create_token(state: web::Data<AppState>, mut w: CoordinatorWrite) -> ApiResult<HttpResponse> {
+    let input: TokenInput = w.typed().await?;
     let new = issue(&state, &input).await?;
     Ok(written(StatusCode::CREATED, format!("t{}", new.info.id), None, &new))
 }

@@ -60,11 +60,9 @@ partner_routes! {
 /// Needs If-Match (the event's ETag).
 #[utoipa::path(
     tag = "partner",
-    params(
-        ("id" = String, Path, description = "Event id"),
+    params(("id" = String, Path, description = "Event id"),
         ("date" = String, Path, description = "The occurrence's original local date, YYYY-MM-DD", example = "2027-02-16"),
-        ("If-Match" = String, Header, description = "The event's ETag")
-    ),
+        ("If-Match" = String, Header, description = "The event's ETag")),
     request_body(content = OccurrenceInput, content_type = "application/json"),
     security(("bearer" = [])),
     responses((status = 200, description = "Stored", body = EventOut, headers(("ETag" = String))), WriteProblems)
@@ -152,6 +150,7 @@ impl Resource for EventResource {
 
 impl Patchable for EventResource {
     type Valid = ValidEvent;
+    type Found = ();
     fn input_id(input: &EventInput) -> &Option<String> {
         &input.id
     }

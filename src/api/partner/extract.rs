@@ -19,25 +19,21 @@ use crate::auth::Caller;
 use crate::domain::RecordId;
 use crate::edit::{parse_body, ReadShaped};
 use crate::error::{ApiError, ApiResult};
-use crate::http::state::AppState;
+use crate::http::read::{record_id, state_of};
 
-fn state_of(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
-    req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::internal("no application state"))
-}
-
-/// The path's `id`, a well-formed record id (400 naming `id` otherwise).
-pub fn record_id(req: &HttpRequest) -> ApiResult<RecordId> {
-    crate::http::params::check_id("id", req.match_info().get("id").unwrap_or(""))
-}
-
-/// A partner write: a valid token within its rate limit, and the rest of its request.
-pub struct Write {
+/// A partner write: a valid token within its rate limit, and the rest of its request. With
+/// `COORDINATOR`, only the coordinator's (admin) token may write, refused (403) before the rate
+/// limit counts the request.
+pub struct Write<const COORDINATOR: bool = false> {
     pub caller: Caller,
     req: HttpRequest,
     payload: Option<Payload>,
 }
 
-impl FromRequest for Write {
+/// A write only the coordinator may make (creating organizations, issuing tokens).
+pub type CoordinatorWrite = Write<true>;
+
+impl<const COORDINATOR: bool> FromRequest for Write<COORDINATOR> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -46,13 +42,16 @@ impl FromRequest for Write {
         let (req, payload) = (req.clone(), payload.take());
         Box::pin(async move {
             let caller = caller.await?;
+            if COORDINATOR {
+                caller.require_admin()?;
+            }
             state_of(&req)?.limiter.check(caller.token_id)?;
             Ok(Write { caller, req, payload: Some(payload) })
         })
     }
 }
 
-impl Write {
+impl<const COORDINATOR: bool> Write<COORDINATOR> {
     pub fn request(&self) -> &HttpRequest {
         &self.req
     }

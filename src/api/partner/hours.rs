@@ -12,11 +12,13 @@ use super::extract::Write;
 use super::{check_id_param, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::write;
+use crate::directory::Directory;
 use crate::edit::{Errors, TextInput};
 use crate::error::{ApiError, ApiResult, FieldError, WriteProblems};
-use crate::hours::{Exception, OpeningHours, TimeRange};
+use crate::hours::{Exception, OpeningHours, Period, TimeRange};
 use crate::http::respond::public_json;
 use crate::http::state::AppState;
+use std::sync::Arc;
 
 /// A location's hours document with its provenance.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,34 +89,45 @@ fn parse_hours(body: &[u8]) -> ApiResult<OpeningHours> {
     Ok(hours)
 }
 
-/// Shared by every hours write: lock, scope, version, change, history.
-async fn change_hours(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: super::IfMatch,
-    change: impl FnOnce(Option<OpeningHours>) -> ApiResult<OpeningHours> + Send,
-) -> ApiResult<()> {
-    transaction!(state, async |conn| {
-        open_for_edit(write::lock_location(conn, id).await?, id, caller, Some(&expected))?;
-        let before = write::hours_of(conn, Some(id), None).await?;
-        let current = before.as_ref().and_then(|h| serde_json::from_str::<OpeningHours>(&h.document).ok());
-        let new = change(current)?;
-        let doc = serde_json::to_value(&new).map_err(|e| ApiError::internal(e.to_string()))?;
-        write::put_hours(conn, Some(id), None, Some(doc.clone()), "verified").await?;
-        write::touch_location(conn, id, false, None).await?;
-        write::record(
-            conn,
-            "location",
-            id,
-            "hours",
-            &super::actor(caller),
-            before.and_then(|h| serde_json::from_str(&h.document).ok()),
-            Some(doc),
-        )
-        .await?;
-        Ok(())
-    })
+/// An hours write's target: the location whose hours change, who changes them and the version
+/// of the location they expect (the API's `If-Match`, the editor form's hidden version).
+pub struct HoursOf<'a> {
+    pub state: &'a AppState,
+    pub caller: &'a Caller,
+    pub id: &'a str,
+    pub expected: super::IfMatch,
+}
+
+impl HoursOf<'_> {
+    /// Shared by every hours write: lock, scope, version, change, history; the snapshot holding
+    /// the change is returned.
+    async fn change(
+        self,
+        change: impl FnOnce(Option<OpeningHours>) -> ApiResult<OpeningHours> + Send,
+    ) -> ApiResult<Arc<Directory>> {
+        let HoursOf { state, caller, id, expected } = self;
+        transaction!(state, async |conn| {
+            open_for_edit(write::lock_location(conn, id).await?, id, caller, Some(&expected))?;
+            let before = write::hours_of(conn, Some(id), None).await?;
+            let current = before.as_ref().and_then(|h| serde_json::from_str::<OpeningHours>(&h.document).ok());
+            let new = change(current)?;
+            let doc = serde_json::to_value(&new).map_err(|e| ApiError::internal(e.to_string()))?;
+            write::put_hours(conn, Some(id), None, Some(doc.clone()), "verified").await?;
+            write::touch_location(conn, id, false, None).await?;
+            write::record(
+                conn,
+                "location",
+                id,
+                "hours",
+                &super::actor(caller),
+                before.and_then(|h| serde_json::from_str(&h.document).ok()),
+                Some(doc),
+            )
+            .await?;
+            Ok(())
+        })?;
+        Ok(refreshed(state).await)
+    }
 }
 
 /// Replace a location's hours document. Needs If-Match (the location's ETag).
@@ -124,51 +137,33 @@ async fn change_hours(
     request_body(content = OpeningHours, content_type = "application/json", description = "The hours document (see GET /v1/locations/{id}/hours)",
         example = json!({"periods": [{"week": {"mon": [{"start": "10:00", "end": "16:00", "kind": "staffed"}]}}], "exceptions": [], "open_on_holidays": false})),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
+    responses((status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))), WriteProblems)
 )]
 #[put("/v1/locations/{id}/hours")]
 pub async fn put_hours(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
     let (id, expected) = (w.id()?, w.if_match()?);
     let hours = parse_hours(&w.body().await?)?;
-    let dir = store_hours(&state, &w.caller, &id, expected, hours).await?;
+    let dir = store_hours(HoursOf { state: &state, caller: &w.caller, id: &id, expected }, hours).await?;
     Ok(respond(&dir, &id))
 }
 
 /// A whole hours document stored (validated first: every problem named with its path).
-pub async fn store_hours(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: super::IfMatch,
-    hours: OpeningHours,
-) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
+pub async fn store_hours(to: HoursOf<'_>, hours: OpeningHours) -> ApiResult<Arc<Directory>> {
     checked(&hours)?;
-    change_hours(state, caller, id, expected, |_| Ok(hours)).await?;
-    Ok(refreshed(state).await)
+    to.change(|_| Ok(hours)).await
 }
 
 /// The weekly hours (periods) and the holiday rule stored, the dated exceptions kept as they
 /// are: what the partner editor's hours form writes.
-pub async fn store_weeks(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: super::IfMatch,
-    periods: Vec<crate::hours::Period>,
-    open_on_holidays: bool,
-) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
-    change_hours(state, caller, id, expected, |current| {
+pub async fn store_weeks(to: HoursOf<'_>, periods: Vec<Period>, open_on_holidays: bool) -> ApiResult<Arc<Directory>> {
+    to.change(|current| {
         let mut hours = current.unwrap_or_default();
         hours.periods = periods;
         hours.open_on_holidays = open_on_holidays;
         checked(&hours)?;
         Ok(hours)
     })
-    .await?;
-    Ok(refreshed(state).await)
+    .await
 }
 
 /// Every problem of an hours document, as field errors.
@@ -190,46 +185,34 @@ pub struct ExceptionInput {
     pub ranges: Vec<TimeRange>,
     pub reason: TextInput,
 }
+impl crate::edit::ReadShaped for ExceptionInput {}
 
 /// Set the exception of one date (replacing any). Needs If-Match (the location's ETag).
 #[utoipa::path(
     tag = "partner",
-    params(
-        ("id" = String, Path, description = "Location id"),
-        ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
-        ("If-Match" = String, Header, description = "The location's ETag")
-    ),
+    params(("id" = String, Path, description = "Location id"), ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
+        ("If-Match" = String, Header, description = "The location's ETag")),
     request_body(content = ExceptionInput, content_type = "application/json"),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
+    responses((status = 200, description = "Stored", body = HoursOut, headers(("ETag" = String))), WriteProblems)
 )]
 #[put("/v1/locations/{id}/exceptions/{date}")]
 pub async fn put_exception(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
     let (id, date, expected) = (w.id()?, w.date()?, w.if_match()?);
     let input = w.typed::<ExceptionInput>().await?;
-    let dir = set_exception(&state, &w.caller, &id, expected, date, input).await?;
+    let dir = set_exception(HoursOf { state: &state, caller: &w.caller, id: &id, expected }, date, input).await?;
     Ok(respond(&dir, &id))
 }
 
 /// One day's exception stored (replacing any that day), for the API and the partner editor
 /// alike.
-pub async fn set_exception(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: super::IfMatch,
-    date: NaiveDate,
-    input: ExceptionInput,
-) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
+pub async fn set_exception(to: HoursOf<'_>, date: NaiveDate, input: ExceptionInput) -> ApiResult<Arc<Directory>> {
     let mut e = Errors::default();
     let (fi, sv, en) = e.text("reason", &Some(input.reason.clone()), true, crate::edit::MAX_NAME);
     e.finish()?;
     let exception =
         Exception { date, ranges: input.ranges, reason: crate::i18n::Localized { fi: fi.unwrap_or_default(), sv, en } };
-    change_hours(state, caller, id, expected, |current| {
+    to.change(|current| {
         let mut hours = current.unwrap_or_default();
         hours.exceptions.retain(|x| x.date != date);
         hours.exceptions.push(exception);
@@ -237,41 +220,28 @@ pub async fn set_exception(
         checked(&hours)?;
         Ok(hours)
     })
-    .await?;
-    Ok(refreshed(state).await)
+    .await
 }
 
 /// Remove the exception of one date. Needs If-Match (the location's ETag).
 #[utoipa::path(
     tag = "partner",
-    params(
-        ("id" = String, Path, description = "Location id"),
-        ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
-        ("If-Match" = String, Header, description = "The location's ETag")
-    ),
+    params(("id" = String, Path, description = "Location id"), ("date" = String, Path, description = "YYYY-MM-DD", example = "2027-12-24"),
+        ("If-Match" = String, Header, description = "The location's ETag")),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Removed", body = HoursOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
+    responses((status = 200, description = "Removed", body = HoursOut, headers(("ETag" = String))), WriteProblems)
 )]
 #[delete("/v1/locations/{id}/exceptions/{date}")]
 pub async fn delete_exception(state: web::Data<AppState>, w: Write) -> ApiResult<HttpResponse> {
     let (id, date, expected) = (w.id()?, w.date()?, w.if_match()?);
-    let dir = remove_exception(&state, &w.caller, &id, expected, date).await?;
+    let dir = remove_exception(HoursOf { state: &state, caller: &w.caller, id: &id, expected }, date).await?;
     Ok(respond(&dir, &id))
 }
 
 /// One day's exception removed (404 when there is none), for the API and the partner editor
 /// alike.
-pub async fn remove_exception(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: super::IfMatch,
-    date: NaiveDate,
-) -> ApiResult<std::sync::Arc<crate::directory::Directory>> {
-    change_hours(state, caller, id, expected, |current| {
+pub async fn remove_exception(to: HoursOf<'_>, date: NaiveDate) -> ApiResult<Arc<Directory>> {
+    to.change(|current| {
         let mut hours = current.ok_or_else(|| ApiError::not_found("exception on", &date.to_string()))?;
         let before = hours.exceptions.len();
         hours.exceptions.retain(|x| x.date != date);
@@ -280,7 +250,5 @@ pub async fn remove_exception(
         }
         Ok(hours)
     })
-    .await?;
-    Ok(refreshed(state).await)
+    .await
 }
-impl crate::edit::ReadShaped for ExceptionInput {}

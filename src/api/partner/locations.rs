@@ -3,22 +3,20 @@
 use crate::domain::{LocationKind, Vocabulary};
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{patch, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
 use super::extract::Write;
-use super::idempotency::{self, IdempotencyKey};
-use super::resource::{partner_routes, Resource};
+use super::resource::{partner_routes, Creatable, Grant, Patchable, Resource};
 use super::IfMatch;
-use super::{actor, json, new_id, open_for_edit, refreshed, transaction, written};
+use super::{actor, open_for_edit, refreshed, transaction, written};
 use crate::auth::Caller;
 use crate::db::models::LocationRow;
 use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::location::{check_confidence, LocationChanges, LocationInput};
-use crate::edit::{legacy_errors, merge_patch, parse_body, tolerating};
-use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::error::{ApiResult, WriteProblems};
 use crate::http::respond::LangMode;
 use crate::http::state::AppState;
 use crate::http::views::{self, LocationOut};
@@ -48,7 +46,7 @@ fn address_key(changes: &LocationChanges) -> AddressKey {
 }
 
 /// A position found for an address before the write transaction.
-struct Placed {
+pub struct Placed {
     address: AddressKey,
     found: Option<crate::geocode::Located>,
 }
@@ -113,111 +111,6 @@ async fn place(placed: Option<Placed>, dir: &crate::directory::Directory, change
     }
 }
 
-/// Create a location of the caller's organization (admin: any organization).
-#[utoipa::path(
-    tag = "partner",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
-    request_body(content = LocationInput, content_type = "application/json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = LocationOut, headers(("ETag" = String), ("Location" = String))),
-        WriteProblems,
-    )
-)]
-#[post("/v1/locations")]
-pub async fn create_location(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
-    let body = w.body().await?;
-    let (req, caller) = (w.request(), &w.caller);
-    let key = IdempotencyKey::from_request(req, &body)?;
-    if let Some(id) = idempotency::replayed(&key, &state.pool, caller).await? {
-        return Ok(respond(&state.store.get(), &id, StatusCode::CREATED));
-    }
-    let mut input: LocationInput = parse_body(&body)?;
-    input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
-    caller.require_edit(input.organization_id.as_deref().unwrap_or_default())?;
-    let dir = state.store.get();
-    let (mut changes, languages) = input.validate(&dir, None)?;
-    let placed = locate_before(&state, &dir, &changes).await;
-    place(placed, &dir, &mut changes).await;
-    let id = transaction!(state, async |conn| {
-        let id = new_id(conn, "locations", &input.id, &changes.name_fi).await?;
-        write::insert_location(conn, &id, &changes, &languages).await?;
-        let after = LocationInput { id: Some(id.clone()), ..input.clone() };
-        write::record(conn, "location", &id, "create", &actor(&caller), None, json(&after)).await?;
-        idempotency::remember(&key, conn, &caller, "location", &id).await?;
-        Ok(id)
-    })?;
-    Ok(respond(&*refreshed(&state).await, &id, StatusCode::CREATED))
-}
-
-/// Update a location with a JSON Merge Patch (RFC 7396). Needs If-Match.
-/// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-/// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-/// every member of the wrong type is named at once, in plain words.
-#[utoipa::path(
-    tag = "partner",
-    params(("id" = String, Path, description = "Location id"), ("If-Match" = String, Header, description = "The ETag from GET /v1/locations/{id}")),
-    request_body(content = LocationInput, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Updated", body = LocationOut, headers(("ETag" = String))),
-        WriteProblems,
-    )
-)]
-#[patch("/v1/locations/{id}")]
-pub async fn patch_location(state: web::Data<AppState>, mut w: Write) -> ApiResult<HttpResponse> {
-    let (id, expected) = (w.id()?, w.if_match()?);
-    let body = w.body().await?;
-    let caller = &w.caller;
-    let dir = update(&state, &caller, &id, &expected, &body).await?;
-    Ok(respond(&dir, &id, StatusCode::OK))
-}
-
-/// The update itself, for the API and the partner editor alike: the merge patch `body`
-/// applied if `expected` names the location's version; the snapshot holding it is returned.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    expected: &IfMatch,
-    body: &[u8],
-) -> ApiResult<std::sync::Arc<Directory>> {
-    let dir = state.store.get();
-    // First, outside any transaction: the patched record from the row as it is now (read
-    // without a lock, the connection given back at once), so that its new address can be
-    // geocoded while nothing is held. A stale If-Match fails here already.
-    let (row, languages) = {
-        let mut conn = state.pool.get().await.map_err(ApiError::from_pool)?;
-        let row = write::read_location(&mut conn, id).await?;
-        (row, write::location_languages(&mut conn, id).await?)
-    };
-    let row = open_for_edit(row, id, caller, Some(expected))?;
-    let before = LocationInput::from_row(&row, languages);
-    let after = merge_patch(&before, body)?;
-    super::id_unchanged(&before.id, &after.id)?;
-    let legacy = legacy_errors(before.validate(&dir, Some(&row)), body);
-    let (changes, _) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
-    let mut placed = locate_before(state, &dir, &changes).await;
-    // Then the write: the row locked, its version checked again, the patch applied and
-    // validated again on the row as it is at that moment.
-    transaction!(state, async |conn| {
-        let row = open_for_edit(write::lock_location(conn, id).await?, id, caller, Some(expected))?;
-        let before = LocationInput::from_row(&row, write::location_languages(conn, id).await?);
-        let after = merge_patch(&before, body)?;
-        super::id_unchanged(&before.id, &after.id)?;
-        let legacy = legacy_errors(before.validate(&dir, Some(&row)), body);
-        let (mut changes, languages) = tolerating(legacy, || after.validate(&dir, Some(&row)))?;
-        check_confidence(caller.is_admin, &row.confidence, &changes.confidence)?;
-        place(placed.take(), &dir, &mut changes).await;
-        // Moving a location to another organization needs rights over both.
-        caller.require_edit(&changes.organization_id)?;
-        write::update_location(conn, id, &changes, &languages).await?;
-        write::record(conn, "location", id, "update", &actor(caller), json(&before), json(&after)).await?;
-        Ok(())
-    })?;
-    Ok(refreshed(state).await)
-}
-
 /// Confirm the listing is still true: sets `verified_at` and `verified_by` (the token's
 /// organization), shown on every page as "Tarkistettu 1.12.2026 (PKSOTU)". It does not
 /// change `confidence` (only the coordinator raises that). Listings unconfirmed for 180 days
@@ -262,6 +155,15 @@ pub async fn verify(
 partner_routes! {
     LocationResource, id: "Location id", etag: "The ETag from GET /v1/locations/{id}",
     input: LocationInput, output: LocationOut;
+    /// Create a location of the caller's organization (admin: any organization).
+    ///
+    /// Without coordinates, it is placed by the geocoder, else at its postal code's or
+    /// municipality's centre (`approximate`).
+    create create_location "/v1/locations";
+    /// Update a location with a JSON Merge Patch (RFC 7396). Needs If-Match.
+    ///
+    /// A location without coordinates whose address changes is placed again.
+    patch patch_location "/v1/locations/{id}";
     /// Delete a location (soft: an admin can restore it). Needs If-Match.
     delete delete_location "/v1/locations/{id}";
     /// Restore a deleted location (admin token).
@@ -270,9 +172,8 @@ partner_routes! {
     history location_history "/v1/locations/{id}/history";
 }
 
-/// Locations through the generic delete, restore and history (`super::resource`). Their
-/// update is `patch_location`: a new address is placed with the geocoder outside the
-/// transaction first.
+/// Locations through the generic write path (`super::resource`); a location without coordinates
+/// is placed by the geocoder (asked before the write's transaction: `look_up`).
 pub struct LocationResource;
 
 impl Resource for LocationResource {
@@ -295,5 +196,60 @@ impl Resource for LocationResource {
     }
     fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse {
         respond(dir, id, status)
+    }
+}
+
+impl Patchable for LocationResource {
+    type Valid = (LocationChanges, Vec<String>);
+    type Found = Placed;
+    const LOOKS_UP: bool = true;
+    fn input_id(input: &LocationInput) -> &Option<String> {
+        &input.id
+    }
+    fn validate(input: &LocationInput, dir: &Directory, row: &LocationRow) -> ApiResult<Self::Valid> {
+        input.validate(dir, Some(row))
+    }
+    fn authorize(
+        caller: &Caller,
+        _: Grant,
+        before: &LocationInput,
+        _: &LocationInput,
+        (changes, _): &Self::Valid,
+    ) -> ApiResult<()> {
+        check_confidence(caller.is_admin, before.confidence.as_deref().unwrap_or_default(), &changes.confidence)?;
+        // Moving a location to another organization needs rights over both.
+        caller.require_edit(&changes.organization_id)
+    }
+    async fn look_up(state: &AppState, dir: &Directory, (changes, _): &Self::Valid) -> Option<Placed> {
+        locate_before(state, dir, changes).await
+    }
+    async fn adopt(found: Option<Placed>, dir: &Directory, (changes, _): &mut Self::Valid) {
+        place(found, dir, changes).await
+    }
+    async fn update(conn: &mut AsyncPgConnection, id: &str, (changes, languages): &Self::Valid) -> ApiResult<()> {
+        Ok(write::update_location(conn, id, changes, languages).await?)
+    }
+}
+
+impl Creatable for LocationResource {
+    const TABLE: &'static str = "locations";
+    fn prepare(caller: &Caller, input: &mut LocationInput, _: &Directory) -> ApiResult<()> {
+        input.organization_id.get_or_insert_with(|| caller.organization_id.clone());
+        caller.require_edit(input.organization_id.as_deref().unwrap_or_default())
+    }
+    fn validate_new(input: &LocationInput, dir: &Directory) -> ApiResult<Self::Valid> {
+        input.validate(dir, None)
+    }
+    fn authorize_new(caller: &Caller, (changes, _): &Self::Valid) -> ApiResult<()> {
+        caller.require_edit(&changes.organization_id)
+    }
+    fn id_base((changes, _): &Self::Valid) -> String {
+        changes.name_fi.clone()
+    }
+    fn with_id(input: &LocationInput, id: String) -> LocationInput {
+        LocationInput { id: Some(id), ..input.clone() }
+    }
+    async fn insert(conn: &mut AsyncPgConnection, id: &str, (changes, languages): &Self::Valid) -> ApiResult<()> {
+        Ok(write::insert_location(conn, id, changes, languages).await?)
     }
 }

@@ -2,19 +2,17 @@
 
 use crate::http::respond::RowTag;
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 
-use super::read_body;
-use super::resource::{self, partner_routes, Creatable, Grant, Patchable, Resource};
+use super::resource::{partner_routes, Creatable, Grant, Patchable, Resource};
 use super::written;
 use crate::auth::Caller;
 use crate::db::models::OrganizationRow;
 use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::organization::{OrganizationChanges, OrganizationInput};
-use crate::error::{ApiError, ApiResult, WriteProblems};
+use crate::error::{ApiError, ApiResult};
 use crate::http::respond::LangMode;
-use crate::http::state::AppState;
 use crate::http::views::{self, OrganizationOut};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -31,34 +29,11 @@ fn respond(dir: &crate::directory::Directory, id: &str, status: StatusCode) -> H
     }
 }
 
-/// Create an organization (admin token).
-#[utoipa::path(
-    tag = "partner",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
-    request_body(content = OrganizationInput, content_type = "application/json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created", body = OrganizationOut, headers(("ETag" = String), ("Location" = String))),
-        WriteProblems,
-    )
-)]
-#[post("/v1/organizations")]
-pub async fn create_organization(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
-    payload: web::Payload,
-) -> ApiResult<HttpResponse> {
-    // The coordinator's act: 403 before the rate limit and the body.
-    caller.require_admin()?;
-    state.limiter.check(caller.token_id)?;
-    let body = read_body(&req, payload, &state).await?;
-    resource::create::<OrganizationResource>(&state, &req, &caller, &body).await
-}
-
 partner_routes! {
     OrganizationResource, id: "Organization id", etag: "The ETag from GET /v1/organizations/{id}",
     input: OrganizationInput, output: OrganizationOut;
+    /// Create an organization (admin token).
+    create_by_coordinator create_organization "/v1/organizations";
     /// Update an organization with a JSON Merge Patch (RFC 7396). Needs If-Match.
     patch patch_organization "/v1/organizations/{id}";
     /// The history of an organization's record: every write, who made it, before and after.
@@ -94,6 +69,7 @@ impl Resource for OrganizationResource {
 
 impl Patchable for OrganizationResource {
     type Valid = OrganizationChanges;
+    type Found = ();
     fn input_id(input: &OrganizationInput) -> &Option<String> {
         &input.id
     }

@@ -68,11 +68,32 @@ pub trait Resource {
     fn respond(dir: &Directory, id: &str, status: StatusCode) -> HttpResponse;
 }
 
-/// A resource updated by the generic `patch`: validated and stored in one step. (Locations
-/// place a new address with the geocoder outside the transaction first: their update is their
-/// own, over the same parts.)
+/// A resource updated by the generic `patch`: validated and stored in one step, with what it
+/// needs from outside the database (a location's address geocoded) looked up before the
+/// write's transaction.
 pub trait Patchable: Resource {
     type Valid: Send + Sync;
+    /// What `look_up` finds.
+    type Found: Send + Sync;
+    /// Whether a change needs something from outside the database: then the record is patched
+    /// and validated once before the write's transaction, `look_up` is asked while no
+    /// connection or lock is held, and what it found is given to the record validated inside
+    /// the transaction by `adopt`.
+    const LOOKS_UP: bool = false;
+    fn look_up(
+        _state: &AppState,
+        _dir: &Directory,
+        _valid: &Self::Valid,
+    ) -> impl Future<Output = Option<Self::Found>> + Send {
+        async { None }
+    }
+    fn adopt(
+        _found: Option<Self::Found>,
+        _dir: &Directory,
+        _valid: &mut Self::Valid,
+    ) -> impl Future<Output = ()> + Send {
+        async {}
+    }
     fn input_id(input: &Self::Input) -> &Option<String>;
     fn validate(input: &Self::Input, dir: &Directory, row: &Self::Row) -> ApiResult<Self::Valid>;
     /// What else the change needs, after validation: rights over the organization the record
@@ -130,19 +151,53 @@ pub async fn update<R: Patchable>(
     body: &[u8],
 ) -> ApiResult<std::sync::Arc<Directory>> {
     let dir = state.store.get();
+    let mut found = None;
+    if R::LOOKS_UP {
+        // First, in a short transaction of its own: the patched record from the row as it is
+        // now (a stale If-Match fails here already), for `look_up` to ask about once the
+        // connection is given back.
+        let patch = transaction!(state, async |conn| { patched::<R>(conn, caller, &dir, id, expected, body).await })?;
+        found = R::look_up(state, &dir, &patch.valid).await;
+    }
+    // Then the write: the row locked, its version checked again, the patch applied and
+    // validated again on the row as it is at that moment.
     transaction!(state, async |conn| {
-        let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, &dir, expected)?;
-        let before = R::input(conn, &row).await?;
-        let after = merge_patch(&before, body)?;
-        super::id_unchanged(R::input_id(&before), R::input_id(&after))?;
-        let legacy = legacy_errors(R::validate(&before, &dir, &row), body);
-        let valid = tolerating(legacy, || R::validate(&after, &dir, &row))?;
+        let Patched { grant, before, after, mut valid } = patched::<R>(conn, caller, &dir, id, expected, body).await?;
         R::authorize(caller, grant, &before, &after, &valid)?;
+        R::adopt(found.take(), &dir, &mut valid).await;
         R::update(conn, id, &valid).await?;
         write::record(conn, R::KIND, id, "update", &actor(caller), json(&before), json(&after)).await?;
         Ok(())
     })?;
     Ok(refreshed(state).await)
+}
+
+/// A merge patch applied to a stored record: who may change it, the record before and after in
+/// input form, and the result validated.
+struct Patched<R: Patchable> {
+    grant: Grant,
+    before: R::Input,
+    after: R::Input,
+    valid: R::Valid,
+}
+
+/// The record locked, opened for the caller (404, 403, 412), patched with `body` and validated,
+/// tolerating gaps the stored record already had in fields the patch does not touch.
+async fn patched<R: Patchable>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    dir: &Directory,
+    id: &str,
+    expected: &IfMatch,
+    body: &[u8],
+) -> ApiResult<Patched<R>> {
+    let (row, grant) = open::<R>(R::lock(conn, id).await?, id, caller, dir, expected)?;
+    let before = R::input(conn, &row).await?;
+    let after = merge_patch(&before, body)?;
+    super::id_unchanged(R::input_id(&before), R::input_id(&after))?;
+    let legacy = legacy_errors(R::validate(&before, dir, &row), body);
+    let valid = tolerating(legacy, || R::validate(&after, dir, &row))?;
+    Ok(Patched { grant, before, after, valid })
 }
 
 /// Delete (soft: kept, and restorable by the coordinator); needs If-Match.
@@ -248,8 +303,12 @@ pub async fn insert<R: Creatable>(
     let mut input: R::Input = parse_body(body)?;
     let dir = state.store.get();
     R::prepare(caller, &mut input, &dir)?;
-    let valid = R::validate_new(&input, &dir)?;
+    let mut valid = R::validate_new(&input, &dir)?;
     R::authorize_new(caller, &valid)?;
+    if R::LOOKS_UP {
+        let found = R::look_up(state, &dir, &valid).await;
+        R::adopt(found, &dir, &mut valid).await;
+    }
     let id = transaction!(state, async |conn| {
         let id = new_id(conn, R::TABLE, R::input_id(&input), &R::id_base(&valid)).await?;
         R::insert(conn, &id, &valid).await?;
@@ -270,6 +329,7 @@ pub async fn insert<R: Creatable>(
 ///     input: ServiceInput, output: ServiceOut;
 ///     /// Create a service of the caller's organization (admin: any).
 ///     create create_service "/v1/services";
+///     /// (or `create_by_coordinator`: the admin token only, refused before the rate limit)
 ///     /// Update a service with a JSON Merge Patch. Needs If-Match.
 ///     patch patch_service "/v1/services/{id}";
 ///     /// Delete a service (soft). Needs If-Match.
@@ -291,114 +351,78 @@ macro_rules! partner_routes {
     ) => {
         $( $crate::api::partner::resource::partner_routes!(@$kind [$(#[$doc])*] $name $path $R $id $etag $Input $Out); )*
     };
-    (@create [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            post,
-            path = $path,
+    (@create $($rest:tt)*) => {
+        $crate::api::partner::resource::partner_routes!(@create_as Write $($rest)*);
+    };
+    (@create_by_coordinator $($rest:tt)*) => {
+        $crate::api::partner::resource::partner_routes!(@create_as CoordinatorWrite $($rest)*);
+    };
+    (@create_as $Writer:ident [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
+        $crate::api::partner::resource::partner_routes!(@route [$(#[$doc])*] post $name $path [
             tag = "partner",
             params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe: the same key with the same body answers with the record the first attempt made (no duplicate); with another body, 422")),
             request_body(content = $Input, content_type = "application/json"),
-            security(("bearer" = [])),
             responses(
                 (status = 201, description = "Created", body = $Out, headers(("ETag" = String), ("Location" = String))),
                 $crate::error::WriteProblems,
             )
-        )]
-        #[actix_web::post($path)]
-        pub async fn $name(
-            state: actix_web::web::Data<$crate::http::state::AppState>,
-            mut w: $crate::api::partner::extract::Write,
-        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+        ] (state: actix_web::web::Data<$crate::http::state::AppState>, mut w: $crate::api::partner::extract::$Writer) {
             let body = w.body().await?;
             $crate::api::partner::resource::create::<$R>(&state, w.request(), &w.caller, &body).await
-        }
+        });
     };
     (@patch [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
-        $(#[$doc])*
-        /// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
-        /// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
-        /// every member of the wrong type is named at once, in plain words.
-        #[utoipa::path(
-            patch,
-            path = $path,
+        $crate::api::partner::resource::partner_routes!(@route [
+            $(#[$doc])*
+            /// The body may also be in the read form GET returns (e.g. `address`, `coordinates`, references
+            /// as `{id, name}`, instants with their offset): read-only members are named in the 422, and
+            /// every member of the wrong type is named at once, in plain words.
+        ] patch $name $path [
             tag = "partner",
             params(("id" = String, Path, description = $id), ("If-Match" = String, Header, description = $etag)),
             request_body(content = $Input, content_type = "application/merge-patch+json", description = "Merge patch: fields to change; null removes"),
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "Updated", body = $Out, headers(("ETag" = String))),
-                $crate::error::WriteProblems,
-            )
-        )]
-        #[actix_web::patch($path)]
-        pub async fn $name(
-            state: actix_web::web::Data<$crate::http::state::AppState>,
-            mut w: $crate::api::partner::extract::Write,
-        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+            responses((status = 200, description = "Updated", body = $Out, headers(("ETag" = String))), $crate::error::WriteProblems)
+        ] (state: actix_web::web::Data<$crate::http::state::AppState>, mut w: $crate::api::partner::extract::Write) {
             let (id, expected) = (w.id()?, w.if_match()?);
             let body = w.body().await?;
             $crate::api::partner::resource::patch::<$R>(&state, &w.caller, &id, &expected, &body).await
-        }
+        });
     };
     (@delete [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            delete,
-            path = $path,
+        $crate::api::partner::resource::partner_routes!(@route [$(#[$doc])*] delete $name $path [
             tag = "partner",
             params(("id" = String, Path, description = $id), ("If-Match" = String, Header, description = $etag)),
-            security(("bearer" = [])),
             responses((status = 204, description = "Deleted"), $crate::error::WriteProblems)
-        )]
-        #[actix_web::delete($path)]
-        pub async fn $name(
-            state: actix_web::web::Data<$crate::http::state::AppState>,
-            w: $crate::api::partner::extract::Write,
-        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
+        ] (state: actix_web::web::Data<$crate::http::state::AppState>, w: $crate::api::partner::extract::Write) {
             let (id, expected) = (w.id()?, w.if_match()?);
             $crate::api::partner::resource::delete::<$R>(&state, &w.caller, &id, &expected).await
-        }
+        });
     };
     (@restore [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            post,
-            path = $path,
+        $crate::api::partner::resource::partner_routes!(@route [$(#[$doc])*] post $name $path [
             tag = "admin",
             params(("id" = String, Path, description = $id)),
-            security(("bearer" = [])),
             responses((status = 200, description = "Restored", body = $Out), $crate::error::WriteProblems)
-        )]
-        #[actix_web::post($path)]
-        pub async fn $name(
-            state: actix_web::web::Data<$crate::http::state::AppState>,
-            caller: $crate::auth::Caller,
-            req: actix_web::HttpRequest,
-        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            let id = $crate::api::partner::extract::record_id(&req)?;
-            $crate::api::partner::resource::restore::<$R>(&state, &caller, &id).await
-        }
+        ] (state: actix_web::web::Data<$crate::http::state::AppState>, caller: $crate::auth::Caller, req: actix_web::HttpRequest) {
+            $crate::api::partner::resource::restore::<$R>(&state, &caller, &$crate::http::read::record_id(&req)?).await
+        });
     };
     (@history [$(#[$doc:meta])*] $name:ident $path:tt $R:ident $id:tt $etag:tt $Input:ident $Out:ident) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            get,
-            path = $path,
+        $crate::api::partner::resource::partner_routes!(@route [$(#[$doc])*] get $name $path [
             tag = "partner",
             params(("id" = String, Path, description = $id)),
-            security(("bearer" = [])),
             responses((status = 200, description = "Oldest first", body = $crate::api::partner::HistoryList), $crate::error::WriteProblems)
-        )]
-        #[actix_web::get($path)]
-        pub async fn $name(
-            state: actix_web::web::Data<$crate::http::state::AppState>,
-            caller: $crate::auth::Caller,
-            req: actix_web::HttpRequest,
-        ) -> $crate::error::ApiResult<actix_web::HttpResponse> {
-            let id = $crate::api::partner::extract::record_id(&req)?;
-            $crate::api::partner::resource::history::<$R>(&state, &caller, &id).await
-        }
+        ] (state: actix_web::web::Data<$crate::http::state::AppState>, caller: $crate::auth::Caller, req: actix_web::HttpRequest) {
+            $crate::api::partner::resource::history::<$R>(&state, &caller, &$crate::http::read::record_id(&req)?).await
+        });
+    };
+    // One route: its documentation, its OpenAPI description (every partner route needs the
+    // bearer token) and its handler.
+    (@route [$($doc:tt)*] $method:ident $name:ident $path:tt [$($spec:tt)*] ($($params:tt)*) $body:block) => {
+        $($doc)*
+        #[utoipa::path($method, path = $path, security(("bearer" = [])), $($spec)*)]
+        #[actix_web::$method($path)]
+        pub async fn $name($($params)*) -> $crate::error::ApiResult<actix_web::HttpResponse> $body
     };
 }
 pub(crate) use partner_routes;

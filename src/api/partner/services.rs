@@ -108,6 +108,7 @@ impl Resource for ServiceResource {
 
 impl Patchable for ServiceResource {
     type Valid = ValidService;
+    type Found = ();
     fn input_id(input: &ServiceInput) -> &Option<String> {
         &input.id
     }
@@ -153,6 +154,7 @@ impl Resource for SalResource {
 
 impl Patchable for SalResource {
     type Valid = ValidServiceAtLocation;
+    type Found = ();
     fn input_id(input: &ServiceAtLocationInput) -> &Option<String> {
         &input.id
     }
