@@ -135,12 +135,18 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
             }
         }
     }
+    summarize(&report, "Kirkanta", "libraries")
+}
+
+/// Tells on stderr what an import skipped, which partner edits it kept and what it did; fails
+/// (non-zero exit) when nothing could be imported.
+fn summarize(report: &digituki::import::ImportReport, upstream: &str, things: &str) -> anyhow::Result<()> {
     for s in &report.skipped {
         eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
     }
     for c in &report.conflicts {
         eprintln!(
-            "conflict {} {}: kept {} (partner edit); Kirkanta now says {}, last import wrote {}",
+            "conflict {} {}: kept {} (partner edit); {upstream} now says {}, last import wrote {}",
             c.location_id, c.field, c.current, c.upstream, c.last_imported
         );
     }
@@ -148,7 +154,7 @@ async fn import_kirkanta(url: &str, args: digituki::config::KirkantaArgs) -> any
         Some(reason) => anyhow::bail!("nothing imported: {reason}"),
         None => {
             eprintln!(
-                "{} {} libraries: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
+                "{} {} {things}: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
                 if report.dry_run { "dry run, would import" } else { "imported" },
                 report.imported(),
                 report.created.len(),
@@ -176,30 +182,7 @@ async fn import_ptv(url: &str, args: digituki::config::PtvArgs) -> anyhow::Resul
     let geocoder = geocoder()?;
     let report = digituki::import::ptv::run(url, &opts, geocoder.as_ref()).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
-    for s in &report.skipped {
-        eprintln!("skipped {}: {}", s.external_id.as_deref().unwrap_or("(no id)"), s.reason);
-    }
-    for c in &report.conflicts {
-        eprintln!(
-            "conflict {} {}: kept {} (partner edit); PTV now says {}, last import wrote {}",
-            c.location_id, c.field, c.current, c.upstream, c.last_imported
-        );
-    }
-    match &report.aborted {
-        Some(reason) => anyhow::bail!("nothing imported: {reason}"),
-        None => {
-            eprintln!(
-                "imported {} service locations: {} created, {} updated, {} unchanged, {} deactivated, {} conflicts",
-                report.imported(),
-                report.created.len(),
-                report.updated.len(),
-                report.unchanged,
-                report.deactivated.len(),
-                report.conflicts.len()
-            );
-            Ok(())
-        }
-    }
+    summarize(&report, "PTV", "service locations")
 }
 
 async fn token(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {

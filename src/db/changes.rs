@@ -75,7 +75,7 @@ impl LocationChanges {
 }
 
 /// The stored values of a valid organization.
-#[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
+#[derive(Debug, Clone, Default, diesel::AsChangeset, diesel::Insertable)]
 #[diesel(table_name = crate::db::schema::organizations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OrganizationChanges {
     pub kind: String,

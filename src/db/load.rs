@@ -8,6 +8,7 @@ use super::models::*;
 use super::schema::*;
 
 /// All rows of the public directory, as of one database snapshot.
+#[derive(Default)]
 pub struct DirectoryRows {
     /// `directory_state.version`, read in the same transaction as the rows: the count of
     /// committed changes these rows reflect.

@@ -472,25 +472,7 @@ impl Directory {
 
     /// An empty directory, served until the first snapshot is built.
     pub fn empty() -> Directory {
-        Directory::build(DirectoryRows {
-            version: 0,
-            municipalities: vec![],
-            postal_codes: vec![],
-            sources: vec![],
-            topics: vec![],
-            languages: vec![],
-            organizations: vec![],
-            locations: vec![],
-            location_languages: vec![],
-            services: vec![],
-            service_topics: vec![],
-            service_languages: vec![],
-            services_at_locations: vec![],
-            contacts: vec![],
-            opening_hours: vec![],
-            verified_by: vec![],
-            events: vec![],
-        })
+        Directory::build(DirectoryRows::default())
     }
 
     /// This snapshot with the places `ids` replaced by their new versions in `fresh` (built

@@ -140,15 +140,8 @@ fn directory() -> Directory {
 fn location_row() -> LocationRow {
     let at = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
     LocationRow {
-        id: "pksotu-kansalaistalo".into(),
-        organization_id: "pksotu".into(),
-        kind: "association".into(),
         name_fi: "Kansalaistalo".into(),
-        name_sv: None,
         name_en: Some("Citizens' house".into()),
-        description_fi: None,
-        description_sv: None,
-        description_en: None,
         street_address: Some("Koskikatu 25".into()),
         postal_code: Some("80100".into()),
         post_office: Some("Joensuu".into()),
@@ -156,29 +149,12 @@ fn location_row() -> LocationRow {
         latitude: Some(62.6017),
         longitude: Some(29.7514),
         coordinate_method: Some("given by the partner".into()),
-        accessibility_fi: None,
-        accessibility_sv: None,
-        accessibility_en: None,
-        transit_fi: None,
-        transit_sv: None,
-        transit_en: None,
         phone: Some("+358 13 267 7111".into()),
         email: Some("info@example.fi".into()),
         website: Some("https://example.fi".into()),
-        served_municipalities: vec![],
-        status: "active".into(),
-        hours_notes: None,
-        notes: None,
-        source: "test".into(),
-        external_id: None,
-        confidence: "verified".into(),
-        confidence_detail: json!({}),
-        sources: json!([]),
         created_at: at,
         updated_at: at,
-        verified_at: None,
-        deleted_at: None,
-        version: 1,
+        ..LocationRow::blank("pksotu-kansalaistalo", "pksotu", "association", "test")
     }
 }
 

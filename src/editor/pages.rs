@@ -1,7 +1,7 @@
 //! The editor's pages. maud escapes every value put into them; partner text is never markup.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
 use super::forms::{period_id, range_id, FieldProblems, HoursForm, Posted, RangeRow};
 use super::texts::{words, Words};
@@ -30,45 +30,37 @@ pub fn date_text(lang: Lang, d: NaiveDate) -> String {
 /// switch; a page shown after a POST names the page it belongs to).
 pub fn frame(lang: Lang, path: &str, title: &str, session: Option<(&Session, &str)>, body: Markup) -> Markup {
     let w = words(lang);
-    html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (w.title) }
-                link rel="stylesheet" href="/embed/page.css";
-            }
-            body.editor {
-                a.skip href="#main" { (crate::embed::texts::texts(lang).skip_to_content) }
-                header.bar {
-                    p.brand { a href=(href("/partner", lang)) { (w.title) } }
-                    @if let Some((s, org_name)) = session {
-                        p.who {
-                            (w.signed_in_as) ": "
-                            @if s.caller.is_admin { (w.coordinator) } @else { (org_name) }
-                            " (" (w.key.to_lowercase()) " ”" (s.caller.token_name) "”)"
-                        }
-                        nav aria-label=(w.title) {
-                            ul.links {
-                                li { a href=(href("/partner", lang)) { @if s.caller.is_admin { (w.all_organizations) } @else { (w.own_listings) } } }
-                                @if s.caller.is_admin {
-                                    li { a href=(href("/partner/stale", lang)) { (w.stale_report) } }
-                                    li { a href=(href("/partner/keys", lang)) { (w.keys) } }
-                                }
+    let page = html! {
+        body.editor {
+            a.skip href="#main" { (crate::embed::texts::texts(lang).skip_to_content) }
+            header.bar {
+                p.brand { a href=(href("/partner", lang)) { (w.title) } }
+                @if let Some((s, org_name)) = session {
+                    p.who {
+                        (w.signed_in_as) ": "
+                        @if s.caller.is_admin { (w.coordinator) } @else { (org_name) }
+                        " (" (w.key.to_lowercase()) " ”" (s.caller.token_name) "”)"
+                    }
+                    nav aria-label=(w.title) {
+                        ul.links {
+                            li { a href=(href("/partner", lang)) { @if s.caller.is_admin { (w.all_organizations) } @else { (w.own_listings) } } }
+                            @if s.caller.is_admin {
+                                li { a href=(href("/partner/stale", lang)) { (w.stale_report) } }
+                                li { a href=(href("/partner/keys", lang)) { (w.keys) } }
                             }
                         }
-                        form.inline method="post" action=(href("/partner/sign-out", lang)) {
-                            input type="hidden" name="csrf" value=(s.csrf);
-                            button type="submit" { (w.sign_out) }
-                        }
                     }
-                    (crate::embed::page::language_switch(lang, |l| href(path, l)))
+                    form.inline method="post" action=(href("/partner/sign-out", lang)) {
+                        input type="hidden" name="csrf" value=(s.csrf);
+                        button type="submit" { (w.sign_out) }
+                    }
                 }
-                main #main { (body) }
+                (crate::embed::page::language_switch(lang, |l| href(path, l)))
             }
+            main #main { (body) }
         }
-    }
+    };
+    crate::embed::page::document(lang, &format!("{title} – {}", w.title), html! {}, page)
 }
 
 /// A notice at the top of a page: `ok` for a done change, else a problem.

@@ -115,6 +115,19 @@ pub fn language_switch(lang: Lang, href: impl Fn(Lang) -> String) -> Markup {
 /// The frame of every page.
 pub fn layout(req: &HttpRequest, lang: Lang, title: &str, head: Markup, body: Markup) -> Markup {
     let t = texts(lang);
+    let body = html! {
+        body {
+            a.skip href="#main" { (t.skip_to_content) }
+            (language_switch(lang, |l| with_lang(req, l)))
+            main #main { (body) }
+        }
+    };
+    document(lang, title, head, body)
+}
+
+/// An HTML document of the service (the pages and the partner editor): its language, title,
+/// the shared style sheet and `head`'s additions, and `body`, the body element itself.
+pub fn document(lang: Lang, title: &str, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -125,11 +138,7 @@ pub fn layout(req: &HttpRequest, lang: Lang, title: &str, head: Markup, body: Ma
                 link rel="stylesheet" href="/embed/page.css";
                 (head)
             }
-            body {
-                a.skip href="#main" { (t.skip_to_content) }
-                (language_switch(lang, |l| with_lang(req, l)))
-                main #main { (body) }
-            }
+            (body)
         }
     }
 }

@@ -167,3 +167,69 @@ fn normal_hours(v: &Value) -> Value {
         .and_then(|h| serde_json::to_value(h).ok())
         .unwrap_or_else(|| v.clone())
 }
+
+/// Lays one field an importer manages, as its plan holds it (a JSON value; null clears), over
+/// a location's row: what Kirkanta and PTV imports write through `LocationChanges::of`. A
+/// missing name is empty (validation names it), a missing kind keeps the row's, a missing
+/// status is `active`; fields no importer manages are left alone.
+pub fn set_location_field(r: &mut crate::db::models::LocationRow, field: &str, v: &Value) {
+    let s = || v.as_str().map(str::to_owned);
+    match field {
+        "kind" => r.kind = s().unwrap_or_else(|| r.kind.clone()),
+        "name_fi" => r.name_fi = s().unwrap_or_default(),
+        "name_sv" => r.name_sv = s(),
+        "name_en" => r.name_en = s(),
+        "description_fi" => r.description_fi = s(),
+        "description_sv" => r.description_sv = s(),
+        "description_en" => r.description_en = s(),
+        "street_address" => r.street_address = s(),
+        "postal_code" => r.postal_code = s(),
+        "post_office" => r.post_office = s(),
+        "municipality_code" => r.municipality_code = s(),
+        "latitude" => r.latitude = v.as_f64(),
+        "longitude" => r.longitude = v.as_f64(),
+        "coordinate_method" => r.coordinate_method = s(),
+        "accessibility_fi" => r.accessibility_fi = s(),
+        "accessibility_sv" => r.accessibility_sv = s(),
+        "accessibility_en" => r.accessibility_en = s(),
+        "phone" => r.phone = s(),
+        "email" => r.email = s(),
+        "website" => r.website = s(),
+        "status" => r.status = s().unwrap_or_else(|| "active".into()),
+        _ => {}
+    }
+}
+
+/// The upstream records an import maps: those it can use, the id of every record upstream,
+/// usable or not (none of them is "gone"), and whether a skipped record had no id (then
+/// nothing may be deactivated: the unnamed one might be any of ours).
+pub struct Sorted<T> {
+    pub mapped: Vec<T>,
+    pub seen: std::collections::BTreeSet<String>,
+    pub anonymous_skips: bool,
+}
+
+impl<T> Default for Sorted<T> {
+    fn default() -> Self {
+        Sorted { mapped: Vec::new(), seen: Default::default(), anonymous_skips: false }
+    }
+}
+
+impl<T> Sorted<T> {
+    /// A record mapped, with its upstream id.
+    pub fn keep(&mut self, id: &str, item: T) {
+        self.seen.insert(id.to_owned());
+        self.mapped.push(item);
+    }
+
+    /// A record that cannot be used, told in the report with why.
+    pub fn skip(&mut self, id: Option<String>, reason: String, report: &mut ImportReport) {
+        match &id {
+            Some(i) => {
+                self.seen.insert(i.clone());
+            }
+            None => self.anonymous_skips = true,
+        }
+        report.skipped.push(Skipped { external_id: id, reason });
+    }
+}

@@ -55,6 +55,27 @@ impl Params {
         self.take(key).map(|v| v.trim().parse().map_err(|_| format!("{key}={v:?} is not a number"))).transpose()
     }
 
+    /// What every importer's connection takes: the base URL (this entry's `base_url`, else the
+    /// environment variable `env`, else `default`; http(s) only, its TLS settings checked), and
+    /// `timeout_secs` and `retries` when given.
+    fn connection(
+        &mut self,
+        spec: &str,
+        env: &str,
+        default: &str,
+    ) -> Result<(String, Option<Duration>, Option<u32>), String> {
+        let base_url = self
+            .take("base_url")
+            .or_else(|| std::env::var(env).ok().filter(|u| !u.trim().is_empty()))
+            .unwrap_or_else(|| default.to_owned());
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(format!("{spec}: base_url must be an http(s) URL"));
+        }
+        crate::geocode::check_tls(&base_url).map_err(|e| e.to_string())?;
+        let timeout = self.take_num::<u64>("timeout_secs")?.map(Duration::from_secs);
+        Ok((base_url, timeout, self.take_num::<u32>("retries")?))
+    }
+
     fn done(self) -> Result<(), String> {
         match self.values.keys().next() {
             Some(k) => Err(format!("{}: unknown parameter {k:?}", self.source)),
@@ -84,29 +105,20 @@ impl Job {
         let run: RunFn = match source {
             "kirkanta" => {
                 use super::kirkanta;
+                let (base_url, timeout, retries) =
+                    p.connection(spec, "DIGITUKI_KIRKANTA_URL", kirkanta::DEFAULT_BASE_URL)?;
                 let mut o = kirkanta::Options {
-                    base_url: p
-                        .take("base_url")
-                        .or_else(|| std::env::var("DIGITUKI_KIRKANTA_URL").ok().filter(|u| !u.trim().is_empty()))
-                        .unwrap_or_else(|| kirkanta::DEFAULT_BASE_URL.to_owned()),
+                    base_url,
                     consortium: p.take("consortium"),
                     city: p.take("city"),
                     organization: p.take("organization"),
                     ..Default::default()
                 };
-                if let Some(s) = p.take_num::<u64>("timeout_secs")? {
-                    o.timeout = Duration::from_secs(s);
-                }
-                if let Some(r) = p.take_num::<u32>("retries")? {
-                    o.retries = r;
-                }
+                o.timeout = timeout.unwrap_or(o.timeout);
+                o.retries = retries.unwrap_or(o.retries);
                 if o.consortium.is_none() && o.city.is_none() {
                     return Err(format!("{spec}: give consortium=<id> or city=<name>"));
                 }
-                if !(o.base_url.starts_with("http://") || o.base_url.starts_with("https://")) {
-                    return Err(format!("{spec}: base_url must be an http(s) URL"));
-                }
-                crate::geocode::check_tls(&o.base_url).map_err(|e| e.to_string())?;
                 let o = Arc::new(o);
                 Arc::new(move |url: String, g: Option<Geocoder>| -> RunFuture {
                     let o = o.clone();
@@ -119,29 +131,19 @@ impl Job {
                     v.map(|v| v.split('+').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
                         .unwrap_or_default()
                 };
+                let (base_url, timeout, retries) = p.connection(spec, "DIGITUKI_PTV_URL", ptv::DEFAULT_BASE_URL)?;
                 let mut o = ptv::Options {
-                    base_url: p
-                        .take("base_url")
-                        .or_else(|| std::env::var("DIGITUKI_PTV_URL").ok().filter(|u| !u.trim().is_empty()))
-                        .unwrap_or_else(|| ptv::DEFAULT_BASE_URL.to_owned()),
+                    base_url,
                     municipalities: list(p.take("municipality")),
                     ptv_organizations: list(p.take("organization")),
                     organization: p.take("organization_id"),
                     ..Default::default()
                 };
-                if let Some(s) = p.take_num::<u64>("timeout_secs")? {
-                    o.timeout = Duration::from_secs(s);
-                }
-                if let Some(r) = p.take_num::<u32>("retries")? {
-                    o.retries = r;
-                }
+                o.timeout = timeout.unwrap_or(o.timeout);
+                o.retries = retries.unwrap_or(o.retries);
                 if o.municipalities.is_empty() && o.ptv_organizations.is_empty() {
                     return Err(format!("{spec}: give municipality=<code>[+<code>...] or organization=<PTV id>"));
                 }
-                if !(o.base_url.starts_with("http://") || o.base_url.starts_with("https://")) {
-                    return Err(format!("{spec}: base_url must be an http(s) URL"));
-                }
-                crate::geocode::check_tls(&o.base_url).map_err(|e| e.to_string())?;
                 let o = Arc::new(o);
                 Arc::new(move |url: String, g: Option<Geocoder>| -> RunFuture {
                     let o = o.clone();

@@ -33,27 +33,6 @@ pub(super) mod provenance {
     }
 }
 
-/// Writes one managed field into a row.
-pub(super) fn set_field(r: &mut LocationRow, field: &str, v: &Value) {
-    let s = || v.as_str().map(str::to_owned);
-    match field {
-        "name_fi" => r.name_fi = s().unwrap_or_default(),
-        "kind" => r.kind = s().unwrap_or_else(|| "library".into()),
-        "street_address" => r.street_address = s(),
-        "postal_code" => r.postal_code = s(),
-        "post_office" => r.post_office = s(),
-        "municipality_code" => r.municipality_code = s(),
-        "latitude" => r.latitude = v.as_f64(),
-        "longitude" => r.longitude = v.as_f64(),
-        "coordinate_method" => r.coordinate_method = s(),
-        "phone" => r.phone = s(),
-        "email" => r.email = s(),
-        "website" => r.website = s(),
-        "status" => r.status = s().unwrap_or_else(|| "active".into()),
-        _ => {}
-    }
-}
-
 pub(super) fn import_state(scope: &str, fields: serde_json::Map<String, Value>, services: &[String]) -> Value {
     json!({
         "source": SOURCE,
@@ -107,15 +86,8 @@ pub(super) async fn apply(
             name_sv: Some(format!("Bibliotek (Kirkanta: {key})")),
             name_en: Some(format!("Libraries (Kirkanta: {key})")),
             description_fi: Some("Kirjastot Kirjastohakemistosta (Kirkanta) tuotuina.".into()),
-            description_sv: None,
-            description_en: None,
-            parent_id: None,
-            network: None,
-            website: None,
-            email: None,
-            phone: None,
-            notes: None,
             confidence: "verified".into(),
+            ..Default::default()
         };
         write::insert_organization(conn, org_id, &changes).await?;
         diesel::update(organizations::table.find(org_id))
@@ -135,7 +107,7 @@ pub(super) async fn apply(
                 let actor = Actor::system(ACTOR, org_id);
                 let mut row = LocationRow::blank(&id, org_id, "library", SOURCE);
                 for (field, v) in &m.fields {
-                    set_field(&mut row, field, v);
+                    crate::import::set_location_field(&mut row, field, v);
                 }
                 let languages = vec!["fi".to_owned()];
                 write::insert_location(conn, &id, &LocationChanges::of(&row), &languages).await?;
@@ -161,7 +133,7 @@ pub(super) async fn apply(
                 if !columns.is_empty() || adopt {
                     let mut row = e.row.clone();
                     for (field, v) in &columns {
-                        set_field(&mut row, field, v);
+                        crate::import::set_location_field(&mut row, field, v);
                     }
                     if adopt {
                         // Kirkanta's facts replace the demo's; the row keeps its id and owner.

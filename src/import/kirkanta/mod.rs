@@ -36,7 +36,7 @@ use serde_json::{json, Value};
 
 use self::mapping::{map_library, Mapped};
 use self::plan::{current_fields, upstream_of, Action, Plan};
-use super::{Change, FieldChange, ImportReport, Skipped};
+use super::{Change, FieldChange, ImportReport};
 use crate::geocode::Geocoder;
 
 pub const SOURCE: &str = "kirkanta";
@@ -114,27 +114,14 @@ pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>
     let store = crate::directory::store::Store::default();
     let dir = store.rebuild(&pool).await.context("loading the directory")?;
 
-    let mut mapped = Vec::new();
-    // Ids of every upstream record, usable or not: none of them is "gone".
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut anonymous_skips = false;
+    let mut sorted = super::Sorted::default();
     for item in &fetched.items {
         match map_library(item, &fetched.periods, &dir, geocoder).await {
-            Ok(m) => {
-                seen.insert(m.external_id.clone());
-                mapped.push(m);
-            }
-            Err((id, reason)) => {
-                match &id {
-                    Some(i) => {
-                        seen.insert(i.clone());
-                    }
-                    None => anonymous_skips = true,
-                }
-                report.skipped.push(Skipped { external_id: id, reason });
-            }
+            Ok(m) => sorted.keep(&m.external_id.clone(), m),
+            Err((id, reason)) => sorted.skip(id, reason, &mut report),
         }
     }
+    let super::Sorted { mapped, seen, anonymous_skips } = sorted;
     if mapped.is_empty() {
         report.aborted = Some(if fetched.items.is_empty() {
             "Kirkanta returned no libraries for this scope; nothing imported, nothing deactivated".into()

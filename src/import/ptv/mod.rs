@@ -142,8 +142,6 @@ pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>
 
     // Ids of every service location upstream, usable or not: none of them is "gone". An
     // unpublished channel is not in PTV's public register: it counts as gone.
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut anonymous_skips = false;
     let mut locations_raw = Vec::new();
     let mut other_types = 0usize;
     for item in &fetched.channels {
@@ -183,35 +181,24 @@ pub async fn run(database_url: &str, opts: &Options, geocoder: Option<&Geocoder>
     drop(pool);
 
     let kind_of = |org: Option<&str>| -> &'static str { kind_for(org.and_then(|o| ptv_orgs.get(o))) };
-    let mut mapped: Vec<Mapped> = Vec::new();
+    let mut sorted: super::Sorted<Mapped> = super::Sorted::default();
     for item in locations_raw {
         match mapping::map_channel(item, &kind_of, &dir, geocoder).await {
             Ok(m) if opts.organization.is_none() && org_problem(m.ptv_organization.as_deref(), &ptv_orgs).is_some() => {
-                seen.insert(m.external_id.clone());
                 let problem = org_problem(m.ptv_organization.as_deref(), &ptv_orgs).unwrap_or_default();
-                report.skipped.push(Skipped {
-                    external_id: Some(m.external_id),
-                    reason: format!("{problem} (give --organization-id to attach it to one of ours)"),
-                });
+                let reason = format!("{problem} (give --organization-id to attach it to one of ours)");
+                sorted.skip(Some(m.external_id), reason, &mut report);
             }
             Ok(m) => {
-                seen.insert(m.external_id.clone());
                 for d in &m.dropped {
                     tracing::warn!(channel = %m.external_id, "{d}");
                 }
-                mapped.push(m);
+                sorted.keep(&m.external_id.clone(), m);
             }
-            Err((id, reason)) => {
-                match &id {
-                    Some(i) => {
-                        seen.insert(i.clone());
-                    }
-                    None => anonymous_skips = true,
-                }
-                report.skipped.push(Skipped { external_id: id, reason });
-            }
+            Err((id, reason)) => sorted.skip(id, reason, &mut report),
         }
     }
+    let super::Sorted { mapped, seen, anonymous_skips } = sorted;
     if mapped.is_empty() {
         report.aborted = Some(if report.fetched == 0 {
             "PTV returned no service locations for this scope; nothing imported, nothing deactivated".into()
@@ -327,39 +314,11 @@ fn current_fields(row: &LocationRow, languages: &[String], hours: Option<Value>)
 
 /// The row's values as a partner write, with `apply` laid over them.
 fn changes_with(row: &LocationRow, apply: &BTreeMap<String, Value>) -> LocationChanges {
-    let mut c = LocationChanges::of(row);
+    let mut row = row.clone();
     for (field, v) in apply {
-        set_field(&mut c, field, v);
+        super::set_location_field(&mut row, field, v);
     }
-    c
-}
-
-fn set_field(c: &mut LocationChanges, field: &str, v: &Value) {
-    let s = || v.as_str().map(str::to_owned);
-    match field {
-        "kind" => c.kind = s().unwrap_or_default(),
-        "name_fi" => c.name_fi = s().unwrap_or_default(),
-        "name_sv" => c.name_sv = s(),
-        "name_en" => c.name_en = s(),
-        "description_fi" => c.description_fi = s(),
-        "description_sv" => c.description_sv = s(),
-        "description_en" => c.description_en = s(),
-        "street_address" => c.street_address = s(),
-        "postal_code" => c.postal_code = s(),
-        "post_office" => c.post_office = s(),
-        "municipality_code" => c.municipality_code = s(),
-        "latitude" => c.latitude = v.as_f64(),
-        "longitude" => c.longitude = v.as_f64(),
-        "coordinate_method" => c.coordinate_method = s(),
-        "accessibility_fi" => c.accessibility_fi = s(),
-        "accessibility_sv" => c.accessibility_sv = s(),
-        "accessibility_en" => c.accessibility_en = s(),
-        "phone" => c.phone = s(),
-        "email" => c.email = s(),
-        "website" => c.website = s(),
-        "status" => c.status = s().unwrap_or_else(|| "active".into()),
-        _ => {}
-    }
+    LocationChanges::of(&row)
 }
 
 /// Our organization for a PTV organization: the one created for it earlier, else a new
@@ -393,16 +352,8 @@ async fn organization_for(
                 name_fi,
                 name_sv: name("sv"),
                 name_en: name("en"),
-                description_fi: None,
-                description_sv: None,
-                description_en: None,
-                parent_id: None,
-                network: None,
-                website: None,
-                email: None,
-                phone: None,
-                notes: None,
                 confidence: "verified".into(),
+                ..Default::default()
             };
             write::insert_organization(conn, &id, &changes).await?;
             let sources = json!([{"key": "ptv", "url": format!("https://www.suomi.fi/organisaatiot/{ptv_id}")}]);
@@ -462,11 +413,8 @@ async fn write_all(
             .optional()?;
         let Some(id) = existing else {
             let id = write::free_id(conn, "locations", &m.location_id).await?;
-            let empty = BTreeMap::new();
-            let mut c = changes_with(&LocationRow::blank("", &org_id, "", SOURCE), &empty);
-            for (field, v) in &upstream {
-                set_field(&mut c, field, v);
-            }
+            let fields = upstream.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let c = changes_with(&LocationRow::blank("", &org_id, "", SOURCE), &fields);
             write::insert_location(conn, &id, &c, &m.languages).await?;
             let sources =
                 json!([{"key": "ptv", "url": format!("https://www.suomi.fi/palvelut/palvelupiste/{}", m.external_id)}]);
