@@ -310,71 +310,38 @@ fn is_out_of_space(message: &str) -> bool {
     m.contains("no space left on device") || m.contains("could not extend file") || m.contains("disk full")
 }
 
-/// The problem answers every write endpoint may give, for OpenAPI.
-#[derive(utoipa::IntoResponses)]
-pub enum WriteProblems {
-    #[response(
-        status = 400,
-        description = "The body is not JSON, or a path parameter is malformed",
-        content_type = "application/problem+json"
-    )]
-    BadRequest(Problem),
-    #[response(
-        status = 401,
-        description = "Missing, unknown or revoked token",
-        content_type = "application/problem+json"
-    )]
-    Unauthorized(Problem),
-    #[response(
-        status = 403,
-        description = "The token may not change this organization's records",
-        content_type = "application/problem+json"
-    )]
-    Forbidden(Problem),
-    #[response(status = 404, description = "No such record", content_type = "application/problem+json")]
-    NotFound(Problem),
-    #[response(
-        status = 409,
-        description = "The id is taken, or the record conflicts with another",
-        content_type = "application/problem+json"
-    )]
-    Conflict(Problem),
-    #[response(
-        status = 412,
-        description = "If-Match names an older version: GET the record again",
-        content_type = "application/problem+json"
-    )]
-    PreconditionFailed(Problem),
-    #[response(
-        status = 413,
-        description = "The body is larger than allowed",
-        content_type = "application/problem+json"
-    )]
-    TooLarge(Problem),
-    #[response(status = 415, description = "The body is not JSON", content_type = "application/problem+json")]
-    UnsupportedMediaType(Problem),
-    #[response(
-        status = 422,
-        description = "Validation failed: `errors` lists every failing field; nothing was stored",
-        content_type = "application/problem+json"
-    )]
-    Unprocessable(Problem),
-    #[response(
-        status = 428,
-        description = "If-Match is missing (PATCH, PUT and DELETE need it)",
-        content_type = "application/problem+json"
-    )]
-    PreconditionRequired(Problem),
-    #[response(
-        status = 429,
-        description = "The token's write rate limit is reached: see Retry-After",
-        content_type = "application/problem+json"
-    )]
-    TooManyRequests(Problem),
-    #[response(
-        status = 503,
-        description = "The database is unavailable: see Retry-After",
-        content_type = "application/problem+json"
-    )]
-    Unavailable(Problem),
+/// The problem answers every write endpoint may give, for OpenAPI: each a problem document
+/// (`application/problem+json`, schema `Problem`).
+pub struct WriteProblems;
+
+impl WriteProblems {
+    const ANSWERS: [(u16, &'static str); 12] = [
+        (400, "The body is not JSON, or a path parameter is malformed"),
+        (401, "Missing, unknown or revoked token"),
+        (403, "The token may not change this organization's records"),
+        (404, "No such record"),
+        (409, "The id is taken, or the record conflicts with another"),
+        (412, "If-Match names an older version: GET the record again"),
+        (413, "The body is larger than allowed"),
+        (415, "The body is not JSON"),
+        (422, "Validation failed: `errors` lists every failing field; nothing was stored"),
+        (428, "If-Match is missing (PATCH, PUT and DELETE need it)"),
+        (429, "The token's write rate limit is reached: see Retry-After"),
+        (503, "The database is unavailable: see Retry-After"),
+    ];
+}
+
+impl utoipa::IntoResponses for WriteProblems {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        Self::ANSWERS
+            .into_iter()
+            .map(|(status, description)| {
+                let response =
+                    ResponseBuilder::new().description(description).content("application/problem+json", problem());
+                (status.to_string(), response.build().into())
+            })
+            .collect()
+    }
 }

@@ -38,6 +38,21 @@ struct Version {
     version: i64,
 }
 
+/// The rows of `$table` not deleted, as `$Row`, in id order: every snapshot, built whole or
+/// place by place, sees them in the same order.
+macro_rules! live {
+    ($table:ident, $Row:ident) => {
+        $table::table.filter($table::deleted_at.is_null()).select($Row::as_select()).order($table::id)
+    };
+}
+
+/// Every row of `$table`, as `$Row`.
+macro_rules! all {
+    ($table:ident, $Row:ident) => {
+        $table::table.select($Row::as_select())
+    };
+}
+
 pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<DirectoryRows> {
     conn.build_transaction()
         .repeatable_read()
@@ -47,57 +62,27 @@ pub async fn load_directory(conn: &mut AsyncPgConnection) -> QueryResult<Directo
             let index = index_rows(conn).await?;
             Ok(DirectoryRows {
                 version,
-                municipalities: municipalities::table
-                    .select(MunicipalityRow::as_select())
-                    .order(municipalities::code)
-                    .load(conn)
-                    .await?,
-                postal_codes: postal_codes::table
-                    .select(PostalCodeRow::as_select())
-                    .order(postal_codes::code)
-                    .load(conn)
-                    .await?,
-                sources: sources::table.select(SourceRow::as_select()).load(conn).await?,
+                municipalities: all!(municipalities, MunicipalityRow).order(municipalities::code).load(conn).await?,
+                postal_codes: all!(postal_codes, PostalCodeRow).order(postal_codes::code).load(conn).await?,
+                sources: all!(sources, SourceRow).load(conn).await?,
                 topics: index.topics,
-                languages: languages::table.select(LanguageRow::as_select()).order(languages::code).load(conn).await?,
+                languages: all!(languages, LanguageRow).order(languages::code).load(conn).await?,
                 organizations: index.organizations,
-                locations: locations::table
-                    .filter(locations::deleted_at.is_null())
-                    .select(LocationRow::as_select())
-                    .order(locations::id)
-                    .load(conn)
-                    .await?,
-                location_languages: location_languages::table
-                    .select(LocationLanguageRow::as_select())
-                    .load(conn)
-                    .await?,
+                locations: live!(locations, LocationRow).load(conn).await?,
+                location_languages: all!(location_languages, LocationLanguageRow).load(conn).await?,
                 services: index.services,
                 service_topics: index.service_topics,
                 service_languages: index.service_languages,
-                services_at_locations: services_at_locations::table
-                    .filter(services_at_locations::deleted_at.is_null())
-                    .select(ServiceAtLocationRow::as_select())
-                    .order(services_at_locations::id)
-                    .load(conn)
-                    .await?,
-                contacts: contacts::table.select(ContactRow::as_select()).order(contacts::id).load(conn).await?,
-                opening_hours: opening_hours::table
-                    .select(OpeningHoursRow::as_select())
-                    .order(opening_hours::id)
-                    .load(conn)
-                    .await?,
+                services_at_locations: live!(services_at_locations, ServiceAtLocationRow).load(conn).await?,
+                contacts: all!(contacts, ContactRow).order(contacts::id).load(conn).await?,
+                opening_hours: all!(opening_hours, OpeningHoursRow).order(opening_hours::id).load(conn).await?,
                 verified_by: locations::table
                     .filter(locations::deleted_at.is_null())
                     .filter(locations::verified_by.is_not_null())
                     .select((locations::id, locations::verified_by.assume_not_null()))
                     .load(conn)
                     .await?,
-                events: events::table
-                    .filter(events::deleted_at.is_null())
-                    .select(EventRow::as_select())
-                    .order(events::id)
-                    .load(conn)
-                    .await?,
+                events: live!(events, EventRow).load(conn).await?,
             })
         })
         .await
@@ -116,25 +101,11 @@ struct IndexRows {
 
 async fn index_rows(conn: &mut AsyncPgConnection) -> QueryResult<IndexRows> {
     Ok(IndexRows {
-        topics: topics::table
-            .select(TopicRow::as_select())
-            .order((topics::sort_order, topics::code))
-            .load(conn)
-            .await?,
-        organizations: organizations::table
-            .filter(organizations::deleted_at.is_null())
-            .select(OrganizationRow::as_select())
-            .order(organizations::id)
-            .load(conn)
-            .await?,
-        services: services::table
-            .filter(services::deleted_at.is_null())
-            .select(ServiceRow::as_select())
-            .order(services::id)
-            .load(conn)
-            .await?,
-        service_topics: service_topics::table.select(ServiceTopicRow::as_select()).load(conn).await?,
-        service_languages: service_languages::table.select(ServiceLanguageRow::as_select()).load(conn).await?,
+        topics: all!(topics, TopicRow).order((topics::sort_order, topics::code)).load(conn).await?,
+        organizations: live!(organizations, OrganizationRow).load(conn).await?,
+        services: live!(services, ServiceRow).load(conn).await?,
+        service_topics: all!(service_topics, ServiceTopicRow).load(conn).await?,
+        service_languages: all!(service_languages, ServiceLanguageRow).load(conn).await?,
     })
 }
 
@@ -201,11 +172,8 @@ pub async fn load_changed_places(
                 return Ok(None);
             }
             let ids: Vec<String> = changed.into_iter().filter_map(|c| c.location_id).collect();
-            let sal: Vec<ServiceAtLocationRow> = services_at_locations::table
-                .filter(services_at_locations::deleted_at.is_null())
+            let sal: Vec<ServiceAtLocationRow> = live!(services_at_locations, ServiceAtLocationRow)
                 .filter(services_at_locations::location_id.eq_any(&ids))
-                .select(ServiceAtLocationRow::as_select())
-                .order(services_at_locations::id)
                 .load(conn)
                 .await?;
             let sal_ids: Vec<&str> = sal.iter().map(|s| s.id.as_str()).collect();
@@ -218,13 +186,7 @@ pub async fn load_changed_places(
                 topics: index.topics,
                 languages: vec![],
                 organizations: index.organizations,
-                locations: locations::table
-                    .filter(locations::deleted_at.is_null())
-                    .filter(locations::id.eq_any(&ids))
-                    .select(LocationRow::as_select())
-                    .order(locations::id)
-                    .load(conn)
-                    .await?,
+                locations: live!(locations, LocationRow).filter(locations::id.eq_any(&ids)).load(conn).await?,
                 location_languages: location_languages::table
                     .filter(location_languages::location_id.eq_any(&ids))
                     .select(LocationLanguageRow::as_select())

@@ -63,6 +63,7 @@ pub struct LanguageRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 #[diesel(table_name = organizations)]
 pub struct OrganizationRow {
     pub id: String,
@@ -191,6 +192,7 @@ pub struct LocationLanguageRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 #[diesel(table_name = services)]
 pub struct ServiceRow {
     pub id: String,
@@ -233,6 +235,7 @@ pub struct ServiceLanguageRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 #[diesel(table_name = services_at_locations)]
 pub struct ServiceAtLocationRow {
     pub id: String,

@@ -149,20 +149,51 @@ pub async fn lock_organization(conn: &mut AsyncPgConnection, id: &str) -> QueryR
     organizations::table.find(id).for_update().select(OrganizationRow::as_select()).first(conn).await.optional()
 }
 
+/// One row of `$table` changed: `$changes` (anything diesel can set), the row's version one up
+/// (what `If-Match` and ETags compare) and `updated_at` now.
+macro_rules! bump {
+    ($conn:expr, $table:ident, $id:expr, $changes:expr) => {
+        diesel::update($table::table.find($id))
+            .set(($changes, $table::version.eq($table::version + 1), $table::updated_at.eq(Utc::now())))
+            .execute($conn)
+            .await
+            .map(|_| ())
+    };
+}
+
+/// A new row of `$table` a partner writes (`source` manual): its id and `$values`.
+macro_rules! insert_manual {
+    ($conn:expr, $table:ident, $id:expr, $values:expr) => {
+        diesel::insert_into($table::table)
+            .values(($table::id.eq($id), $table::source.eq("manual"), $values))
+            .execute($conn)
+            .await
+            .map(|_| ())
+    };
+}
+
+/// The soft delete (or restore, `None`) of one row of `$table`: `deleted_at` set, the version
+/// bumped.
+macro_rules! soft_delete {
+    ($($name:ident: $table:ident;)*) => {$(
+        pub async fn $name(conn: &mut AsyncPgConnection, id: &str, deleted: Option<DateTime<Utc>>) -> QueryResult<()> {
+            bump!(conn, $table, id, $table::deleted_at.eq(deleted))
+        }
+    )*};
+}
+
+soft_delete! {
+    set_service_deleted: services;
+    set_service_at_location_deleted: services_at_locations;
+    set_event_deleted: events;
+}
+
 pub async fn insert_organization(conn: &mut AsyncPgConnection, id: &str, c: &OrganizationChanges) -> QueryResult<()> {
-    diesel::insert_into(organizations::table)
-        .values((organizations::id.eq(id), organizations::source.eq("manual"), c))
-        .execute(conn)
-        .await?;
-    Ok(())
+    insert_manual!(conn, organizations, id, c)
 }
 
 pub async fn update_organization(conn: &mut AsyncPgConnection, id: &str, c: &OrganizationChanges) -> QueryResult<()> {
-    diesel::update(organizations::table.find(id))
-        .set((c, organizations::version.eq(organizations::version + 1), organizations::updated_at.eq(Utc::now())))
-        .execute(conn)
-        .await?;
-    Ok(())
+    bump!(conn, organizations, id, c)
 }
 
 // --- locations ---------------------------------------------------------------------------
@@ -185,17 +216,12 @@ pub async fn set_coordinates(
     longitude: f64,
     method: &str,
 ) -> QueryResult<()> {
-    diesel::update(locations::table.find(id))
-        .set((
-            locations::latitude.eq(latitude),
-            locations::longitude.eq(longitude),
-            locations::coordinate_method.eq(method),
-            locations::version.eq(locations::version + 1),
-            locations::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+    bump!(
+        conn,
+        locations,
+        id,
+        (locations::latitude.eq(latitude), locations::longitude.eq(longitude), locations::coordinate_method.eq(method))
+    )
 }
 
 pub async fn location_languages(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Vec<String>> {
@@ -243,10 +269,7 @@ pub async fn insert_location(
     c: &LocationChanges,
     langs: &[String],
 ) -> QueryResult<()> {
-    diesel::insert_into(locations::table)
-        .values((locations::id.eq(id), locations::source.eq("manual"), c))
-        .execute(conn)
-        .await?;
+    insert_manual!(conn, locations, id, c)?;
     set_location_languages(conn, id, langs).await
 }
 
@@ -256,10 +279,7 @@ pub async fn update_location(
     c: &LocationChanges,
     langs: &[String],
 ) -> QueryResult<()> {
-    diesel::update(locations::table.find(id))
-        .set((c, locations::version.eq(locations::version + 1), locations::updated_at.eq(Utc::now())))
-        .execute(conn)
-        .await?;
+    bump!(conn, locations, id, c)?;
     set_location_languages(conn, id, langs).await
 }
 
@@ -276,26 +296,20 @@ pub async fn touch_location(
     verified: bool,
     deleted: Option<Option<DateTime<Utc>>>,
 ) -> QueryResult<()> {
-    let now = Utc::now();
     let q = diesel::update(locations::table.find(id));
     match (verified, deleted) {
-        (true, _) => {
-            q.set((locations::version.eq(locations::version + 1), locations::verified_at.eq(now))).execute(conn).await?
-        }
-        (false, Some(d)) => {
-            q.set((
-                locations::version.eq(locations::version + 1),
-                locations::deleted_at.eq(d),
-                locations::updated_at.eq(now),
-            ))
+        (true, _) => q
+            .set((locations::version.eq(locations::version + 1), locations::verified_at.eq(Utc::now())))
             .execute(conn)
-            .await?
-        }
-        (false, None) => {
-            q.set((locations::version.eq(locations::version + 1), locations::updated_at.eq(now))).execute(conn).await?
-        }
-    };
-    Ok(())
+            .await
+            .map(|_| ()),
+        (false, Some(d)) => bump!(conn, locations, id, locations::deleted_at.eq(d)),
+        (false, None) => q
+            .set((locations::version.eq(locations::version + 1), locations::updated_at.eq(Utc::now())))
+            .execute(conn)
+            .await
+            .map(|_| ()),
+    }
 }
 
 /// The hours document of a location or of a service at a location.
@@ -402,10 +416,7 @@ pub async fn insert_service(
     topics: &[String],
     langs: &[String],
 ) -> QueryResult<()> {
-    diesel::insert_into(services::table)
-        .values((services::id.eq(id), services::source.eq("manual"), c))
-        .execute(conn)
-        .await?;
+    insert_manual!(conn, services, id, c)?;
     set_service_links(conn, id, topics, langs).await
 }
 
@@ -416,27 +427,8 @@ pub async fn update_service(
     topics: &[String],
     langs: &[String],
 ) -> QueryResult<()> {
-    diesel::update(services::table.find(id))
-        .set((c, services::version.eq(services::version + 1), services::updated_at.eq(Utc::now())))
-        .execute(conn)
-        .await?;
+    bump!(conn, services, id, c)?;
     set_service_links(conn, id, topics, langs).await
-}
-
-pub async fn set_service_deleted(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-    deleted: Option<DateTime<Utc>>,
-) -> QueryResult<()> {
-    diesel::update(services::table.find(id))
-        .set((
-            services::deleted_at.eq(deleted),
-            services::version.eq(services::version + 1),
-            services::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 // --- services at locations ---------------------------------------------------------------
@@ -470,11 +462,7 @@ pub async fn insert_service_at_location(
     )
     .execute(conn)
     .await?;
-    diesel::insert_into(services_at_locations::table)
-        .values((services_at_locations::id.eq(id), services_at_locations::source.eq("manual"), c))
-        .execute(conn)
-        .await?;
-    Ok(())
+    insert_manual!(conn, services_at_locations, id, c)
 }
 
 pub async fn update_service_at_location(
@@ -482,31 +470,7 @@ pub async fn update_service_at_location(
     id: &str,
     c: &ServiceAtLocationChanges,
 ) -> QueryResult<()> {
-    diesel::update(services_at_locations::table.find(id))
-        .set((
-            c,
-            services_at_locations::version.eq(services_at_locations::version + 1),
-            services_at_locations::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_service_at_location_deleted(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-    deleted: Option<DateTime<Utc>>,
-) -> QueryResult<()> {
-    diesel::update(services_at_locations::table.find(id))
-        .set((
-            services_at_locations::deleted_at.eq(deleted),
-            services_at_locations::version.eq(services_at_locations::version + 1),
-            services_at_locations::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+    bump!(conn, services_at_locations, id, c)
 }
 
 // --- events ------------------------------------------------------------------------------
@@ -540,33 +504,16 @@ pub async fn insert_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColum
 }
 
 pub async fn update_event(conn: &mut AsyncPgConnection, id: &str, c: &EventColumns<'_>) -> QueryResult<()> {
-    diesel::update(events::table.find(id))
-        .set((
+    bump!(
+        conn,
+        events,
+        id,
+        (
             events::organization_id.eq(c.organization_id),
             events::location_id.eq(c.location_id),
             events::status.eq(c.status),
             events::confidence.eq(c.confidence),
-            events::document.eq(&c.document),
-            events::version.eq(events::version + 1),
-            events::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_event_deleted(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-    deleted: Option<DateTime<Utc>>,
-) -> QueryResult<()> {
-    diesel::update(events::table.find(id))
-        .set((
-            events::deleted_at.eq(deleted),
-            events::version.eq(events::version + 1),
-            events::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+            events::document.eq(&c.document)
+        )
+    )
 }

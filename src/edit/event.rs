@@ -164,14 +164,7 @@ impl EventInput {
     pub fn validate(&self, dir: &Directory, overrides: BTreeMap<NaiveDate, Override>) -> ApiResult<ValidEvent> {
         let mut e = Errors::default();
         e.id("id", &self.id);
-        let organization_id = e.id("organization_id", &self.organization_id);
-        match &organization_id {
-            Some(o) if dir.organization(o).is_none() => {
-                e.push("organization_id", format!("unknown organization {o:?}"))
-            }
-            None => e.push("organization_id", "is required"),
-            _ => {}
-        }
+        let organization_id = e.owner(&self.organization_id, dir);
         for (i, o) in self.co_organizers.iter().enumerate() {
             if dir.organization(o).is_none() {
                 e.push(format!("co_organizers[{i}]"), format!("unknown organization {o:?}"));

@@ -88,23 +88,15 @@ impl LocationInput {
             organization_id: Some(r.organization_id.clone()),
             kind: Some(r.kind.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(
-                r.description_fi.as_deref(),
-                r.description_sv.as_deref(),
-                r.description_en.as_deref(),
-            ),
+            description: TextInput::columns(&r.description_fi, &r.description_sv, &r.description_en),
             street_address: r.street_address.clone(),
             postal_code: r.postal_code.clone(),
             post_office: r.post_office.clone(),
             municipality_code: r.municipality_code.clone(),
             latitude: r.latitude,
             longitude: r.longitude,
-            accessibility: TextInput::from_columns(
-                r.accessibility_fi.as_deref(),
-                r.accessibility_sv.as_deref(),
-                r.accessibility_en.as_deref(),
-            ),
-            transit: TextInput::from_columns(r.transit_fi.as_deref(), r.transit_sv.as_deref(), r.transit_en.as_deref()),
+            accessibility: TextInput::columns(&r.accessibility_fi, &r.accessibility_sv, &r.accessibility_en),
+            transit: TextInput::columns(&r.transit_fi, &r.transit_sv, &r.transit_en),
             phone: r.phone.clone(),
             email: r.email.clone(),
             website: r.website.clone(),
@@ -126,14 +118,7 @@ impl LocationInput {
     ) -> ApiResult<(LocationChanges, Vec<String>)> {
         let mut e = Errors::default();
         e.id("id", &self.id);
-        let organization_id = e.id("organization_id", &self.organization_id);
-        match &organization_id {
-            Some(o) if dir.organization(o).is_none() => {
-                e.push("organization_id", format!("unknown organization {o:?}"))
-            }
-            None => e.push("organization_id", "is required"),
-            _ => {}
-        }
+        let organization_id = e.owner(&self.organization_id, dir);
         let kind = e.word::<LocationKind>("kind", &self.kind, true);
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
         let (description_fi, description_sv, description_en) =

@@ -46,6 +46,11 @@ impl TextInput {
         Some(TextInput { fi: fi.map(str::to_owned), sv: sv.map(str::to_owned), en: en.map(str::to_owned) })
     }
 
+    /// A stored optional text from its three language columns; `None` when all are empty.
+    pub fn columns(fi: &Option<String>, sv: &Option<String>, en: &Option<String>) -> Option<TextInput> {
+        Self::from_columns(fi.as_deref(), sv.as_deref(), en.as_deref())
+    }
+
     pub fn from_localized(l: &Localized) -> TextInput {
         TextInput { fi: Some(l.fi.clone()), sv: l.sv.clone(), en: l.en.clone() }
     }
@@ -289,6 +294,20 @@ impl Errors {
                 None
             }
         }
+    }
+
+    /// The owning organization, `organization_id`: required, and one the directory knows (the
+    /// id is returned as given even when it is unknown, with the error recorded).
+    pub fn owner(&mut self, v: &Option<String>, dir: &crate::directory::Directory) -> Option<String> {
+        let id = self.id("organization_id", v);
+        match &id {
+            Some(o) if dir.organization(o).is_none() => {
+                self.push("organization_id", format!("unknown organization {o:?}"))
+            }
+            None => self.push("organization_id", "is required"),
+            _ => {}
+        }
+        id
     }
 }
 

@@ -51,11 +51,7 @@ impl OrganizationInput {
             id: Some(r.id.clone()),
             kind: Some(r.kind.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(
-                r.description_fi.as_deref(),
-                r.description_sv.as_deref(),
-                r.description_en.as_deref(),
-            ),
+            description: TextInput::columns(&r.description_fi, &r.description_sv, &r.description_en),
             parent_id: r.parent_id.clone(),
             network: r.network.clone(),
             website: r.website.clone(),

@@ -61,16 +61,12 @@ impl ServiceInput {
             id: Some(r.id.clone()),
             organization_id: Some(r.organization_id.clone()),
             name: TextInput::from_columns(Some(&r.name_fi), r.name_sv.as_deref(), r.name_en.as_deref()),
-            description: TextInput::from_columns(
-                r.description_fi.as_deref(),
-                r.description_sv.as_deref(),
-                r.description_en.as_deref(),
-            ),
+            description: TextInput::columns(&r.description_fi, &r.description_sv, &r.description_en),
             topics,
             delivery_modes: r.delivery_modes.clone(),
             languages,
             audience: r.audience.clone(),
-            cost: TextInput::from_columns(r.cost_fi.as_deref(), r.cost_sv.as_deref(), r.cost_en.as_deref()),
+            cost: TextInput::columns(&r.cost_fi, &r.cost_sv, &r.cost_en),
             assistance_level: Some(r.assistance_level.clone()),
             confidence: Some(r.confidence.clone()),
         }
@@ -79,14 +75,7 @@ impl ServiceInput {
     pub fn validate(&self, dir: &Directory) -> ApiResult<ValidService> {
         let mut e = Errors::default();
         e.id("id", &self.id);
-        let organization_id = e.id("organization_id", &self.organization_id);
-        match &organization_id {
-            Some(o) if dir.organization(o).is_none() => {
-                e.push("organization_id", format!("unknown organization {o:?}"))
-            }
-            None => e.push("organization_id", "is required"),
-            _ => {}
-        }
+        let organization_id = e.owner(&self.organization_id, dir);
         let (name_fi, name_sv, name_en) = e.text("name", &self.name, true, MAX_NAME);
         let (description_fi, description_sv, description_en) =
             e.text("description", &self.description, false, MAX_TEXT);

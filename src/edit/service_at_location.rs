@@ -55,7 +55,7 @@ impl ServiceAtLocationInput {
             id: Some(r.id.clone()),
             service_id: Some(r.service_id.clone()),
             location_id: Some(r.location_id.clone()),
-            note: TextInput::from_columns(r.note_fi.as_deref(), r.note_sv.as_deref(), r.note_en.as_deref()),
+            note: TextInput::columns(&r.note_fi, &r.note_sv, &r.note_en),
             hours,
             appointment: r.appointment.clone().and_then(|a| serde_json::from_value::<Appointment>(a).ok()).map(|a| {
                 AppointmentInput {

@@ -80,7 +80,7 @@ pub fn failure(lang: Lang, e: &ApiError) -> (StatusCode, &'static str) {
     }
 }
 
-fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, Refusal> {
+pub(super) fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, Refusal> {
     req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| Refusal {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         redirect: None,

@@ -2,21 +2,25 @@
 //! and the origin, makes its change through the partner API's write path and answers with a
 //! redirect to the changed page (303), or with the page again showing the problems.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::Utc;
 
 use super::forms::{parse_date, parse_time, FieldProblems, HoursForm, Posted};
-use super::guard::{failure, Posting, Refusal, SignedIn};
+use super::guard::{failure, state_of, Posting, Refusal, SignedIn};
 use super::pages::{self, href, Shown};
 use super::texts::{field_message, form_problem, words, FormProblem};
 use super::{lang_of, page, same_origin, see_other, session, Session};
 use crate::api::partner::admin::{self, TokenInput};
 use crate::api::partner::hours::{self, ExceptionInput};
+use crate::api::partner::locations::{self, LocationResource};
 use crate::api::partner::services::{SalResource, ServiceResource};
-use crate::api::partner::{locations, resource, IfMatch};
+use crate::api::partner::{resource, IfMatch};
 use crate::directory::Directory;
 use crate::edit::TextInput;
 use crate::error::ApiError;
@@ -192,80 +196,111 @@ enum Change {
     Removal(&'static str),
 }
 
-/// After a write: back to the location's section (303), or the page again with the problems
-/// next to their fields (422), or with what stopped it (someone else's change: the page as
-/// now stored).
-#[allow(clippy::too_many_arguments)]
-fn answer(
-    state: &AppState,
-    req: &HttpRequest,
-    s: &Session,
-    id: &str,
-    change: Change,
-    result: Result<(), ApiError>,
-    posted: Posted,
-    place: impl Fn(&str) -> Option<String>,
-    hours: Option<HoursForm>,
-) -> HttpResponse {
-    let lang = lang_of(req);
-    let dir = state.store.get();
-    let (section, removal) = match change {
-        Change::Save(section) => (section, false),
-        Change::Removal(section) => (section, true),
-    };
-    match result {
-        Ok(()) => {
-            let saved = if removal { format!("{section}-removed") } else { section.to_owned() };
-            see_other(&format!("{}&saved={saved}#{section}", href(&format!("/partner/locations/{id}"), lang)))
-        }
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let mut shown = Shown { section: Some(section), posted, hours, ..Default::default() };
-            let errors = if e.errors.is_empty() {
-                vec![crate::error::FieldError {
-                    field: e.parameter.clone().unwrap_or_default(),
-                    message: e.detail.clone(),
-                }]
-            } else {
-                e.errors.clone()
-            };
-            for fe in errors {
-                let message = field_message(lang, &fe.message);
-                match place(&fe.field) {
-                    Some(input) => shown.problems.add(input, message),
-                    None => shown.general.push(message),
-                }
-            }
-            location_response(lang, s, &dir, id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
-        }
-        Err(e) => {
-            let (status, text) = failure(lang, &e);
-            if status == StatusCode::CONFLICT {
-                let shown = Shown { problem: Some(text.to_owned()), ..Default::default() };
-                return location_response(lang, s, &dir, id, status, &shown);
-            }
-            problem(lang, status, Some(s), &dir, text)
-        }
+/// A form posted on a location's page (`/partner/locations/{id}/…`): the guard's session and
+/// form (`Posting`), with what the answer needs: the state, the request and the location's id.
+pub struct LocationPost {
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: String,
+    s: Session,
+    form: Posted,
+}
+
+impl FromRequest for LocationPost {
+    type Error = Refusal;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Refusal>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let posting = Posting::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let Posting { session: s, form, .. } = posting.await?;
+            let state = state_of(&req)?;
+            let id = req.match_info().get("id").unwrap_or_default().to_owned();
+            Ok(LocationPost { state, req, id, s, form })
+        })
     }
 }
 
-/// The editor's own problems with a form (before the write path), shown next to their fields.
-fn form_problems(
-    req: &HttpRequest,
-    state: &AppState,
-    s: &Session,
-    id: &str,
-    section: &'static str,
-    posted: Posted,
-    problems: Vec<(String, FormProblem)>,
-    hours: Option<HoursForm>,
-) -> HttpResponse {
-    let lang = lang_of(req);
-    let mut shown =
-        Shown { section: Some(section), posted, hours, problems: FieldProblems::default(), ..Default::default() };
-    for (input, p) in problems {
-        shown.problems.add(input, form_problem(lang, p));
+impl LocationPost {
+    /// A path segment other than the id (`date`, `sal`, `service`).
+    fn path(&self, name: &str) -> String {
+        self.req.match_info().get(name).unwrap_or_default().to_owned()
     }
-    location_response(lang, s, &state.store.get(), id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
+
+    /// The version of the location the page showed: a missing or garbled one can never match
+    /// (the write answers 412).
+    fn version(&self) -> IfMatch {
+        version(&self.form)
+    }
+
+    /// The location's hours, as the page's version of it, changed by the signed-in key.
+    fn hours_of(&self) -> hours::HoursOf<'_> {
+        hours::HoursOf { state: &self.state, caller: &self.s.caller, id: &self.id, expected: self.version() }
+    }
+
+    /// After a write: back to the location's section (303), or the page again with the
+    /// problems next to their fields (422; `place` names the input of a write path's field),
+    /// or with what stopped it (someone else's change: the page as now stored).
+    fn answer<T>(
+        self,
+        change: Change,
+        result: Result<T, ApiError>,
+        place: impl Fn(&str) -> Option<String>,
+        hours: Option<HoursForm>,
+    ) -> HttpResponse {
+        let LocationPost { state, req, id, s, form: posted } = self;
+        let lang = lang_of(&req);
+        let dir = state.store.get();
+        let (section, removal) = match change {
+            Change::Save(section) => (section, false),
+            Change::Removal(section) => (section, true),
+        };
+        match result {
+            Ok(_) => {
+                let saved = if removal { format!("{section}-removed") } else { section.to_owned() };
+                see_other(&format!("{}&saved={saved}#{section}", href(&format!("/partner/locations/{id}"), lang)))
+            }
+            Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                let mut shown = Shown { section: Some(section), posted, hours, ..Default::default() };
+                let errors = if e.errors.is_empty() {
+                    vec![crate::error::FieldError {
+                        field: e.parameter.clone().unwrap_or_default(),
+                        message: e.detail.clone(),
+                    }]
+                } else {
+                    e.errors.clone()
+                };
+                for fe in errors {
+                    let message = field_message(lang, &fe.message);
+                    match place(&fe.field) {
+                        Some(input) => shown.problems.add(input, message),
+                        None => shown.general.push(message),
+                    }
+                }
+                location_response(lang, &s, &dir, &id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
+            }
+            Err(e) => {
+                let (status, text) = failure(lang, &e);
+                if status == StatusCode::CONFLICT {
+                    let shown = Shown { problem: Some(text.to_owned()), ..Default::default() };
+                    return location_response(lang, &s, &dir, &id, status, &shown);
+                }
+                problem(lang, status, Some(&s), &dir, text)
+            }
+        }
+    }
+
+    /// The editor's own problems with the form (before the write path), shown next to their
+    /// fields.
+    fn problems(self, section: &'static str, problems: Vec<(String, FormProblem)>) -> HttpResponse {
+        let lang = lang_of(&self.req);
+        let mut shown = Shown { section: Some(section), posted: self.form, ..Default::default() };
+        for (input, p) in problems {
+            shown.problems.add(input, form_problem(lang, p));
+        }
+        location_response(lang, &self.s, &self.state.store.get(), &self.id, StatusCode::UNPROCESSABLE_ENTITY, &shown)
+    }
 }
 
 fn version(form: &Posted) -> IfMatch {
@@ -273,49 +308,28 @@ fn version(form: &Posted) -> IfMatch {
     IfMatch::Version(form.get("version").parse().unwrap_or(-1))
 }
 
-/// A write's outcome, without the snapshot it returns (the page is read again after the
-/// redirect).
-fn written<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
-    r.map(|_| ())
-}
-
-pub async fn post_contact(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    post: Posting,
-) -> HttpResponse {
-    let Posting { session: s, form, .. } = post;
-    let value = |name: &str| match form.get(name) {
+pub async fn post_contact(post: LocationPost) -> HttpResponse {
+    let value = |name: &str| match post.form.get(name) {
         "" => serde_json::Value::Null,
         v => serde_json::Value::String(v.to_owned()),
     };
     let body = serde_json::json!({"phone": value("phone"), "email": value("email"), "website": value("website")});
-    let result = resource::update::<locations::LocationResource>(
-        &state,
-        &s.caller,
-        &id,
-        &version(&form),
-        body.to_string().as_bytes(),
-    )
-    .await;
+    let body = body.to_string();
+    let result =
+        resource::update::<LocationResource>(&post.state, &post.s.caller, &post.id, &post.version(), body.as_bytes())
+            .await;
     let place = |field: &str| ["phone", "email", "website"].contains(&field).then(|| field.to_owned());
-    answer(&state, &req, &s, &id, Change::Save("contact"), written(result), form, place, None)
+    post.answer(Change::Save("contact"), result, place, None)
 }
 
-pub async fn post_hours(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    post: Posting,
-) -> HttpResponse {
-    let Posting { session: s, form, .. } = post;
-    let hours_form = HoursForm::from_posted(&form);
+pub async fn post_hours(post: LocationPost) -> HttpResponse {
+    let hours_form = HoursForm::from_posted(&post.form);
     let (periods, places, problems) = hours_form.periods();
     // A form without a single time would store "closed every day": a claim nobody made.
     let no_hours = problems.is_empty() && periods.iter().all(|p| p.week.is_empty());
     if !problems.is_empty() || no_hours {
         // What could be read is checked too, so that every problem shows at once.
+        let LocationPost { state, req, id, s, form } = post;
         let lang = lang_of(&req);
         let readable = crate::hours::OpeningHours { periods, ..Default::default() };
         let mut shown = Shown { section: Some("hours"), posted: form, ..Default::default() };
@@ -334,32 +348,12 @@ pub async fn post_hours(
         shown.hours = Some(hours_form);
         return location_response(lang, &s, &state.store.get(), &id, StatusCode::UNPROCESSABLE_ENTITY, &shown);
     }
-    let result = hours::store_weeks(
-        hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
-        periods,
-        hours_form.open_on_holidays,
-    )
-    .await;
-    answer(
-        &state,
-        &req,
-        &s,
-        &id,
-        Change::Save("hours"),
-        written(result),
-        form,
-        |f| places.input_for(f),
-        Some(hours_form),
-    )
+    let result = hours::store_weeks(post.hours_of(), periods, hours_form.open_on_holidays).await;
+    post.answer(Change::Save("hours"), result, |f| places.input_for(f), Some(hours_form))
 }
 
-pub async fn post_exception(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    post: Posting,
-) -> HttpResponse {
-    let Posting { session: s, form, .. } = post;
+pub async fn post_exception(post: LocationPost) -> HttpResponse {
+    let form = &post.form;
     let mut problems = Vec::new();
     let date = match form.get("ex-date") {
         "" => {
@@ -412,7 +406,7 @@ pub async fn post_exception(
         }
     }
     let (Some(date), true) = (date, problems.is_empty()) else {
-        return form_problems(&req, &state, &s, &id, "exceptions", form, problems, None);
+        return post.problems("exceptions", problems);
     };
     let opt = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
     let input = ExceptionInput {
@@ -420,18 +414,14 @@ pub async fn post_exception(
         reason: TextInput { fi: opt("ex-reason-fi"), sv: opt("ex-reason-sv"), en: opt("ex-reason-en") },
     };
     // Where the new day will stand in the stored list (kept in date order), for its errors.
-    let new_index = state
+    let new_index = post
+        .state
         .store
         .get()
-        .location(&id)
+        .location(&post.id)
         .and_then(|l| l.hours.as_ref().map(|h| h.hours.exceptions.iter().filter(|x| x.date < date).count()))
         .unwrap_or(0);
-    let result = hours::set_exception(
-        hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
-        date,
-        input,
-    )
-    .await;
+    let result = hours::set_exception(post.hours_of(), date, input).await;
     // `reason.fi` (the text check) or `exceptions[k].reason.fi` / `exceptions[k].ranges[j]` of
     // the new day (the hours check); an error about another stored day is listed above the form.
     let place = |field: &str| {
@@ -451,92 +441,55 @@ pub async fn post_exception(
         let j: usize = field.strip_prefix("ranges[")?.strip_suffix(']')?.parse().ok()?;
         rows.get(j).map(|r| format!("ex-{r}-start"))
     };
-    answer(&state, &req, &s, &id, Change::Save("exceptions"), written(result), form, place, None)
+    post.answer(Change::Save("exceptions"), result, place, None)
 }
 
-pub async fn remove_exception(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    post: Posting,
-) -> HttpResponse {
-    let (id, date) = path.into_inner();
-    let Posting { session: s, form, .. } = post;
+pub async fn remove_exception(post: LocationPost) -> HttpResponse {
+    let date = post.path("date");
     let result = match parse_date(&date) {
-        Some(date) => written(
-            hours::remove_exception(
-                hours::HoursOf { state: &state, caller: &s.caller, id: &id, expected: version(&form) },
-                date,
-            )
-            .await,
-        ),
+        Some(date) => hours::remove_exception(post.hours_of(), date).await.map(|_| ()),
         None => Err(ApiError::not_found("exception on", &date)),
     };
-    answer(&state, &req, &s, &id, Change::Removal("exceptions"), result, form, |_| None, None)
+    post.answer(Change::Removal("exceptions"), result, |_| None, None)
 }
 
-pub async fn add_service(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    post: Posting,
-) -> HttpResponse {
-    let Posting { session: s, form, .. } = post;
-    if form.get("service").is_empty() {
-        let problems = vec![("add-service".to_owned(), FormProblem::ChooseService)];
-        return form_problems(&req, &state, &s, &id, "services", form, problems, None);
+pub async fn add_service(post: LocationPost) -> HttpResponse {
+    if post.form.get("service").is_empty() {
+        return post.problems("services", vec![("add-service".to_owned(), FormProblem::ChooseService)]);
     }
-    let body = serde_json::json!({"service_id": form.get("service"), "location_id": *id});
-    let result = resource::insert::<SalResource>(&state, &s.caller, body.to_string().as_bytes(), &None).await;
+    let body = serde_json::json!({"service_id": post.form.get("service"), "location_id": post.id});
+    let result = resource::insert::<SalResource>(&post.state, &post.s.caller, body.to_string().as_bytes(), &None).await;
     let place = |field: &str| (field == "service_id").then(|| "add-service".to_owned());
-    answer(&state, &req, &s, &id, Change::Save("services"), written(result), form, place, None)
+    post.answer(Change::Save("services"), result, place, None)
 }
 
-pub async fn remove_service(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    post: Posting,
-) -> HttpResponse {
-    let (id, sal) = path.into_inner();
-    let Posting { session: s, form, .. } = post;
+pub async fn remove_service(post: LocationPost) -> HttpResponse {
+    let sal = post.path("sal");
     // Only a service offered at this location is removed from it here.
-    let dir: Arc<Directory> = state.store.get();
+    let dir: Arc<Directory> = post.state.store.get();
     let result = match dir.service_at_location(&sal) {
-        Some((loc, _)) if loc.id == *id => {
-            resource::remove::<SalResource>(&state, &s.caller, &sal, &version(&form)).await
+        Some((loc, _)) if loc.id == post.id => {
+            resource::remove::<SalResource>(&post.state, &post.s.caller, &sal, &post.version()).await
         }
         _ => Err(ApiError::not_found("service at location", &sal)),
     };
-    answer(&state, &req, &s, &id, Change::Removal("services"), result, form, |_| None, None)
+    post.answer(Change::Removal("services"), result, |_| None, None)
 }
 
-pub async fn post_level(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    post: Posting,
-) -> HttpResponse {
-    let (id, service) = path.into_inner();
-    let Posting { session: s, form, .. } = post;
-    let body = serde_json::json!({"assistance_level": form.get("level")});
+pub async fn post_level(post: LocationPost) -> HttpResponse {
+    let service = post.path("service");
+    let body = serde_json::json!({"assistance_level": post.form.get("level")}).to_string();
     let result =
-        resource::update::<ServiceResource>(&state, &s.caller, &service, &version(&form), body.to_string().as_bytes())
+        resource::update::<ServiceResource>(&post.state, &post.s.caller, &service, &post.version(), body.as_bytes())
             .await;
     let input = format!("level-{service}");
     let place = move |field: &str| (field == "assistance_level").then(|| input.clone());
-    answer(&state, &req, &s, &id, Change::Save("services"), written(result), form, place, None)
+    post.answer(Change::Save("services"), result, place, None)
 }
 
-pub async fn confirm(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    post: Posting,
-) -> HttpResponse {
-    let Posting { session: s, form, .. } = post;
-    let result = locations::verify(&state, &s.caller, &id, Some(&version(&form))).await;
-    answer(&state, &req, &s, &id, Change::Save("confirm"), written(result), form, |_| None, None)
+pub async fn confirm(post: LocationPost) -> HttpResponse {
+    let result = locations::verify(&post.state, &post.s.caller, &post.id, Some(&post.version())).await;
+    post.answer(Change::Save("confirm"), result, |_| None, None)
 }
 
 // ---------------------------------------------------------------- the coordinator

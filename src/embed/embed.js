@@ -15,59 +15,74 @@
   var script = document.currentScript;
   var API = script && script.src ? new URL(script.src, document.baseURI).origin : window.location.origin;
 
-  var TEXTS = {
-    fi: {
-      title: "Mistä apua digiasioihin", loading: "Haetaan paikkoja…", error: "Paikkojen haku ei onnistunut.",
-      none: "Hakuehdoilla ei löytynyt paikkoja.", count: function (n) { return n === 1 ? "1 paikka" : n + " paikkaa"; },
-      distance: "Etäisyys", address: "Osoite", topics: "Aiheet", languages: "Palvelukielet", how: "Miten apua saa",
-      booking: "Ajanvaraus", phone: "Puhelin", website: "Verkkosivu", details: "Tiedot ja aukioloajat",
-      openUntil: function (c) { return "Apua saatavilla nyt, klo " + c + " asti"; }, open: "Apua saatavilla nyt", selfService: "Omatoimiaika: henkilökuntaa ei paikalla",
-      closed: "Suljettu nyt", opens: "Avautuu", selfFrom: "Omatoimiaika (ei opastusta) alkaa", unknown: "Aukioloajat eivät tiedossa – soita ensin",
-      unconfirmed: "Aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä", about: "n.", samePostal: "samalla postinumeroalueella",
-      checked: "Tarkistettu", assumed: "Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä", email: "Sähköposti", accessibility: "Esteettömyys",
-      posMunicipality: "Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", posPostal: "Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.",
-      phoneOrg: "Puhelin (järjestäjä)", more: "Näytä lisää paikkoja", problem: "Haku ei onnistunut:",
-      eventsTitle: "Tulevat digitapahtumat", eventsLoading: "Haetaan tapahtumia…", eventsError: "Tapahtumien haku ei onnistunut.",
-      eventsNone: "Ei tapahtumia seuraavan 30 päivän aikana näillä hakuehdoilla.", eventsMore: "Näytä kaikki tapahtumat", eventsCount: function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; },
-      cancelled: "Peruttu", moved: "Siirretty", originally: "alun perin", place: "Paikka", online: "Verkossa tai etänä",
-      eventAssumed: "Tapahtumaa ei ole vahvistettu – tarkista järjestäjältä ennen lähtöä", placeClosed: "Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä",
-      modes: { drop_in: "Ilman ajanvarausta", by_appointment: "Ajanvarauksella", phone: "Puhelimitse", video: "Videoyhteydellä", group_course: "Ryhmäkurssi", event: "Tapahtuma" }
-    },
-    sv: {
-      title: "Här får du hjälp med digitala ärenden", loading: "Söker platser…", error: "Det gick inte att hämta platserna.",
-      none: "Inga platser motsvarar sökningen.", count: function (n) { return n === 1 ? "1 plats" : n + " platser"; },
-      distance: "Avstånd", address: "Adress", topics: "Ämnen", languages: "Betjäningsspråk", how: "Så får du hjälp",
-      booking: "Tidsbokning", phone: "Telefon", website: "Webbplats", details: "Uppgifter och öppettider",
-      openUntil: function (c) { return "Hjälp finns nu, till kl. " + c; }, open: "Hjälp finns nu", selfService: "Meröppet: ingen personal på plats",
-      closed: "Stängt nu", opens: "Öppnar", selfFrom: "Meröppet (ingen handledning) från", unknown: "Öppettiderna är inte kända – ring först",
-      unconfirmed: "Öppettiderna är inte bekräftade – kontrollera före besöket", about: "ca", samePostal: "inom samma postnummerområde",
-      checked: "Kontrollerad", assumed: "Uppgifterna är härledda ur källor – kontrollera före besöket", email: "E-post", accessibility: "Tillgänglighet",
-      posMunicipality: "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", posPostal: "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.",
-      phoneOrg: "Telefon (arrangör)", more: "Visa fler platser", problem: "Sökningen misslyckades:",
-      eventsTitle: "Kommande digitala evenemang", eventsLoading: "Söker evenemang…", eventsError: "Det gick inte att hämta evenemangen.",
-      eventsNone: "Inga evenemang de närmaste 30 dagarna med dessa sökvillkor.", eventsMore: "Visa alla evenemang", eventsCount: function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; },
-      cancelled: "Inställt", moved: "Flyttat", originally: "ursprungligen", place: "Plats", online: "På nätet eller på distans",
-      eventAssumed: "Evenemanget är inte bekräftat – kontrollera med arrangören innan du går", placeClosed: "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören",
-      modes: { drop_in: "Utan tidsbokning", by_appointment: "Med tidsbokning", phone: "Per telefon", video: "Via video", group_course: "Gruppkurs", event: "Evenemang" }
-    },
-    en: {
-      title: "Where to get help with digital matters", loading: "Looking for places…", error: "The places could not be loaded.",
-      none: "No places match the search.", count: function (n) { return n === 1 ? "1 place" : n + " places"; },
-      distance: "Distance", address: "Address", topics: "Topics", languages: "Languages of service", how: "How to get help",
-      booking: "Booking", phone: "Phone", website: "Website", details: "Details and opening hours",
-      openUntil: function (c) { return "Help available now, until " + c; }, open: "Help available now", selfService: "Self-service hours: no staff present",
-      closed: "Closed now", opens: "Opens", selfFrom: "Self-service hours (no help) from", unknown: "Opening hours not known – call first",
-      unconfirmed: "Opening hours not confirmed – check before you go", about: "about", samePostal: "in the same postal code area",
-      checked: "Checked", assumed: "These details are inferred from sources – check before you go", email: "Email", accessibility: "Accessibility",
-      posMunicipality: "The position is an estimate (the municipality's centre); the exact place is not known.", posPostal: "The position is an estimate (the postal code area's centre); the exact place is not known.",
-      phoneOrg: "Phone (organiser)", more: "Show more places", problem: "The search did not work:",
-      eventsTitle: "Upcoming digital-help events", eventsLoading: "Looking for events…", eventsError: "The events could not be loaded.",
-      eventsNone: "No events in the next 30 days match the search.", eventsMore: "Show all events", eventsCount: function (n) { return n === 1 ? "1 event" : n + " events"; },
-      cancelled: "Cancelled", moved: "Moved", originally: "originally", place: "Place", online: "Online or remote",
-      eventAssumed: "This event is not confirmed – check with the organiser before going", placeClosed: "The place is reported closed that day – check with the organiser",
-      modes: { drop_in: "Drop in (no appointment)", by_appointment: "By appointment", phone: "By phone", video: "By video", group_course: "Group course", event: "Event" }
+  // Every text in Finnish, Swedish and English side by side ([fi, sv, en]); a function takes
+  // what the text is about. `TEXTS[lang]` picks one language.
+  var WORDS = {
+    title: ["Mistä apua digiasioihin", "Här får du hjälp med digitala ärenden", "Where to get help with digital matters"],
+    loading: ["Haetaan paikkoja…", "Söker platser…", "Looking for places…"],
+    error: ["Paikkojen haku ei onnistunut.", "Det gick inte att hämta platserna.", "The places could not be loaded."],
+    none: ["Hakuehdoilla ei löytynyt paikkoja.", "Inga platser motsvarar sökningen.", "No places match the search."],
+    count: [function (n) { return n === 1 ? "1 paikka" : n + " paikkaa"; }, function (n) { return n === 1 ? "1 plats" : n + " platser"; }, function (n) { return n === 1 ? "1 place" : n + " places"; }],
+    distance: ["Etäisyys", "Avstånd", "Distance"],
+    address: ["Osoite", "Adress", "Address"],
+    topics: ["Aiheet", "Ämnen", "Topics"],
+    languages: ["Palvelukielet", "Betjäningsspråk", "Languages of service"],
+    how: ["Miten apua saa", "Så får du hjälp", "How to get help"],
+    booking: ["Ajanvaraus", "Tidsbokning", "Booking"],
+    phone: ["Puhelin", "Telefon", "Phone"],
+    website: ["Verkkosivu", "Webbplats", "Website"],
+    details: ["Tiedot ja aukioloajat", "Uppgifter och öppettider", "Details and opening hours"],
+    openUntil: [function (c) { return "Apua saatavilla nyt, klo " + c + " asti"; }, function (c) { return "Hjälp finns nu, till kl. " + c; }, function (c) { return "Help available now, until " + c; }],
+    open: ["Apua saatavilla nyt", "Hjälp finns nu", "Help available now"],
+    selfService: ["Omatoimiaika: henkilökuntaa ei paikalla", "Meröppet: ingen personal på plats", "Self-service hours: no staff present"],
+    closed: ["Suljettu nyt", "Stängt nu", "Closed now"],
+    opens: ["Avautuu", "Öppnar", "Opens"],
+    selfFrom: ["Omatoimiaika (ei opastusta) alkaa", "Meröppet (ingen handledning) från", "Self-service hours (no help) from"],
+    unknown: ["Aukioloajat eivät tiedossa – soita ensin", "Öppettiderna är inte kända – ring först", "Opening hours not known – call first"],
+    unconfirmed: ["Aukioloaikoja ei ole vahvistettu – tarkista ennen lähtöä", "Öppettiderna är inte bekräftade – kontrollera före besöket", "Opening hours not confirmed – check before you go"],
+    about: ["n.", "ca", "about"],
+    samePostal: ["samalla postinumeroalueella", "inom samma postnummerområde", "in the same postal code area"],
+    checked: ["Tarkistettu", "Kontrollerad", "Checked"],
+    assumed: ["Paikan tiedot on päätelty lähteistä – tarkista ennen lähtöä", "Uppgifterna är härledda ur källor – kontrollera före besöket", "These details are inferred from sources – check before you go"],
+    email: ["Sähköposti", "E-post", "Email"],
+    accessibility: ["Esteettömyys", "Tillgänglighet", "Accessibility"],
+    posMunicipality: ["Sijainti on arvio (kunnan keskusta); tarkka paikka ei ole tiedossa.", "Läget är uppskattat (kommunens centrum); den exakta platsen är inte känd.", "The position is an estimate (the municipality's centre); the exact place is not known."],
+    posPostal: ["Sijainti on arvio (postinumeroalueen keskipiste); tarkka paikka ei ole tiedossa.", "Läget är uppskattat (postnummerområdets mittpunkt); den exakta platsen är inte känd.", "The position is an estimate (the postal code area's centre); the exact place is not known."],
+    phoneOrg: ["Puhelin (järjestäjä)", "Telefon (arrangör)", "Phone (organiser)"],
+    more: ["Näytä lisää paikkoja", "Visa fler platser", "Show more places"],
+    problem: ["Haku ei onnistunut:", "Sökningen misslyckades:", "The search did not work:"],
+    eventsTitle: ["Tulevat digitapahtumat", "Kommande digitala evenemang", "Upcoming digital-help events"],
+    eventsLoading: ["Haetaan tapahtumia…", "Söker evenemang…", "Looking for events…"],
+    eventsError: ["Tapahtumien haku ei onnistunut.", "Det gick inte att hämta evenemangen.", "The events could not be loaded."],
+    eventsNone: ["Ei tapahtumia seuraavan 30 päivän aikana näillä hakuehdoilla.", "Inga evenemang de närmaste 30 dagarna med dessa sökvillkor.", "No events in the next 30 days match the search."],
+    eventsMore: ["Näytä kaikki tapahtumat", "Visa alla evenemang", "Show all events"],
+    eventsCount: [function (n) { return n === 1 ? "1 tapahtuma" : n + " tapahtumaa"; }, function (n) { return n === 1 ? "1 evenemang" : n + " evenemang"; }, function (n) { return n === 1 ? "1 event" : n + " events"; }],
+    cancelled: ["Peruttu", "Inställt", "Cancelled"],
+    moved: ["Siirretty", "Flyttat", "Moved"],
+    originally: ["alun perin", "ursprungligen", "originally"],
+    place: ["Paikka", "Plats", "Place"],
+    online: ["Verkossa tai etänä", "På nätet eller på distans", "Online or remote"],
+    eventAssumed: ["Tapahtumaa ei ole vahvistettu – tarkista järjestäjältä ennen lähtöä", "Evenemanget är inte bekräftat – kontrollera med arrangören innan du går", "This event is not confirmed – check with the organiser before going"],
+    placeClosed: ["Paikka on tiedon mukaan suljettu tänä päivänä – tarkista järjestäjältä", "Platsen är enligt uppgift stängd denna dag – kontrollera med arrangören", "The place is reported closed that day – check with the organiser"],
+    modes: {
+      drop_in: ["Ilman ajanvarausta", "Utan tidsbokning", "Drop in (no appointment)"],
+      by_appointment: ["Ajanvarauksella", "Med tidsbokning", "By appointment"],
+      phone: ["Puhelimitse", "Per telefon", "By phone"],
+      video: ["Videoyhteydellä", "Via video", "By video"],
+      group_course: ["Ryhmäkurssi", "Gruppkurs", "Group course"],
+      event: ["Tapahtuma", "Evenemang", "Event"]
     }
   };
+  var TEXTS = {};
+  ["fi", "sv", "en"].forEach(function (lang, i) {
+    var pick = function (words) {
+      if (Array.isArray(words)) return words[i];
+      var picked = {};
+      Object.keys(words).forEach(function (key) { picked[key] = pick(words[key]); });
+      return picked;
+    };
+    TEXTS[lang] = pick(WORDS);
+  });
 
   var STYLE = [
     ":host { display: block; font-family: var(--digituki-font, system-ui, sans-serif); color: var(--digituki-text, #1a1a1a); background: var(--digituki-background, #fff); line-height: 1.5; }",

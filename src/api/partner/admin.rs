@@ -87,14 +87,7 @@ pub async fn create_token(state: web::Data<AppState>, mut w: CoordinatorWrite) -
 /// The caller has been checked to be an admin.
 pub async fn issue(state: &AppState, input: &TokenInput) -> ApiResult<NewToken> {
     let mut e = Errors::default();
-    let org = e.id("organization_id", &input.organization_id);
-    match &org {
-        Some(o) if state.store.get().organization(o).is_none() => {
-            e.push("organization_id", format!("unknown organization {o:?}"))
-        }
-        None => e.push("organization_id", "is required"),
-        _ => {}
-    }
+    let org = e.owner(&input.organization_id, &state.store.get());
     let name = match auth::token_name(input.name.as_deref().unwrap_or_default()) {
         Ok(name) => Some(name),
         Err(problem) => {

@@ -192,11 +192,7 @@ pub(super) fn organization_input(c: &OrganizationChanges) -> crate::edit::organi
     crate::edit::organization::OrganizationInput {
         kind: Some(c.kind.clone()),
         name: crate::edit::TextInput::from_columns(Some(&c.name_fi), c.name_sv.as_deref(), c.name_en.as_deref()),
-        description: crate::edit::TextInput::from_columns(
-            c.description_fi.as_deref(),
-            c.description_sv.as_deref(),
-            c.description_en.as_deref(),
-        ),
+        description: crate::edit::TextInput::columns(&c.description_fi, &c.description_sv, &c.description_en),
         confidence: Some(c.confidence.clone()),
         ..Default::default()
     }

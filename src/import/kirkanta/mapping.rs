@@ -35,30 +35,14 @@ pub const SERVICE_KINDS: &[ServiceKind] = &[
     ),
 ];
 
-/// The columns the import manages (besides `hours`).
-pub const FIELDS: &[&str] = &[
-    "name_fi",
-    "kind",
-    "street_address",
-    "postal_code",
-    "post_office",
-    "municipality_code",
-    "latitude",
-    "longitude",
-    "coordinate_method",
-    "phone",
-    "email",
-    "website",
-    "status",
-];
-
 /// A library as the import would write it.
 #[derive(Debug, Clone)]
 pub struct Mapped {
     pub external_id: String,
     /// The id a new location gets: `kirkanta-<id>`.
     pub location_id: String,
-    /// Column → value (JSON), for every name in `FIELDS`.
+    /// Column → value (JSON) of every column the import manages (besides `hours`): `name_fi`,
+    /// `kind`, the address and position, `phone`, `email`, `website`, `status`.
     pub fields: BTreeMap<&'static str, Value>,
     pub hours: Option<OpeningHours>,
     pub services: BTreeSet<&'static str>,
