@@ -1,5 +1,5 @@
-//! The directory's own vocabulary, each rule written once: what a record id and a postal code
-//! are, which kind of place serves an area rather than a point.
+//! The directory's own vocabulary, each rule written once: what a record id, a postal code and
+//! a municipality code are, which kind of place serves an area rather than a point.
 
 /// A Finnish postal code: five digits (`80100`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,6 +23,22 @@ impl PostalCode {
 impl std::fmt::Display for PostalCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A municipality's code in Statistics Finland's classification: three digits (`167` Joensuu,
+/// `045` Enontekiö). A municipality asked for by a code is looked up by the code; anything else
+/// is a name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MunicipalityCode(String);
+
+impl MunicipalityCode {
+    pub fn parse(s: &str) -> Option<MunicipalityCode> {
+        (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())).then(|| MunicipalityCode(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -178,6 +194,65 @@ vocabulary! {
     DeliveryMode { DropIn, ByAppointment, Phone, Video, GroupCourse, Event }
 }
 
+vocabulary! {
+    /// How precisely a point is known, from how it was obtained (`coordinate_method`):
+    /// `exact` (the building itself, e.g. a library's own published point in Kirkanta),
+    /// `street` (the street address: a point from a source or a partner, or a geocoded
+    /// address), `postal_area` (somewhere in a postal-code area: its centroid) or
+    /// `municipality` (somewhere in a municipality: its centre, or a placeholder). Ordered from
+    /// the most precise.
+    Accuracy { Exact, Street, PostalArea, Municipality }
+}
+
+impl Accuracy {
+    /// `exact` or `street`: good enough for a distance and a map pin.
+    pub fn is_precise(self) -> bool {
+        self <= Accuracy::Street
+    }
+
+    /// From the recorded `coordinate_method` (and, when that says nothing, the sources'
+    /// confidence in the coordinates): centroids and placeholders are areas; points from a
+    /// source, a partner or the geocoder's address match are streets; Kirkanta's own building
+    /// points are exact. Anything not recognised counts as the coarsest, a municipality.
+    pub fn from_method(method: Option<&str>, coordinates_confidence: Option<&str>) -> Accuracy {
+        let m = method.unwrap_or("").to_lowercase();
+        let area = |m: &str| {
+            if m.contains("postal code") || m.contains("postal_code") || m.contains("postalcode") {
+                Some(Accuracy::PostalArea)
+            } else if m.contains("municipality") || m.contains("locality") || m.contains("county") {
+                Some(Accuracy::Municipality)
+            } else {
+                None
+            }
+        };
+        if m.starts_with("assumed") || m.contains("placeholder") {
+            return Accuracy::Municipality;
+        }
+        if m.starts_with("geocoder") {
+            // `geocoder (layer): label`: a geocoder match is as precise as the layer it hit.
+            let layer = m.split(':').next().unwrap_or("");
+            return area(layer).unwrap_or(if layer.contains("neighbourhood") || layer.contains("localadmin") {
+                Accuracy::Municipality
+            } else {
+                Accuracy::Street
+            });
+        }
+        if let Some(a) = area(&m) {
+            return a;
+        }
+        if m == "kirkanta" {
+            return Accuracy::Exact;
+        }
+        if m.starts_with("from source") || m.starts_with("given by the partner") {
+            return Accuracy::Street;
+        }
+        match coordinates_confidence {
+            Some(c) if c.starts_with("verified") => Accuracy::Street,
+            _ => Accuracy::Municipality,
+        }
+    }
+}
+
 impl DeliveryMode {
     /// A delivery mode read from a stored row; one the vocabulary does not have is left out
     /// (and logged) rather than shown as something it is not.
@@ -229,8 +304,49 @@ mod tests {
     #[test]
     fn a_postal_code_is_five_digits() {
         assert_eq!(PostalCode::parse("80100").map(|p| p.to_string()), Some("80100".into()));
+        assert_eq!(MunicipalityCode::parse("045").map(|m| m.as_str().to_owned()), Some("045".into()));
+        for bad in ["45", "0450", " 167", "16a", "Joensuu", ""] {
+            assert!(MunicipalityCode::parse(bad).is_none(), "{bad:?}");
+        }
         for bad in ["8010", "801000", "80 100", " 80100", "8010a", "", "８０１００"] {
             assert!(PostalCode::parse(bad).is_none(), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod accuracy {
+    use super::Accuracy::{self, *};
+    use super::Vocabulary;
+
+    #[test]
+    fn accuracy_follows_how_the_point_was_obtained() {
+        for (method, coordinates, want) in [
+            (Some("from source (aroundus_jns)"), Some("verified"), Street),
+            (Some("kirkanta"), None, Exact),
+            (Some("given by the partner"), None, Street),
+            (Some("approximate: municipality centre coordinate (kunta_coords)"), Some("approximate"), Municipality),
+            (Some("approximate: Eno (former municipality) coordinate from Wikipedia (fi)"), None, Municipality),
+            (Some("approximate: postal code area 82200 centroid (paavo_polygons)"), None, PostalArea),
+            (
+                Some("approximate: centroid of small urban postal code area 80110 (5.3 km2; paavo_polygons)"),
+                None,
+                PostalArea,
+            ),
+            (Some("assumed: placed at Joensuu main library as home base (not verified)"), None, Municipality),
+            (Some("postal_code_centroid"), None, PostalArea),
+            (Some("municipality_centre"), None, Municipality),
+            (Some("geocoder: Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (address): Koskikatu 25, Joensuu"), None, Street),
+            (Some("geocoder (postalcode): 80100 Joensuu"), None, PostalArea),
+            (Some("geocoder (locality): Joensuu, municipality of Joensuu"), None, Municipality),
+            (None, Some("verified"), Street),
+            (None, None, Municipality),
+            (Some("something new"), Some("approximate"), Municipality),
+        ] {
+            assert_eq!(Accuracy::from_method(method, coordinates), want, "{method:?}");
+        }
+        assert!(Exact.is_precise() && Street.is_precise() && !PostalArea.is_precise() && !Municipality.is_precise());
+        assert_eq!(PostalArea.name(), "postal_area");
     }
 }

@@ -67,7 +67,7 @@ pub struct FeatureProperties {
     /// `coordinates.accuracy` of a location). Draw `postal_area` and `municipality` points as
     /// areas or approximate markers, never as a pin zoomed to a street.
     #[schema(example = "street")]
-    pub accuracy: String,
+    pub accuracy: crate::domain::Accuracy,
 }
 
 /// The filtered locations as GeoJSON (RFC 7946), for maps. Same filters as the list.
@@ -104,7 +104,7 @@ pub async fn locations_geojson(read: Reading) -> ApiResult<HttpResponse> {
                     open_now: loc.status_at(at).is_some_and(|s| s.state == State::Staffed),
                     url: format!("{base}/v1/locations/{}", loc.id),
                     website: loc.website.as_deref().and_then(crate::http::urls::safe_url).map(str::to_owned),
-                    accuracy: loc.accuracy.as_str().into(),
+                    accuracy: loc.accuracy,
                 },
             })
         })

@@ -113,6 +113,14 @@ pub struct ServiceChanges {
     pub confidence: String,
 }
 
+/// A valid service as stored: its values, its topic codes and its languages of service.
+#[derive(Debug, Clone)]
+pub struct ValidService {
+    pub changes: ServiceChanges,
+    pub topics: Vec<String>,
+    pub languages: Vec<String>,
+}
+
 #[derive(Debug, Clone, diesel::AsChangeset, diesel::Insertable)]
 #[diesel(table_name = crate::db::schema::services_at_locations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ServiceAtLocationChanges {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
-use super::changes::{LocationChanges, OrganizationChanges, ServiceAtLocationChanges, ServiceChanges};
+use super::changes::{LocationChanges, OrganizationChanges, ServiceAtLocationChanges, ValidService};
 use super::models::*;
 use super::schema::*;
 
@@ -409,26 +409,14 @@ async fn set_service_links(
     Ok(())
 }
 
-pub async fn insert_service(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-    c: &ServiceChanges,
-    topics: &[String],
-    langs: &[String],
-) -> QueryResult<()> {
-    insert_manual!(conn, services, id, c)?;
-    set_service_links(conn, id, topics, langs).await
+pub async fn insert_service(conn: &mut AsyncPgConnection, id: &str, s: &ValidService) -> QueryResult<()> {
+    insert_manual!(conn, services, id, &s.changes)?;
+    set_service_links(conn, id, &s.topics, &s.languages).await
 }
 
-pub async fn update_service(
-    conn: &mut AsyncPgConnection,
-    id: &str,
-    c: &ServiceChanges,
-    topics: &[String],
-    langs: &[String],
-) -> QueryResult<()> {
-    bump!(conn, services, id, c)?;
-    set_service_links(conn, id, topics, langs).await
+pub async fn update_service(conn: &mut AsyncPgConnection, id: &str, s: &ValidService) -> QueryResult<()> {
+    bump!(conn, services, id, &s.changes)?;
+    set_service_links(conn, id, &s.topics, &s.languages).await
 }
 
 // --- services at locations ---------------------------------------------------------------

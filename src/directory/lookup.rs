@@ -58,11 +58,13 @@ impl Directory {
 
     /// A municipality by its code or by its Finnish or Swedish name (case-insensitive).
     pub fn find_municipality(&self, code_or_name: &str) -> Option<&Municipality> {
-        let needle = code_or_name.trim().to_lowercase();
+        let given = code_or_name.trim();
+        if let Some(code) = crate::domain::MunicipalityCode::parse(given) {
+            return self.municipality(code.as_str());
+        }
+        let name = given.to_lowercase();
         self.municipalities.iter().find(|m| {
-            m.code == needle
-                || m.name.fi.to_lowercase() == needle
-                || m.name.sv.as_deref().map(str::to_lowercase) == Some(needle.clone())
+            m.name.fi.to_lowercase() == name || m.name.sv.as_deref().map(str::to_lowercase) == Some(name.clone())
         })
     }
 

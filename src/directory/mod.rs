@@ -83,39 +83,3 @@ mod size_budget {
         assert!(service_here <= 200, "ServiceAtLocation grew to {service_here} bytes");
     }
 }
-
-#[cfg(test)]
-mod accuracy {
-    use super::Accuracy::{self, *};
-
-    #[test]
-    fn accuracy_follows_how_the_point_was_obtained() {
-        for (method, coordinates, want) in [
-            (Some("from source (aroundus_jns)"), Some("verified"), Street),
-            (Some("kirkanta"), None, Exact),
-            (Some("given by the partner"), None, Street),
-            (Some("approximate: municipality centre coordinate (kunta_coords)"), Some("approximate"), Municipality),
-            (Some("approximate: Eno (former municipality) coordinate from Wikipedia (fi)"), None, Municipality),
-            (Some("approximate: postal code area 82200 centroid (paavo_polygons)"), None, PostalArea),
-            (
-                Some("approximate: centroid of small urban postal code area 80110 (5.3 km2; paavo_polygons)"),
-                None,
-                PostalArea,
-            ),
-            (Some("assumed: placed at Joensuu main library as home base (not verified)"), None, Municipality),
-            (Some("postal_code_centroid"), None, PostalArea),
-            (Some("municipality_centre"), None, Municipality),
-            (Some("geocoder: Koskikatu 25, Joensuu"), None, Street),
-            (Some("geocoder (address): Koskikatu 25, Joensuu"), None, Street),
-            (Some("geocoder (postalcode): 80100 Joensuu"), None, PostalArea),
-            (Some("geocoder (locality): Joensuu, municipality of Joensuu"), None, Municipality),
-            (None, Some("verified"), Street),
-            (None, None, Municipality),
-            (Some("something new"), Some("approximate"), Municipality),
-        ] {
-            assert_eq!(Accuracy::from_method(method, coordinates), want, "{method:?}");
-        }
-        assert!(Exact.is_precise() && Street.is_precise() && !PostalArea.is_precise() && !Municipality.is_precise());
-        assert_eq!(PostalArea.as_str(), "postal_area");
-    }
-}

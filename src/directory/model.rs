@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+pub use crate::domain::Accuracy;
 use crate::domain::{AssistanceLevel, Confidence, DeliveryMode, LocationKind, LocationStatus};
 
 use chrono::{DateTime, Utc};
@@ -54,74 +55,6 @@ pub struct Language {
     pub name: Localized,
     /// How many locations list it as a language of service (counted once per snapshot).
     pub location_count: usize,
-}
-
-/// How precisely a point is known, from how it was obtained (`coordinate_method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Accuracy {
-    /// The building itself (e.g. a library's own published point in Kirkanta).
-    Exact,
-    /// The street address: a point from a source or a partner, or a geocoded address.
-    Street,
-    /// Somewhere in a postal-code area: its centroid.
-    PostalArea,
-    /// Somewhere in a municipality: its centre, or a placeholder.
-    Municipality,
-}
-
-impl Accuracy {
-    pub const NAMES: [&'static str; 4] = ["exact", "street", "postal_area", "municipality"];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    /// `exact` or `street`: good enough for a distance and a map pin.
-    pub fn is_precise(self) -> bool {
-        self <= Accuracy::Street
-    }
-
-    /// From the recorded `coordinate_method` (and, when that says nothing, the sources'
-    /// confidence in the coordinates): centroids and placeholders are areas; points from a
-    /// source, a partner or the geocoder's address match are streets; Kirkanta's own building
-    /// points are exact. Anything not recognised counts as the coarsest, a municipality.
-    pub fn from_method(method: Option<&str>, coordinates_confidence: Option<&str>) -> Accuracy {
-        let m = method.unwrap_or("").to_lowercase();
-        let area = |m: &str| {
-            if m.contains("postal code") || m.contains("postal_code") || m.contains("postalcode") {
-                Some(Accuracy::PostalArea)
-            } else if m.contains("municipality") || m.contains("locality") || m.contains("county") {
-                Some(Accuracy::Municipality)
-            } else {
-                None
-            }
-        };
-        if m.starts_with("assumed") || m.contains("placeholder") {
-            return Accuracy::Municipality;
-        }
-        if m.starts_with("geocoder") {
-            // `geocoder (layer): label`: a geocoder match is as precise as the layer it hit.
-            let layer = m.split(':').next().unwrap_or("");
-            return area(layer).unwrap_or(if layer.contains("neighbourhood") || layer.contains("localadmin") {
-                Accuracy::Municipality
-            } else {
-                Accuracy::Street
-            });
-        }
-        if let Some(a) = area(&m) {
-            return a;
-        }
-        if m == "kirkanta" {
-            return Accuracy::Exact;
-        }
-        if m.starts_with("from source") || m.starts_with("given by the partner") {
-            return Accuracy::Street;
-        }
-        match coordinates_confidence {
-            Some(c) if c.starts_with("verified") => Accuracy::Street,
-            _ => Accuracy::Municipality,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

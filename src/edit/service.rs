@@ -48,12 +48,7 @@ pub struct ServiceInput {
     pub confidence: Option<String>,
 }
 
-/// A valid service: its columns plus topics and languages (join tables).
-pub struct ValidService {
-    pub changes: ServiceChanges,
-    pub topics: Vec<String>,
-    pub languages: Vec<String>,
-}
+pub use crate::db::changes::ValidService;
 
 impl ServiceInput {
     pub fn from_row(r: &ServiceRow, topics: Vec<String>, languages: Vec<String>) -> Self {

@@ -48,7 +48,7 @@ pub struct Origin {
     /// address), `postal_area` (a postal code's centroid) or `municipality` (its centre).
     /// Distances from anything but `exact`/`street` are approximate.
     #[schema(example = "postal_area")]
-    pub accuracy: String,
+    pub accuracy: Accuracy,
 }
 
 impl Origin {
@@ -68,13 +68,13 @@ impl Origin {
             confidence: None,
             label: None,
             postal_code: None,
-            accuracy: accuracy.as_str().into(),
+            accuracy,
         }
     }
 
     /// True when the origin is a point (given, or a geocoded street address), not an area.
     pub fn is_precise(&self) -> bool {
-        self.accuracy == "exact" || self.accuracy == "street"
+        self.accuracy.is_precise()
     }
 
     /// How far a place is, and how sure that distance is.
@@ -110,9 +110,7 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
             o.method = Some("geocoder".into());
             o.confidence = Some(if hit.confidence >= 0.8 { "high" } else { "medium" }.into());
             o.accuracy =
-                Accuracy::from_method(Some(&format!("geocoder ({})", hit.layer.as_deref().unwrap_or(""))), None)
-                    .as_str()
-                    .into();
+                Accuracy::from_method(Some(&format!("geocoder ({})", hit.layer.as_deref().unwrap_or(""))), None);
             o.label = hit.label;
             return Ok(o);
         }
@@ -124,7 +122,7 @@ pub async fn geocode_address(geocoder: Option<&geocode::Geocoder>, dir: &Directo
             let mut o = Origin::new(lat, lon, "address", Some(pc.municipality_code.clone()));
             o.method = Some("postal_code_centroid".into());
             o.confidence = Some("approximate".into());
-            o.accuracy = Accuracy::PostalArea.as_str().into();
+            o.accuracy = Accuracy::PostalArea;
             return Ok(o);
         }
     }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::respond::{LangMode, Text};
 use crate::directory::{state_name, Directory, Location, Organization, ServiceAtLocation};
-use crate::domain::{Confidence, Vocabulary};
+use crate::domain::{Accuracy, Confidence, Vocabulary};
 use crate::hours::{self, Status};
 
 /// The state of a place (or a service at it) at the evaluation instant.
@@ -125,7 +125,7 @@ pub struct CoordinatesOut {
     /// placeholder). Only `exact` and `street` points are precise enough for a map pin or a
     /// distance shown without "about". It cannot be written: it follows from the method.
     #[schema(example = "street")]
-    pub accuracy: String,
+    pub accuracy: Accuracy,
 }
 
 /// A distance from a search origin, with how sure it is.
@@ -439,7 +439,7 @@ fn coordinates(loc: &Location) -> Option<CoordinatesOut> {
         lat,
         lon,
         method: loc.coordinate_method.clone(),
-        accuracy: loc.accuracy.as_str().into(),
+        accuracy: loc.accuracy,
     })
 }
 

@@ -119,7 +119,7 @@ impl Patchable for ServiceResource {
         caller.require_edit(&valid.changes.organization_id)
     }
     async fn update(conn: &mut AsyncPgConnection, id: &str, valid: &ValidService) -> ApiResult<()> {
-        Ok(write::update_service(conn, id, &valid.changes, &valid.topics, &valid.languages).await?)
+        Ok(write::update_service(conn, id, valid).await?)
     }
 }
 
@@ -199,7 +199,7 @@ impl Creatable for ServiceResource {
         ServiceInput { id: Some(id), ..input.clone() }
     }
     async fn insert(conn: &mut AsyncPgConnection, id: &str, valid: &ValidService) -> ApiResult<()> {
-        Ok(write::insert_service(conn, id, &valid.changes, &valid.topics, &valid.languages).await?)
+        Ok(write::insert_service(conn, id, valid).await?)
     }
 }
 

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::mapping::SERVICE_KINDS;
 use super::plan::{upstream_of, Action, Plan};
 use super::{Input, ACTOR, SOURCE};
+use crate::db::changes::ValidService;
 use crate::db::models::LocationRow;
 use crate::db::schema::{organizations, services};
 use crate::db::write::{self, Actor};
@@ -229,10 +230,10 @@ pub(super) async fn link_services(
                 confidence: "approximate".into(),
             };
             let topics: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
-            let languages = vec!["fi".to_owned()];
-            write::insert_service(conn, &service_id, &changes, &topics, &languages).await?;
+            let service = ValidService { changes, topics, languages: vec!["fi".to_owned()] };
+            write::insert_service(conn, &service_id, &service).await?;
             diesel::update(services::table.find(&service_id)).set(services::source.eq(SOURCE)).execute(conn).await?;
-            let after = json!({"id": service_id, "organization_id": org_id, "name": name, "topics": topics});
+            let after = json!({"id": service_id, "organization_id": org_id, "name": name, "topics": service.topics});
             write::record(conn, "service", &service_id, "create", &actor, None, Some(after)).await?;
         }
         let sal_id = format!("{location_id}-{suffix}");
