@@ -94,7 +94,7 @@ impl std::fmt::Display for RecordId {
 }
 
 /// A word of the directory's vocabulary: an enum whose values are written as fixed names
-/// (`verified`, `drop_in`), parsed once where they come in (`Errors::choice` for what
+/// (`verified`, `drop_in`), parsed once where they come in (`Errors::word` for what
 /// partners and importers write, `Vocabulary::from_stored` for rows) and compared as values.
 pub trait Vocabulary:
     Copy + std::str::FromStr + strum::VariantNames + strum::VariantArray + Into<&'static str> + 'static
