@@ -130,7 +130,6 @@ pub trait Vocabulary:
 
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             strum::EnumString, strum::IntoStaticStr, strum::VariantNames, strum::VariantArray, strum::Display,
@@ -138,6 +137,7 @@ macro_rules! vocabulary {
         )]
         #[strum(serialize_all = "snake_case")]
         #[serde(rename_all = "snake_case")]
+        $(#[$meta])*
         pub enum $name {
             $($(#[$vmeta])* $variant),*
         }
@@ -201,6 +201,7 @@ vocabulary! {
     /// address), `postal_area` (somewhere in a postal-code area: its centroid) or
     /// `municipality` (somewhere in a municipality: its centre, or a placeholder). Ordered from
     /// the most precise.
+    #[schema(example = "street")]
     Accuracy { Exact, Street, PostalArea, Municipality }
 }
 

@@ -108,9 +108,12 @@ pub fn write_items(
 )]
 #[get("/v1/locations/{id}")]
 pub async fn get_location(read: Reading) -> ApiResult<HttpResponse> {
+    // A malformed id, then the times, then an unknown location (in the order they are checked
+    // everywhere).
+    read.id()?;
+    let (at, _) = params::times(&read.params)?;
     let loc = read.find("location", Directory::location)?;
-    let (Reading { req, dir, params, .. }, lang) = (&read, read.lang);
-    let (at, _) = params::times(params)?;
+    let (Reading { req, dir, .. }, lang) = (&read, read.lang);
     let mut upcoming: Vec<super::events::OccurrenceOut> = Vec::new();
     for ev in dir.events.iter().filter(|e| e.location.is_some_and(|i| std::ptr::eq(&*dir.locations[i], loc))) {
         for o in ev.occurrences(at, at + chrono::Duration::days(UPCOMING_DAYS)).iter().filter(|o| o.end > at) {

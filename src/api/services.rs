@@ -101,8 +101,9 @@ pub async fn get_service(read: Reading) -> ApiResult<HttpResponse> {
 )]
 #[get("/v1/services-at-locations/{id}")]
 pub async fn get_service_at_location(read: Reading) -> ApiResult<HttpResponse> {
-    let (loc, sal) = read.find("service at location", Directory::service_at_location)?;
+    read.id()?;
     let (at, _) = params::times(&read.params)?;
+    let (loc, sal) = read.find("service at location", Directory::service_at_location)?;
     let body = views::service_at_location_detail(&read.dir, loc, sal, read.lang, at);
     Ok(public_json(&read.req, RowTag::new(&sal.id, sal.provenance.version), &body))
 }

@@ -75,4 +75,9 @@ async fn unknown_routes_and_bad_ids_are_problems_not_errors() {
     app.problem("/v1/locations/%00", 400, "id").await;
     app.problem(&format!("/v1/locations/{}", "a".repeat(200)), 400, "id").await;
     app.problem("/v1/locations/jns-paakirjasto?lang=xx", 400, "lang").await;
+    // Checked in one order: the id's form, the parameters, then whether the record exists.
+    app.problem("/v1/locations/NOT-AN-ID?at=yesterday", 400, "id").await;
+    app.problem("/v1/locations/no-such-place?at=yesterday", 400, "at").await;
+    app.problem("/v1/services-at-locations/no-such-service?at=yesterday", 400, "at").await;
+    assert_eq!(app.get("/v1/locations/no-such-place?at=2027-01-04T10:00:00Z").await.status(), 404);
 }

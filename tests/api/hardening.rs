@@ -499,6 +499,35 @@ async fn a_write_answers_about_the_token_first_and_counts_every_failed_login() {
     assert_eq!(resp.status(), 428, "If-Match before the body");
 }
 
+/// The coordinator's writes (creating organizations, issuing keys) refuse any other token
+/// before its rate limit counts the request, and count the coordinator's own like every write.
+#[tokio::test]
+async fn coordinator_writes_refuse_other_tokens_first_and_count_against_the_limit() {
+    let options = digituki::startup::Options {
+        limits: digituki::http::limits::Limits { writes_per_minute: 2, ..Default::default() },
+        ..Default::default()
+    };
+    let app = TestApp::spawn_options(crate::helpers::fresh_database().await, options).await;
+    let partner = app.token("pksotu", false).await;
+    let mut statuses = Vec::new();
+    for path in ["/v1/organizations", "/v1/organizations", "/v1/admin/tokens"] {
+        let resp = app.write(Method::POST, path, &partner).json(&json!({"name": {"fi": "Uusi"}})).send().await.unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [403, 403, 403], "refused before the rate limit");
+    let resp = app.write(Method::PATCH, "/v1/locations/NOT-AN-ID", &partner).send().await.unwrap();
+    assert_eq!(resp.status(), 400, "the refusals did not use the partner's writes");
+
+    let admin = app.token("joensuun-kaupunginkirjasto", true).await;
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        let body = json!({"organization_id": "pksotu", "name": format!("Avain {i}")});
+        let resp = app.write(Method::POST, "/v1/admin/tokens", &admin).json(&body).send().await.unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 429], "issuing keys counts against the coordinator's limit");
+}
+
 /// A partner's change to one field leaves a stored word the vocabulary does not know (written
 /// around the write path) as it is, never replaced by a default.
 #[tokio::test]

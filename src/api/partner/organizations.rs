@@ -94,10 +94,10 @@ impl Patchable for OrganizationResource {
 
 impl Creatable for OrganizationResource {
     const TABLE: &'static str = "organizations";
-    fn prepare(_: &Caller, _: &mut OrganizationInput, _: &Directory) -> ApiResult<()> {
-        // Only the coordinator creates organizations: `create_organization` checks the admin
-        // token before anything else is read.
-        Ok(())
+    fn prepare(caller: &Caller, _: &mut OrganizationInput, _: &Directory) -> ApiResult<()> {
+        // Only the coordinator creates organizations (`create_organization` is a
+        // `create_by_coordinator` route: the token is refused before anything else is read).
+        caller.require_admin()
     }
     fn validate_new(input: &OrganizationInput, dir: &Directory) -> ApiResult<OrganizationChanges> {
         input.validate(dir)
