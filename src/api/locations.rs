@@ -16,19 +16,14 @@ use crate::http::state::AppState;
 use crate::http::views::{self, LocationOut};
 use chrono::{DateTime, Utc};
 
-/// A page of locations.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LocationPage {
+crate::http::respond::page_type!(
+    /// A page of locations.
+    LocationPage {
     /// Full records, or with `view=summary` summaries.
-    pub items: Vec<views::LocationItem>,
+    items: views::LocationItem,
     /// Number of matching locations on all pages.
-    #[schema(example = 40)]
-    pub total: usize,
-    #[schema(example = 1)]
-    pub page: usize,
-    #[schema(example = 20)]
-    pub per_page: usize,
-}
+    total: 40
+});
 
 /// List locations, filtered, in alphabetical order of their Finnish names.
 #[utoipa::path(

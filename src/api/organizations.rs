@@ -2,8 +2,8 @@
 
 use crate::http::respond::RowTag;
 use actix_web::{get, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::directory::search::SearchQuery;
 use crate::directory::Directory;
@@ -13,16 +13,7 @@ use crate::http::read::Reading;
 use crate::http::respond::public_json;
 use crate::http::views::{self, OrganizationOut};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganizationPage {
-    pub items: Vec<OrganizationOut>,
-    #[schema(example = 26)]
-    pub total: usize,
-    #[schema(example = 1)]
-    pub page: usize,
-    #[schema(example = 20)]
-    pub per_page: usize,
-}
+crate::http::respond::page_type!(OrganizationPage { items: OrganizationOut, total: 26 });
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

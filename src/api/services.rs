@@ -2,8 +2,6 @@
 
 use crate::http::respond::RowTag;
 use actix_web::{get, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::directory::Directory;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -12,16 +10,7 @@ use crate::http::read::Reading;
 use crate::http::respond::public_json;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ServicePage {
-    pub items: Vec<ServiceOut>,
-    #[schema(example = 54)]
-    pub total: usize,
-    #[schema(example = 1)]
-    pub page: usize,
-    #[schema(example = 20)]
-    pub per_page: usize,
-}
+crate::http::respond::page_type!(ServicePage { items: ServiceOut, total: 54 });
 
 /// List services (kinds of help organizations offer), optionally of one organization or topic.
 #[utoipa::path(

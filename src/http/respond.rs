@@ -184,3 +184,25 @@ pub async fn cors_on_errors(
     }
     Ok(res)
 }
+
+/// A page of a list, for JSON and OpenAPI alike: `items`, `total` (matches on all pages),
+/// `page` and `per_page`; `$total` is the example count, and `items` and `total` may carry
+/// their own documentation.
+macro_rules! page_type {
+    ($(#[$doc:meta])* $name:ident { $(#[$items:meta])* items: $Item:ty, $(#[$total_doc:meta])* total: $total:literal }) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            $(#[$items])*
+            pub items: Vec<$Item>,
+            $(#[$total_doc])*
+            #[schema(example = $total)]
+            pub total: usize,
+            #[schema(example = 1)]
+            pub page: usize,
+            #[schema(example = 20)]
+            pub per_page: usize,
+        }
+    };
+}
+pub(crate) use page_type;

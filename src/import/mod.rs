@@ -168,6 +168,46 @@ fn normal_hours(v: &Value) -> Value {
         .unwrap_or_else(|| v.clone())
 }
 
+/// A location row's value of one field an importer manages, as its plan holds it (a JSON
+/// value, null when empty): what `set_location_field` writes back.
+pub fn location_field(r: &crate::db::models::LocationRow, field: &str) -> Value {
+    let s = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
+    let f = |v: Option<f64>| v.map(Value::from).unwrap_or(Value::Null);
+    match field {
+        "kind" => Value::String(r.kind.clone()),
+        "name_fi" => Value::String(r.name_fi.clone()),
+        "name_sv" => s(&r.name_sv),
+        "name_en" => s(&r.name_en),
+        "description_fi" => s(&r.description_fi),
+        "description_sv" => s(&r.description_sv),
+        "description_en" => s(&r.description_en),
+        "street_address" => s(&r.street_address),
+        "postal_code" => s(&r.postal_code),
+        "post_office" => s(&r.post_office),
+        "municipality_code" => s(&r.municipality_code),
+        "latitude" => f(r.latitude),
+        "longitude" => f(r.longitude),
+        "coordinate_method" => s(&r.coordinate_method),
+        "accessibility_fi" => s(&r.accessibility_fi),
+        "accessibility_sv" => s(&r.accessibility_sv),
+        "accessibility_en" => s(&r.accessibility_en),
+        "phone" => s(&r.phone),
+        "email" => s(&r.email),
+        "website" => s(&r.website),
+        "status" => Value::String(r.status.clone()),
+        _ => Value::Null,
+    }
+}
+
+/// What the directory holds now of the fields an import manages (those its mapping writes),
+/// in the import's terms.
+pub fn location_fields<'a>(
+    r: &crate::db::models::LocationRow,
+    fields: impl IntoIterator<Item = &'a str>,
+) -> Map<String, Value> {
+    fields.into_iter().map(|f| (f.to_owned(), location_field(r, f))).collect()
+}
+
 /// Lays one field an importer manages, as its plan holds it (a JSON value; null clears), over
 /// a location's row: what Kirkanta and PTV imports write through `LocationChanges::of`. A
 /// missing name is empty (validation names it), a missing kind keeps the row's, a missing

@@ -35,7 +35,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::{json, Value};
 
 use self::mapping::{map_library, Mapped};
-use self::plan::{current_fields, upstream_of, Action, Plan};
+use self::plan::{upstream_of, Action, Plan};
 use super::{Change, FieldChange, ImportReport};
 use crate::geocode::Geocoder;
 
@@ -221,7 +221,7 @@ fn describe(input: &Input<'_>, plan: Plan, created: &HashMap<usize, String>, rep
             Action::Update(u) => {
                 let m = &input.mapped[u.mapped];
                 let id = u.existing.row.id.clone();
-                let mut before = current_fields(&u.existing.row);
+                let mut before = crate::import::location_fields(&u.existing.row, m.fields.keys().copied());
                 before.insert("hours".into(), u.existing.hours.clone().unwrap_or(Value::Null));
                 if m.geocoded && u.apply.contains_key("latitude") {
                     report.geocoded.push(id.clone());

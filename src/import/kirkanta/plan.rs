@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::apply::provenance;
 use super::mapping::{Mapped, SERVICE_KINDS};
@@ -83,26 +83,6 @@ pub fn name_key(name: &str) -> String {
     }
     let out = out.replace("kaupunginkirjasto", "kirjasto").replace("kunnankirjasto", "kirjasto");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-pub(super) fn current_fields(r: &LocationRow) -> serde_json::Map<String, Value> {
-    let t = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
-    let f = |v: Option<f64>| v.map(|x| json!(x)).unwrap_or(Value::Null);
-    let mut m = serde_json::Map::new();
-    m.insert("name_fi".into(), json!(r.name_fi));
-    m.insert("kind".into(), json!(r.kind));
-    m.insert("street_address".into(), t(&r.street_address));
-    m.insert("postal_code".into(), t(&r.postal_code));
-    m.insert("post_office".into(), t(&r.post_office));
-    m.insert("municipality_code".into(), t(&r.municipality_code));
-    m.insert("latitude".into(), f(r.latitude));
-    m.insert("longitude".into(), f(r.longitude));
-    m.insert("coordinate_method".into(), t(&r.coordinate_method));
-    m.insert("phone".into(), t(&r.phone));
-    m.insert("email".into(), t(&r.email));
-    m.insert("website".into(), t(&r.website));
-    m.insert("status".into(), json!(r.status));
-    m
 }
 
 /// Hours documents as stored may carry defaults the import does not write: compare parsed.
@@ -219,7 +199,7 @@ pub(super) async fn plan(conn: &mut AsyncPgConnection, input: &Input<'_>, lock: 
         }
         claimed.insert(row.id.clone());
         let existing = load_existing(conn, row).await?;
-        let mut current = current_fields(&existing.row);
+        let mut current = crate::import::location_fields(&existing.row, m.fields.keys().copied());
         current.insert("hours".into(), existing.hours.clone().unwrap_or(Value::Null));
         let last = existing.state.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
         let merge = crate::import::merge_fields(&existing.row.id, &m.external_id, &upstream, &current, &last);

@@ -51,31 +51,6 @@ pub struct Mapped {
     pub geocoded: bool,
 }
 
-/// The columns the import manages (besides `languages` and `hours`).
-pub const FIELDS: &[&str] = &[
-    "kind",
-    "name_fi",
-    "name_sv",
-    "name_en",
-    "description_fi",
-    "description_sv",
-    "description_en",
-    "street_address",
-    "postal_code",
-    "post_office",
-    "municipality_code",
-    "latitude",
-    "longitude",
-    "coordinate_method",
-    "accessibility_fi",
-    "accessibility_sv",
-    "accessibility_en",
-    "phone",
-    "email",
-    "website",
-    "status",
-];
-
 fn in_lang<'a>(items: &'a [LanguageItem], lang: &str) -> Option<&'a str> {
     items
         .iter()

@@ -44,7 +44,7 @@ use crate::db::write::{self, Actor};
 use crate::edit::location::LocationChanges;
 use crate::edit::organization::OrganizationChanges;
 use crate::geocode::Geocoder;
-use mapping::{Mapped, FIELDS};
+use mapping::Mapped;
 use wire::Organization;
 
 pub const SOURCE: &str = "ptv";
@@ -276,42 +276,6 @@ fn import_state(scope: &str, fields: &serde_json::Map<String, Value>) -> Value {
     json!({"source": SOURCE, "scope": scope, "fields": fields, "imported_at": Utc::now().to_rfc3339()})
 }
 
-/// What the directory holds now, in the import's terms.
-fn current_fields(row: &LocationRow, languages: &[String], hours: Option<Value>) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    let s = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
-    for f in FIELDS {
-        let v = match *f {
-            "kind" => json!(row.kind),
-            "name_fi" => json!(row.name_fi),
-            "name_sv" => s(&row.name_sv),
-            "name_en" => s(&row.name_en),
-            "description_fi" => s(&row.description_fi),
-            "description_sv" => s(&row.description_sv),
-            "description_en" => s(&row.description_en),
-            "street_address" => s(&row.street_address),
-            "postal_code" => s(&row.postal_code),
-            "post_office" => s(&row.post_office),
-            "municipality_code" => s(&row.municipality_code),
-            "latitude" => row.latitude.map(|x| json!(x)).unwrap_or(Value::Null),
-            "longitude" => row.longitude.map(|x| json!(x)).unwrap_or(Value::Null),
-            "coordinate_method" => s(&row.coordinate_method),
-            "accessibility_fi" => s(&row.accessibility_fi),
-            "accessibility_sv" => s(&row.accessibility_sv),
-            "accessibility_en" => s(&row.accessibility_en),
-            "phone" => s(&row.phone),
-            "email" => s(&row.email),
-            "website" => s(&row.website),
-            "status" => json!(row.status),
-            _ => Value::Null,
-        };
-        m.insert((*f).to_owned(), v);
-    }
-    m.insert("languages".into(), json!(languages));
-    m.insert("hours".into(), hours.unwrap_or(Value::Null));
-    m
-}
-
 /// The row's values as a partner write, with `apply` laid over them.
 fn changes_with(row: &LocationRow, apply: &BTreeMap<String, Value>) -> LocationChanges {
     let mut row = row.clone();
@@ -439,7 +403,9 @@ async fn write_all(
         let languages = write::location_languages(conn, &id).await?;
         let current_hours =
             write::hours_of(conn, Some(&id), None).await?.and_then(|h| serde_json::from_str(&h.document).ok());
-        let current = current_fields(&row, &languages, current_hours);
+        let mut current = crate::import::location_fields(&row, m.fields.keys().copied());
+        current.insert("languages".into(), json!(languages));
+        current.insert("hours".into(), current_hours.unwrap_or(Value::Null));
         let state = import_state_of(conn, &id).await?.unwrap_or(Value::Null);
         let last = state.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
 
