@@ -1,4 +1,6 @@
-//! Finding records of the snapshot by id (every record type has an index: no scans).
+//! Finding records of the snapshot by id: every record type (organisations, locations,
+//! services, services at locations, events, HSDS UUIDs) has an index; the small reference lists
+//! (topics, languages, municipalities: tens of entries) are searched in order.
 
 use super::*;
 
