@@ -202,12 +202,6 @@ pub async fn lock_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResul
     locations::table.find(id).for_update().select(LocationRow::as_select()).first(conn).await.optional()
 }
 
-/// The current row, read without a lock (to prepare a change, e.g. geocode its address, before
-/// the transaction that locks and re-checks it).
-pub async fn read_location(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<LocationRow>> {
-    locations::table.find(id).select(LocationRow::as_select()).first(conn).await.optional()
-}
-
 /// Gives a location its position (`coordinate_method` says how it was found), bumping its version.
 pub async fn set_coordinates(
     conn: &mut AsyncPgConnection,

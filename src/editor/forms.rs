@@ -149,6 +149,20 @@ pub fn range_id(p: usize, day: usize, row: usize, what: &str) -> String {
     format!("p{p}-{}-{row}-{what}", WeekHours::key(WEEKDAYS[day]))
 }
 
+/// Where a `range_id` stands: `p1-tue-0-start` → (period 1, weekday 1, row 0).
+pub fn range_place(id: &str) -> Option<(usize, usize, usize)> {
+    let mut parts = id.split('-');
+    let p: usize = parts.next()?.strip_prefix('p')?.parse().ok()?;
+    let d = weekday_index(parts.next()?)?;
+    let r: usize = parts.next()?.parse().ok()?;
+    Some((p, d, r))
+}
+
+/// A weekday's place in the week (Monday 0) from its key in hours documents (`tue`).
+fn weekday_index(key: &str) -> Option<usize> {
+    WEEKDAYS.iter().position(|&w| WeekHours::key(w) == key)
+}
+
 const NAME_LANGS: [&str; 3] = ["fi", "sv", "en"];
 
 impl HoursForm {
@@ -325,7 +339,7 @@ impl FormPlaces {
         let rest = rest.strip_prefix(".week.")?;
         let (day, j) = rest.split_once('[')?;
         let j: usize = j.strip_suffix(']')?.parse().ok()?;
-        let d = WEEKDAYS.iter().position(|&w| WeekHours::key(w) == day)?;
+        let d = weekday_index(day)?;
         Some(range_id(*p, d, *rows[d].get(j)?, "start"))
     }
 }

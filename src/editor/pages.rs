@@ -213,7 +213,7 @@ pub fn home_page(
             @for s in &services {
                 li {
                     h3 { (s.name.in_lang(lang)) }
-                    p { (w.level) ": " (level_name(lang, s.assistance_level)) }
+                    p { (w.level) ": " (crate::embed::texts::level_name(lang, s.assistance_level)) }
                     (currency(lang, dir, &s.provenance, None, now))
                 }
             }
@@ -624,7 +624,7 @@ fn services_section(
             p.hint { (w.level_note) }
             dl.levels {
                 @for &level in AssistanceLevel::all() {
-                    dt { (level_name(lang, level)) }
+                    dt { (crate::embed::texts::level_name(lang, level)) }
                     dd { (crate::embed::texts::assistance_level(lang, level)) }
                 }
             }
@@ -641,7 +641,7 @@ fn services_section(
                                 select id=(id) name="level" aria-describedby=[(!d.is_empty()).then_some(d)] {
                                     @for &level in AssistanceLevel::all() {
                                         option value=(level.name()) selected[level == s.assistance_level] {
-                                            (level_name(lang, level))
+                                            (crate::embed::texts::level_name(lang, level))
                                         }
                                     }
                                 }
@@ -696,7 +696,7 @@ pub fn stale_page(lang: Lang, session: &Session, dir: &Directory, report: &Stale
         ul.listing {
             @for o in &report.closed_day_occurrences {
                 li {
-                    @let title = dir.events.iter().find(|e| e.id == o.event_id).map(|e| e.doc.title.in_lang(lang).to_owned()).unwrap_or_else(|| o.title.clone());
+                    @let title = dir.event(&o.event_id).map(|e| e.doc.title.in_lang(lang).to_owned()).unwrap_or_else(|| o.title.clone());
                     @let start = chrono::DateTime::parse_from_rfc3339(&o.start).map(|t| crate::embed::page::when(lang, t.with_timezone(&Utc))).unwrap_or_else(|_| date_text(lang, o.date));
                     h3 { (title) }
                     p { (start) " · " (org_name(&o.organization_id)) " · "
@@ -805,22 +805,6 @@ fn by_name(dir: &Directory, lang: Lang) -> Vec<&crate::directory::Organization> 
     all
 }
 
-/// A level of help in a word or two (its meaning is written out next to the choice).
-pub fn level_name(lang: Lang, level: AssistanceLevel) -> &'static str {
-    use AssistanceLevel::*;
-    match (lang, level) {
-        (Lang::Fi, Guidance) => "Opastus",
-        (Lang::Sv, Guidance) => "Handledning",
-        (Lang::En, Guidance) => "Guidance",
-        (Lang::Fi, AuthorizedAssistance) => "Valtuutettu asiointi",
-        (Lang::Sv, AuthorizedAssistance) => "Ärenden med fullmakt",
-        (Lang::En, AuthorizedAssistance) => "Authorised assistance",
-        (Lang::Fi, InformationOnly) => "Neuvonta",
-        (Lang::Sv, InformationOnly) => "Rådgivning",
-        (Lang::En, InformationOnly) => "Information only",
-    }
-}
-
 /// `pe 24.12.2027` / `fre 24.12.2027` / `Fri 24 Dec 2027`.
 fn weekday_date(lang: Lang, d: NaiveDate) -> String {
     use chrono::Datelike;
@@ -848,23 +832,13 @@ fn season_title(lang: Lang, n: usize, rows: &super::forms::PeriodRows, today: Na
 /// others as found.
 fn in_page_order(problems: &FieldProblems) -> Vec<&(String, Vec<String>)> {
     let mut all: Vec<_> = problems.0.iter().enumerate().collect();
-    all.sort_by_key(|(i, (id, _))| (row_place(id).unwrap_or((usize::MAX, 0, 0)), *i));
+    all.sort_by_key(|(i, (id, _))| (super::forms::range_place(id).unwrap_or((usize::MAX, 0, 0)), *i));
     all.into_iter().map(|(_, x)| x).collect()
-}
-
-/// Where an hours-form input stands: `p1-tue-0-start` → (1, 1, 0).
-fn row_place(id: &str) -> Option<(usize, usize, usize)> {
-    let mut parts = id.split('-');
-    let p: usize = parts.next()?.strip_prefix('p')?.parse().ok()?;
-    let day = parts.next()?;
-    let d = WEEKDAYS.iter().position(|&w| WeekHours::key(w) == day)?;
-    let r: usize = parts.next()?.parse().ok()?;
-    Some((p, d, r))
 }
 
 /// The words for an hours-form row in the error list: `Tiistai, aika 1`.
 fn row_label(lang: Lang, id: &str) -> Option<String> {
     let w = words(lang);
-    let (_, d, r) = row_place(id)?;
+    let (_, d, r) = super::forms::range_place(id)?;
     Some(format!("{}, {} {}", w.weekdays[d], w.range, r + 1))
 }

@@ -384,6 +384,13 @@ pub fn weekdays(lang: Lang) -> [&'static str; 7] {
     }
 }
 
+/// A level of help in a word or two: the words before the colon of its meaning
+/// (`assistance_level`), so that name and meaning never drift apart.
+pub fn level_name(lang: Lang, level: AssistanceLevel) -> &'static str {
+    let meaning = assistance_level(lang, level);
+    meaning.split_once(':').map_or(meaning, |(name, _)| name)
+}
+
 /// What a DVV assistance level means, in plain words.
 pub fn assistance_level(lang: Lang, level: AssistanceLevel) -> &'static str {
     use AssistanceLevel::*;
@@ -529,6 +536,29 @@ pub fn next_staffed(lang: Lang, place: &str, when: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_of_help_is_named_by_the_words_before_its_meaning() {
+        use AssistanceLevel::*;
+        let names: Vec<&str> = [Lang::Fi, Lang::Sv, Lang::En]
+            .into_iter()
+            .flat_map(|l| [Guidance, AuthorizedAssistance, InformationOnly].map(|level| level_name(l, level)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Opastus",
+                "Valtuutettu asiointi",
+                "Neuvonta",
+                "Handledning",
+                "Ärenden med fullmakt",
+                "Rådgivning",
+                "Guidance",
+                "Authorised assistance",
+                "Information only",
+            ]
+        );
+    }
 
     #[test]
     fn languages_read_as_finnish_translatives() {

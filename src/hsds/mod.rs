@@ -39,11 +39,6 @@ pub fn uuid_for(kind: &str, key: &str) -> String {
     Uuid::new_v5(&namespace(), format!("{kind}:{key}").as_bytes()).to_string()
 }
 
-/// True when `id` (a UUID or our text id) names the record with text id `ours`.
-pub fn id_matches(kind: &str, id: &str, ours: &str) -> bool {
-    id == ours || id.eq_ignore_ascii_case(&uuid_for(kind, ours))
-}
-
 /// The record of `kind` (`organization`, `service`, `service_at_location`, `location`,
 /// `taxonomy_term`) that `id` names: our text id or its HSDS UUID (any case). The UUIDs are
 /// indexed once per snapshot, on first use.

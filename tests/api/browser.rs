@@ -38,22 +38,28 @@ pub(crate) fn browser_ready() {
 
 /// Visits pages in one chromium session; one result per visit.
 pub(crate) async fn browse(visits: Value) -> Vec<Value> {
-    browser_ready();
-    let out = tokio::process::Command::new("node")
-        .arg(repo().join("tests/browser/driver.mjs"))
-        .arg(json!({ "visits": visits }).to_string())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("running node (apt-get install nodejs)");
-    assert!(out.status.success(), "browser driver failed: {}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let v = run_driver("driver.mjs", json!({ "visits": visits })).await;
     let results = v["results"].as_array().unwrap().clone();
     for r in &results {
         assert!(r["error"].is_null(), "{}: {}", r["url"], r["error"]);
     }
     results
+}
+
+/// Runs a browser driver of `tests/browser` (`script`) with its spec in headless Chromium; what
+/// it printed, as JSON. A driver that fails or prints no JSON fails the test.
+pub(crate) async fn run_driver(script: &str, spec: Value) -> Value {
+    browser_ready();
+    let out = tokio::process::Command::new("node")
+        .arg(repo().join("tests/browser").join(script))
+        .arg(spec.to_string())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("running node (apt-get install nodejs)");
+    assert!(out.status.success(), "browser driver failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// A partner site on another origin: one script tag and one element, nothing else.

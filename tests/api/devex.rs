@@ -51,18 +51,10 @@ async fn partner_walkthrough_script_runs_verbatim() {
     assert!(day.to_string().contains("Closed between the holidays"), "the closed day is in the schedule: {day}");
 
     // ... and the history has one entry per write, by the partner's token, in order.
-    let history: Value = app
-        .write(reqwest::Method::GET, "/v1/locations/pksotu-kansalaistalo/history", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rows = history["items"].as_array().unwrap();
+    let rows = app.history("/v1/locations/pksotu-kansalaistalo", &token).await;
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["update", "hours", "hours", "verify"], "{history}");
-    assert!(rows.iter().all(|r| r["actor"] == "token:test token of pksotu"), "{history}");
+    assert_eq!(actions, ["update", "hours", "hours", "verify"], "{rows:?}");
+    assert!(rows.iter().all(|r| r["actor"] == "token:test token of pksotu"), "{rows:?}");
 }
 
 #[tokio::test]

@@ -7,24 +7,14 @@
 use chrono::{Datelike, Duration, Utc};
 use serde_json::{json, Value};
 
-use crate::browser::{artifact, browser_ready, repo, serious, HOSTILE};
+use crate::browser::{artifact, run_driver, serious, HOSTILE};
 use crate::helpers::TestApp;
 
 const KANSALAISTALO: &str = "pksotu-kansalaistalo";
 
 /// Runs the steps in one browser session; the records by name.
 async fn steps(width: u32, steps: Value) -> Vec<Value> {
-    browser_ready();
-    let out = tokio::process::Command::new("node")
-        .arg(repo().join("tests/browser/steps.mjs"))
-        .arg(json!({ "width": width, "steps": steps }).to_string())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("running node (apt-get install nodejs)");
-    assert!(out.status.success(), "browser driver failed: {}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let v = run_driver("steps.mjs", json!({ "width": width, "steps": steps })).await;
     assert!(v["error"].is_null(), "a browser step failed: {}", v["error"]);
     assert_eq!(v["consoleErrors"], json!([]), "the pages logged errors");
     v["records"].as_array().unwrap().clone()
@@ -72,18 +62,6 @@ fn finnish_date(d: chrono::NaiveDate) -> String {
 
 fn today() -> chrono::NaiveDate {
     Utc::now().with_timezone(&chrono_tz::Europe::Helsinki).date_naive()
-}
-
-async fn history(app: &TestApp, token: &str) -> Vec<Value> {
-    let h: Value = app
-        .write(reqwest::Method::GET, &format!("/v1/locations/{KANSALAISTALO}/history"), token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    h["items"].as_array().unwrap().clone()
 }
 
 #[tokio::test]
@@ -183,7 +161,7 @@ async fn a_partner_signs_in_changes_phone_tuesday_and_a_closed_day_and_confirms(
     assert_eq!(day["days"][0]["reason"]["fi"], "Henkilökunnan koulutus", "{day}");
 
     // History: each change, in order, naming the key that made it.
-    let items = history(&app, &token).await;
+    let items = app.history(&format!("/v1/locations/{KANSALAISTALO}"), &token).await;
     let mine: Vec<&Value> = items.iter().filter(|h| h["token_name"] == "test token of pksotu").collect();
     let actions: Vec<&str> = mine.iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["update", "hours", "hours", "verify"], "{items:#?}");

@@ -382,6 +382,15 @@ impl TestApp {
         self.client.request(method, self.url(path)).bearer_auth(token)
     }
 
+    /// A record's history (`{record}/history`, with `token`), oldest first.
+    pub async fn history(&self, record: &str, token: &str) -> Vec<Value> {
+        let resp = self.write(reqwest::Method::GET, &format!("{record}/history"), token).send().await.unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {record}/history: {body}");
+        body["items"].as_array().unwrap_or_else(|| panic!("no history items: {body}")).clone()
+    }
+
     /// The current ETag of a resource.
     pub async fn etag(&self, path: &str) -> String {
         let resp = self.get(path).await;

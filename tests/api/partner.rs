@@ -150,15 +150,7 @@ async fn partner_edits_own_location_with_merge_patch_and_history() {
     let verified: Value = v.json().await.unwrap();
     assert!(verified["verified_at"].is_string());
     assert_eq!(verified["stale"], false);
-    let history: Value = app
-        .write(Method::GET, "/v1/locations/jns-paakirjasto/history", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let items = history["items"].as_array().unwrap();
+    let items = app.history("/v1/locations/jns-paakirjasto", &token).await;
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["action"], "update");
     assert_eq!(items[0]["token_name"], "test token of joensuun-kaupunginkirjasto");

@@ -458,15 +458,7 @@ async fn partner_edits_are_kept_and_stale_etags_fail_after_an_import() {
 
     // History names the importer: its creation, the partner's edit, the import's update.
     let admin = app.token("pksotu", true).await;
-    let history: Value = app
-        .write(Method::GET, &format!("/v1/locations/{KELA}/history"), &admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let items = history["items"].as_array().unwrap();
+    let items = app.history(&format!("/v1/locations/{KELA}"), &admin).await;
     let summary: Vec<(String, String)> =
         items.iter().map(|i| (i["action"].as_str().unwrap().into(), i["actor"].as_str().unwrap().into())).collect();
     assert_eq!(
@@ -508,15 +500,7 @@ async fn partner_edits_are_kept_and_stale_etags_fail_after_an_import() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 412);
-    let history: Value = app
-        .write(Method::GET, &format!("/v1/locations/{ASIOINTIPISTE}/history"), &admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    let last = app.history(&format!("/v1/locations/{ASIOINTIPISTE}"), &admin).await.last().unwrap().clone();
     assert_eq!((last["action"].as_str(), last["actor"].as_str()), (Some("hours"), Some("import:ptv")));
     assert_eq!(last["after"]["periods"][0]["week"]["mon"][0]["end"], "18:00");
 }

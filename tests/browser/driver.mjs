@@ -16,19 +16,10 @@
 // (show="events": event, date, className, title, text), widgetMore the "show more" link
 // ({href, text}) or null.
 // Every result also has headings: the levels of h1-h6 in document order, inside shadow roots too.
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
+import { AXE, launch } from "./chromium.mjs";
 const spec = JSON.parse(process.argv[2]);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  timeout: 60000,
-});
+const browser = await launch();
 
 // Text of the document including open shadow roots, in document order.
 function deepText() {

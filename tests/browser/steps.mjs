@@ -20,19 +20,10 @@
 // role=alert texts), overflow (page wider than the window), values (of inputs with an id), actions (of the page's forms), cookies (name, secure, httpOnly,
 // sameSite), axe (violations), tabs.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
+import { AXE, launch } from "./chromium.mjs";
 const spec = JSON.parse(process.argv[2]);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  timeout: 60000,
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: spec.width || 1000, height: 900 }, locale: "fi-FI", timezoneId: "Europe/Helsinki" });
 const page = await context.newPage();
 const records = [];
