@@ -487,6 +487,21 @@ async fn delete_is_soft_and_an_admin_restores() {
     assert_eq!(del.status(), 204);
     assert_eq!(app.get("/v1/locations/lip-viinijarvi").await.status(), 404);
     assert_eq!(app.scalar("SELECT deleted_at IS NOT NULL FROM locations WHERE id = 'lip-viinijarvi'").await, "t");
+    // Its services went with it: not to be changed until the location is restored.
+    let sal = app.scalar("SELECT min(id) FROM services_at_locations WHERE location_id = 'lip-viinijarvi'").await;
+    assert!(sal.starts_with("lip-viinijarvi-"), "a service is offered at the location: {sal:?}");
+    let version = format!("SELECT version FROM services_at_locations WHERE id = '{sal}'");
+    let before = app.scalar(&version).await;
+    let patch = app
+        .write(Method::PATCH, &format!("/v1/services-at-locations/{sal}"), &admin)
+        .header("If-Match", "*")
+        .header("content-type", "application/merge-patch+json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 404, "{}", patch.text().await.unwrap());
+    assert_eq!(app.scalar(&version).await, before);
     assert_eq!(
         app.write(Method::POST, "/v1/locations/lip-viinijarvi/restore", &token).send().await.unwrap().status(),
         403

@@ -14,7 +14,7 @@ use crate::db::write;
 use crate::directory::Directory;
 use crate::edit::service::{ServiceInput, ValidService};
 use crate::edit::service_at_location::{ServiceAtLocationInput, ValidServiceAtLocation};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::respond::LangMode;
 use crate::http::views::{self, ServiceAtLocationDetail, ServiceOut};
 
@@ -138,6 +138,12 @@ impl Resource for SalResource {
     }
     fn owner(row: &ServiceAtLocationRow, dir: &Directory) -> String {
         dir.location(&row.location_id).map(|l| dir.organizations[l.organization].id.clone()).unwrap_or_default()
+    }
+    /// A service at a deleted location is gone with it (the directory no longer lists it): 404,
+    /// as for a deleted record, so that no write can answer with a record nobody can read.
+    fn grant(caller: &Caller, row: &ServiceAtLocationRow, dir: &Directory) -> ApiResult<Grant> {
+        let location = dir.location(&row.location_id).ok_or_else(|| ApiError::not_found(Self::WORDS, &row.id))?;
+        caller.require_edit(&dir.organizations[location.organization].id).map(|_| Grant::Owner)
     }
     async fn input(conn: &mut AsyncPgConnection, row: &ServiceAtLocationRow) -> ApiResult<ServiceAtLocationInput> {
         let hours =
